@@ -1,0 +1,38 @@
+# The front door: `make report` and `make test` on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+QUARTER ?= latest
+
+.PHONY: report test lint format ingest sample clean
+
+$(BIN)/activate: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(BIN)/activate
+
+report: $(BIN)/activate
+	$(BIN)/python -m analysis run --quarter $(QUARTER)
+
+ingest: $(BIN)/activate
+	$(BIN)/python -m analysis ingest
+
+test: $(BIN)/activate
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check src tests notebooks benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: $(BIN)/activate
+	$(BIN)/ruff check --fix src tests notebooks benchmarks
+	$(BIN)/ruff format src tests benchmarks
+
+# Regenerates the bundled sample city in data/raw (the committed files come from this).
+sample: $(BIN)/activate
+	rm -rf data/raw/统计局 data/raw/税务局
+	$(BIN)/python -m analysis sample --out data/raw --firms 400 --seed 2026
+
+clean:
+	rm -rf $(VENV) reports data/processed/*.parquet

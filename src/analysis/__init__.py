@@ -1,0 +1,3 @@
+"""tenplans: quarterly monitoring of the city's ten-plan industrial programme."""
+
+__version__ = "0.1.0"

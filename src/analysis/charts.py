@@ -1,0 +1,103 @@
+"""Charts with Chinese labels, in a font shipped with the package's dependencies.
+
+Noto Sans CJK SC comes from the mplfonts wheel, so Chinese renders on a fresh machine
+without system fonts and without missing-glyph boxes.
+"""
+
+from importlib.resources import files
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib import font_manager
+
+from analysis.targets import STATUS_COLOURS
+
+FONT_FILE = files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"
+TARGET_COLOUR, ACTUAL_COLOUR, PROJECTED_COLOUR = "#90a4ae", "#1565c0", "#64b5f6"
+
+
+def use_chinese_font() -> str:
+    """Register the bundled CJK font and make it matplotlib's default; returns its name."""
+    font_manager.fontManager.addfont(str(FONT_FILE))
+    name = font_manager.FontProperties(fname=str(FONT_FILE)).get_name()
+    plt.rcParams["font.family"] = [name, "DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False
+    plt.rcParams["figure.dpi"] = 110
+    return name
+
+
+def tier_progress(counts: pd.DataFrame):
+    """Firms counted in each tier now and by projection, against the target."""
+    use_chinese_font()
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(counts) + 1.2))
+    y = range(len(counts))
+    ax.barh([i + 0.27 for i in y], counts["target"], 0.27, color=TARGET_COLOUR, label="年度目标")
+    ax.barh(y, counts["actual"], 0.27, color=ACTUAL_COLOUR, label="按累计数")
+    ax.barh(
+        [i - 0.27 for i in y], counts["projected"], 0.27, color=PROJECTED_COLOUR, label="按全年预计"
+    )
+    for i, row in enumerate(counts.itertuples()):
+        ax.text(row.actual, i, f" {row.actual}", va="center", fontsize=8)
+    ax.set_yticks(list(y), counts["name"])
+    ax.invert_yaxis()
+    ax.set_xlabel("企业数（家）")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("分档企业数与年度目标")
+    fig.tight_layout()
+    return fig
+
+
+def band_distribution(firms: pd.DataFrame, measure: str, title: str):
+    """How many firms fall in each size band, now and a year ago by 上年同期."""
+    use_chinese_font()
+    now = firms[f"{measure}_band"].value_counts(sort=False)
+    order = [b for b in firms[f"{measure}_band"].astype("category").cat.categories if b != "nan"]
+    order = sorted(order, key=_band_key)
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    ax.bar(order, [now.get(b, 0) for b in order], color=ACTUAL_COLOUR)
+    for i, b in enumerate(order):
+        ax.text(i, now.get(b, 0), str(now.get(b, 0)), ha="center", va="bottom", fontsize=9)
+    ax.set_ylabel("企业数（家）")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def _band_key(label: str) -> float:
+    """Sort '<1亿', '1亿-5亿', '≥10亿' by their lower bound."""
+    if label.startswith("<"):
+        return -1.0
+    head = label.lstrip("≥").split("-")[0]
+    return float(head[:-1]) * (1e8 if head.endswith("亿") else 1e4)
+
+
+def industry_revenue(breakdown: pd.DataFrame):
+    """Cumulative revenue by industry (亿元) with its 同比 growth."""
+    use_chinese_font()
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    ax.bar(breakdown["industry"], breakdown["revenue_ytd"] / 1e8, color=ACTUAL_COLOUR)
+    for i, row in enumerate(breakdown.itertuples()):
+        label = "" if pd.isna(row.revenue_growth) else f"{row.revenue_growth * 100:+.1f}%"
+        ax.text(i, row.revenue_ytd / 1e8, label, ha="center", va="bottom", fontsize=8)
+    ax.set_ylabel("营业收入（亿元）")
+    ax.set_title("分产业营业收入（本年累计）及同比增速")
+    ax.tick_params(axis="x", labelrotation=20, labelsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def scorecard_progress(card: pd.DataFrame):
+    """Progress of every indicator with data against its 序时进度, coloured by status."""
+    use_chinese_font()
+    shown = card[card["progress"].notna()]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(shown) + 1.2))
+    colours = [STATUS_COLOURS[s] for s in shown["status"]]
+    ax.barh(shown["name"], shown["progress"] * 100, color=colours)
+    for i, row in enumerate(shown.itertuples()):
+        ax.plot([row.expected_progress * 100] * 2, [i - 0.4, i + 0.4], color="black", lw=1.5)
+        ax.text(row.progress * 100, i, f" {row.progress * 100:.0f}%", va="center", fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("完成年度目标（%），黑线为序时进度")
+    ax.set_title("年度目标完成进度")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,58 @@
+"""How figures read in the reports: 万元 and 亿元, percentages, status words with symbols."""
+
+import math
+
+import pandas as pd
+
+from analysis.targets import AHEAD, BEHIND, NO_DATA, NO_TARGET, ON_TRACK, STATUS_COLOURS
+
+STATUS_SYMBOLS = {AHEAD: "▲", ON_TRACK: "●", BEHIND: "▼", NO_TARGET: "○", NO_DATA: "—"}
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def wan(yuan, digits: int = 1) -> str:
+    """Yuan shown in 万元 with thousands separators: 12,345.6."""
+    return "—" if _missing(yuan) else f"{yuan / 1e4:,.{digits}f}"
+
+
+def yi(yuan, digits: int = 2) -> str:
+    """Yuan shown in 亿元: 3.45."""
+    return "—" if _missing(yuan) else f"{yuan / 1e8:,.{digits}f}"
+
+
+def percent(share, digits: int = 1) -> str:
+    """A share or growth rate as a percentage: 0.123 → 12.3%."""
+    return "—" if _missing(share) else f"{share * 100:.{digits}f}%"
+
+
+def number(value, digits: int = 0) -> str:
+    return "—" if _missing(value) else f"{value:,.{digits}f}"
+
+
+def status_text(status: str) -> str:
+    """A status with its symbol, so it still reads in greyscale print."""
+    return f"{STATUS_SYMBOLS.get(status, '')} {status}".strip()
+
+
+def status_style(status: str) -> str:
+    """CSS for a status cell: the office's colour behind readable text."""
+    colour = STATUS_COLOURS.get(status.split()[-1] if status else "", "")
+    return f"background-color: {colour}; color: white; font-weight: bold" if colour else ""
+
+
+def table(frame: pd.DataFrame, columns: dict[str, str], formats: dict | None = None):
+    """A report table: chosen columns renamed to Chinese, formatted, index hidden.
+
+    `columns` maps source column → Chinese header (and fixes the order); `formats`
+    maps source column → a formatter such as `wan` or `percent`. Text is escaped, so a
+    firm name like <script> shows as text.
+    """
+    shown = frame[list(columns)].rename(columns=columns)
+    fmt = {columns[c]: f for c, f in (formats or {}).items()}
+    styler = shown.style.format(fmt, na_rep="—", escape="html").hide(axis="index")
+    if "状态" in shown.columns:
+        styler = styler.map(status_style, subset=["状态"])
+    return styler.set_table_attributes('class="report-table"')

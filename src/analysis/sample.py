@@ -1,0 +1,505 @@
+"""A fictional sample city: a deterministic panel of above-size industrial firms and the
+bureaus' workbooks built from it, so the pipeline can run end to end without confidential data.
+
+Amounts are in yuan, cumulative year-to-date (累计), and whole multiples of 100 yuan so that
+the workbooks' 万元 figures with two decimals carry them exactly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from analysis.codes import ALPHABET, check_char, org_code_check_char
+from analysis.names import BRANDS, CITY, INDUSTRY_WORDS, NAMED_FIRMS, TOWNS
+
+LEADING_INDUSTRIES = (
+    "海洋工业",
+    "现代制造业",
+    "金属冶炼加工业",
+    "新兴产业",
+    "农(海)产品深加工",
+    "休闲旅游度假",
+    "健康养生",
+)
+
+PANEL_COLUMNS = (
+    "credit_code",
+    "name",
+    "industry",
+    "year",
+    "month",
+    "revenue",
+    "revenue_prev",
+    "profit",
+    "profit_prev",
+    "rd",
+    "rd_prev",
+    "tax",
+    "tax_prev",
+    "employees",
+    "employees_prev",
+)
+
+WAN = 10_000
+YI = 100_000_000
+_STEP = 100  # yuan; 0.01万元, the precision of the bureaus' tables
+_ABOVE_SIZE = 2000 * WAN
+_FLOWS = ("revenue", "profit", "rd", "tax")
+# For each quarter, one firm's cumulative figure is planted at 85% of the 1亿 revenue tier and
+# one at 80% of the 1000万 tax tier, so the cultivation pool (培育库) has members whichever
+# quarter is reported and whatever share of the tier the pool starts from.
+_REVENUE_POOL = 0.85 * YI
+_TAX_POOL = 800 * WAN
+
+# Mostly industrial firms; the two service-flavoured industries are thin in a 规上工业 list.
+_INDUSTRY_WEIGHTS = (0.16, 0.30, 0.12, 0.14, 0.20, 0.04, 0.04)
+_SEASON = (0.22, 0.25, 0.25, 0.28)  # Q1 slow (Spring Festival), Q4 year-end push
+_SEASON_TOURISM = (0.17, 0.27, 0.33, 0.23)  # summer peak
+_LABOUR_INTENSIVE = "农(海)产品深加工"
+_RD_INTENSIVE = ("新兴产业", "健康养生")
+
+
+def make_credit_code(rng: np.random.Generator, division: str = "371082") -> str:
+    """A valid 18-character code for a company (91) registered in `division`.
+
+    The organization code is either the old all-digit kind or the post-2015 "MA" kind, drawn
+    only from characters the credit-code alphabet allows.
+    """
+    if len(division) != 6 or not division.isdigit():
+        raise ValueError(f"division must be a 6-digit GB/T 2260 code, got {division!r}")
+    if rng.random() < 0.5:
+        body = str(rng.integers(1, 8)) + "".join(str(d) for d in rng.integers(0, 10, 7))
+    else:
+        body = "MA" + "".join(ALPHABET[i] for i in rng.integers(0, 31, 6))
+    first17 = "91" + division + body + org_code_check_char(body)
+    return first17 + check_char(first17)
+
+
+def _log_uniform(rng: np.random.Generator, low: float, high: float, size: int) -> NDArray:
+    """Sizes spread evenly across orders of magnitude within a tier."""
+    return np.exp(rng.uniform(np.log(low), np.log(high), size))
+
+
+def _pareto(rng: np.random.Generator, alpha: float, low: float, high: float, size: int) -> NDArray:
+    """Truncated Pareto: firm sizes are heavy-tailed, most firms near the lower bound."""
+    u = rng.random(size)
+    return low * (1 - u * (1 - (low / high) ** alpha)) ** (-1 / alpha)
+
+
+def _current_revenue(rng: np.random.Generator, n_stay: int, scale: float) -> NDArray:
+    """This year's full-year revenue of continuing firms, largest first.
+
+    Planted tiers keep every band of the 骨干攀登 and 强企闯关 targets non-empty at any size,
+    put a few firms just under 1亿 for the year, and for each quarter one just under 1亿 so
+    far; one more is big enough to pay a Q1 tax just under 1000万 at a plausible rate.
+    """
+    n_huge = max(1, round(1.5 * scale))  # will pay ≥1亿 tax, so must be very large
+    n_ten = max(n_huge, round(4 * scale))
+    n_five = max(1, round(3 * scale))
+    n_one = max(4, round(15 * scale))
+    n_near = max(1, round(5 * scale))
+    n_bulk = n_stay - n_ten - n_five - n_one - n_near
+    parts = [
+        _log_uniform(rng, 16 * YI, 40 * YI, n_huge),
+        _log_uniform(rng, 10.3 * YI, 15 * YI, n_ten - n_huge),
+        _log_uniform(rng, 7 * YI, 9.8 * YI, 1),  # pays 5000万–1亿 tax when the city is small
+        _log_uniform(rng, 5.2 * YI, 9.8 * YI, n_five - 1),
+        np.array([min(_TAX_POOL / _SEASON[0] / 0.045, 4.95 * YI)]),
+        _REVENUE_POOL / np.cumsum(_SEASON),  # the last one is just under 1亿 for the year
+        _pareto(rng, 1.1, 1.02 * YI, 4.9 * YI, n_one - 4),
+        rng.uniform(8600 * WAN, 9950 * WAN, n_near - 1),
+        _pareto(rng, 1.3, 2050 * WAN, 8500 * WAN, n_bulk),
+    ]
+    return np.sort(np.concatenate(parts))[::-1]
+
+
+def _yearly_revenue(rng: np.random.Generator, firms: int) -> NDArray:
+    """Full-year revenue by firm for years Y-2, Y-1, Y (columns); NaN where a firm had none.
+
+    Rows are continuing firms (largest first), then firms that grew into the above-size set
+    this year, genuinely new firms, and firms that dropped out this year.
+    """
+    scale = firms / 400
+    n_entering = max(1, round(0.065 * firms))
+    n_new = max(1, round(0.35 * n_entering))
+    n_grown = n_entering - n_new
+    n_stay = firms - n_entering
+    n_leaving = max(1, round(0.07 * firms))
+
+    stay = np.full((n_stay, 3), np.nan)
+    stay[:, 2] = _current_revenue(rng, n_stay, scale)
+    growth = np.clip(rng.normal(0.07, 0.11, n_stay), -0.25, 0.45)
+    stay[:, 1] = stay[:, 2] / (1 + growth)
+    low = stay[:, 1] < 2030 * WAN
+    stay[low, 1] = rng.uniform(2030 * WAN, 2500 * WAN, int(low.sum()))
+
+    grown = np.full((n_grown, 3), np.nan)
+    grown[:, 2] = rng.uniform(2050 * WAN, 3200 * WAN, n_grown)
+    grown[:, 1] = rng.uniform(1300 * WAN, 1980 * WAN, n_grown)
+
+    new = np.full((n_new, 3), np.nan)
+    new[:, 2] = _log_uniform(rng, 2100 * WAN, 6000 * WAN, n_new)
+
+    leaving = np.full((n_leaving, 3), np.nan)
+    leaving[:, 1] = _log_uniform(rng, 2020 * WAN, 3600 * WAN, n_leaving)
+
+    revenue = np.vstack([stay, grown, new, leaving])
+    last_year = np.flatnonzero(~np.isnan(revenue[:, 1]))
+    growth_before = np.clip(rng.normal(0.06, 0.10, len(last_year)), -0.25, 0.45)
+    revenue[last_year, 0] = revenue[last_year, 1] / (1 + growth_before)
+    # A few of last year's firms were founded last year: no figures for the year before.
+    small = last_year[last_year >= len(NAMED_FIRMS)]
+    founded = rng.choice(small, max(1, round(0.02 * len(last_year))), replace=False)
+    revenue[founded, 0] = np.nan
+    return revenue
+
+
+def _firm_name(rng: np.random.Generator, industry: str, big: bool, taken: set[str]) -> str:
+    """A believable registered name: [city or town] + trade name + business + company form."""
+    words = INDUSTRY_WORDS[industry]
+    while True:
+        form = rng.random()
+        if form < 0.25:
+            prefix = CITY + ("市" if rng.random() < 0.5 else "")
+        elif form < 0.35:
+            prefix = TOWNS[rng.integers(len(TOWNS))]
+        else:
+            prefix = ""
+        brand = BRANDS[rng.integers(len(BRANDS))]
+        word = words[rng.integers(len(words))]
+        kind = rng.random()
+        if big and kind < 0.5:
+            suffix = "集团有限公司"
+        elif kind > 0.9:
+            suffix = "股份有限公司"
+        else:
+            suffix = "有限公司"
+        name = prefix + brand + word + suffix
+        if name not in taken:
+            taken.add(name)
+            return name
+
+
+def _identities(
+    rng: np.random.Generator, revenue: NDArray
+) -> tuple[list[str], list[str], list[str]]:
+    """Industries, names and unique credit codes; the named firms take the top places."""
+    n = len(revenue)
+    industries = [industry for _, industry in NAMED_FIRMS]
+    drawn = rng.choice(len(LEADING_INDUSTRIES), n - len(NAMED_FIRMS), p=_INDUSTRY_WEIGHTS)
+    industries += [LEADING_INDUSTRIES[i] for i in drawn]
+    names = [name for name, _ in NAMED_FIRMS]
+    taken = set(names)
+    peak = np.nanmax(revenue, axis=1)
+    for i in range(len(NAMED_FIRMS), n):
+        names.append(_firm_name(rng, industries[i], bool(peak[i] >= 5 * YI), taken))
+    codes: list[str] = []
+    while len(codes) < n:
+        code = make_credit_code(rng)
+        if code not in codes:
+            codes.append(code)
+    return industries, names, codes
+
+
+def _yearly_tax(
+    rng: np.random.Generator, revenue: NDArray, scale: float, done: NDArray
+) -> tuple[NDArray, NDArray]:
+    """Full-year tax, 2–8% of revenue by firm, with the 强企闯关 tiers planted this year.
+
+    The top firms get ≥1亿 and 5000万–1亿, the rest stay under 5000万, at least one pays
+    1000万–5000万, a few sit just under 1000万 for the year, and for each quarter one sits
+    just under it so far; `done` (firms, 4) is each firm's cumulative share of this year's
+    revenue by quarter. Those quarter firms are returned, to be split without noise.
+    Earlier years keep each firm's effective rate.
+    """
+    n = len(revenue)
+    rate = np.clip(rng.lognormal(np.log(0.037), 0.4, n), 0.018, 0.08)
+    current = revenue[:, 2] * rate * rng.uniform(0.9, 1.1, n)
+    members = np.flatnonzero(~np.isnan(revenue[:, 2]))
+    order = members[np.argsort(-revenue[members, 2], kind="stable")]
+    n_top = max(1, round(1.5 * scale))
+    n_second = max(1, round(2 * scale))
+    top, second, rest = order[:n_top], order[n_top : n_top + n_second], order[n_top + n_second :]
+    current[top] = np.minimum(rng.uniform(1.05 * YI, 1.6 * YI, len(top)), 0.07 * revenue[top, 2])
+    current[second] = np.clip(
+        rng.uniform(5200 * WAN, 9500 * WAN, len(second)), 5100 * WAN, 0.08 * revenue[second, 2]
+    )
+    current[rest] = np.minimum(current[rest], rng.uniform(3800 * WAN, 4900 * WAN, len(rest)))
+
+    others, exact = rest, []
+    for quarter in range(4):  # Q1 first: it needs the largest firm
+        target = _TAX_POOL / done[rest, quarter]
+        able = np.flatnonzero(revenue[rest, 2] * 0.09 >= target)
+        if able.size:
+            pick = able[np.argmin(np.abs(current[rest[able]] - target[able]))]
+            current[rest[pick]] = target[pick]
+            exact.append(rest[pick])
+            rest = np.delete(rest, pick)
+    if not (current[others] >= 1000 * WAN).any():
+        current[rest[0]] = rng.uniform(1010 * WAN, 1400 * WAN)
+    n_pool = max(1, round(3 * scale))
+    in_pool = (current[others] >= 800 * WAN) & (current[others] < 1000 * WAN)
+    able = rest[(current[rest] < 800 * WAN) & (revenue[rest, 2] >= 1.25 * YI)]
+    lift = able[np.argsort(-current[able], kind="stable")][: max(0, n_pool - int(in_pool.sum()))]
+    current[lift] = rng.uniform(860 * WAN, 990 * WAN, len(lift))
+
+    effective = np.where(np.isnan(current), rate, current / revenue[:, 2])
+    tax = revenue * effective[:, None] * rng.uniform(0.9, 1.1, (n, 3))
+    tax[:, 2] = current
+    return tax, np.array(exact, dtype=int)
+
+
+def _seasonal_shares(rng: np.random.Generator, industries: list[str], sigma: float) -> NDArray:
+    """Each firm-year's quarterly shares (firms, 3, 4): a common pattern plus firm noise."""
+    base = np.array([_SEASON_TOURISM if i == "休闲旅游度假" else _SEASON for i in industries])
+    shares = base[:, None, :] * rng.lognormal(0, sigma, (len(industries), 3, 4))
+    return shares / shares.sum(axis=2, keepdims=True)
+
+
+def _split(total: NDArray, shares: NDArray) -> NDArray:
+    """Quarterly amounts in 100-yuan steps summing exactly to the yearly total, never negative."""
+    steps = np.rint(total / _STEP)
+    quarters = np.floor(steps[..., None] * shares)
+    quarters[..., 3] = steps - quarters[..., :3].sum(axis=-1)
+    return quarters
+
+
+def _quarterly(
+    rng: np.random.Generator,
+    revenue: NDArray,
+    industries: list[str],
+    scale: float,
+) -> dict[str, NDArray]:
+    """Quarterly flows (in 100-yuan steps) and period-end headcount, each (firms, 3, 4)."""
+    n = len(revenue)
+    shares = _seasonal_shares(rng, industries, 0.08)
+    tax, exact = _yearly_tax(rng, revenue, scale, shares[:, 2].cumsum(axis=1))
+    rd_rate = rng.lognormal(np.log(0.015), 0.5, n)
+    rd_rate *= np.where(np.isin(industries, _RD_INTENSIVE), 1.8, 1.0)
+    # About a quarter of the small firms report no R&D; firms over 1亿 all do.
+    spends = (rng.random(n) > 0.25) | (np.nanmax(revenue, axis=1) >= YI)
+    rd_rate = np.minimum(rd_rate, 0.05) * spends
+    rd = revenue * rd_rate[:, None] * rng.uniform(0.8, 1.2, (n, 3))
+
+    flows = {"revenue": _split(revenue, shares)}
+    tax_shares = shares * rng.lognormal(0, 0.15, shares.shape)
+    tax_shares[exact] = shares[exact]
+    flows["tax"] = _split(tax, tax_shares / tax_shares.sum(axis=2, keepdims=True))
+    rd_shares = shares * rng.lognormal(0, 0.25, shares.shape)
+    flows["rd"] = _split(rd, rd_shares / rd_shares.sum(axis=2, keepdims=True))
+    margin = rng.normal(0.055, 0.035, n)[:, None] + rng.normal(0, 0.015, (n, 3))
+    quarter_margin = margin[:, :, None] + rng.normal(0, 0.025, (n, 3, 4))
+    flows["profit"] = np.rint(flows["revenue"] * quarter_margin)
+
+    reference = np.where(np.isnan(revenue[:, 2]), revenue[:, 1], revenue[:, 2])
+    labour = np.where(np.array(industries) == _LABOUR_INTENSIVE, 1.5, 1.0)
+    headcount = 30 * (reference / 1e7) ** 0.75 * rng.lognormal(0, 0.3, n) * labour
+    yearly = headcount[:, None] * (revenue / reference[:, None]) ** 0.5
+    drift = 1 + rng.normal(0, 0.02, (n, 3, 4))
+    flows["employees"] = np.clip(np.rint(yearly[:, :, None] * drift), 20, 3000)
+    return flows
+
+
+def generate_city(
+    firms: int = 400, seed: int = 2026, year: int = 2026, quarter: int = 3
+) -> pd.DataFrame:
+    """The "truth" panel of a fictional city: one row per above-size firm and reported period.
+
+    Covers Y-1 (1-3月 … 1-12月) and Y up to `quarter`. Flows are cumulative yuan; `*_prev` is
+    上年同期, the firm's own figure for the same months a year earlier (NaN if it had none).
+    `firms` is the approximate count this year; the same seed always gives the same city.
+    """
+    if firms < 20:
+        raise ValueError(f"firms must be at least 20 to hold the named firms, got {firms}")
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter must be 1-4, got {quarter}")
+    rng = np.random.default_rng(seed)
+    revenue = _yearly_revenue(rng, firms)
+    industries, names, codes = _identities(rng, revenue)
+    flows = _quarterly(rng, revenue, industries, firms / 400)
+    cumulative = {k: np.cumsum(flows[k], axis=2) * _STEP for k in _FLOWS}
+    cumulative["employees"] = flows["employees"]
+    full_year = flows["revenue"].sum(axis=2) * _STEP
+
+    frames = []
+    for offset, last_month in ((1, 12), (2, 3 * quarter)):
+        members = np.flatnonzero(full_year[:, offset] >= _ABOVE_SIZE)
+        for month in range(3, last_month + 1, 3):
+            k = month // 3 - 1
+            columns: dict[str, object] = {
+                "credit_code": [codes[i] for i in members],
+                "name": [names[i] for i in members],
+                "industry": [industries[i] for i in members],
+                "year": year - 2 + offset,
+                "month": month,
+            }
+            for key in (*_FLOWS, "employees"):
+                columns[key] = cumulative[key][members, offset, k]
+                columns[f"{key}_prev"] = cumulative[key][members, offset - 1, k]
+            frames.append(pd.DataFrame(columns))
+    panel = pd.concat(frames, ignore_index=True)[list(PANEL_COLUMNS)]
+    panel = panel.astype({"year": "int64", "month": "int64"})
+    panel = panel.sort_values(
+        ["year", "month", "revenue", "credit_code"], ascending=[True, True, False, True]
+    )
+    return panel.reset_index(drop=True)
+
+
+def _wan(value: float) -> float | None:
+    """Yuan to 万元 with two decimals, as the bureaus print; None leaves the cell empty."""
+    return None if pd.isna(value) else round(value / WAN, 2)
+
+
+def _count(value: float) -> int | None:
+    """Headcounts are whole persons; None leaves the cell empty."""
+    return None if pd.isna(value) else int(value)
+
+
+def _title(ws: Worksheet, text: str, span: str) -> None:
+    """Bold title merged across the table, the first thing a loader has to skip."""
+    ws["A1"] = text
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.merge_cells(span)
+
+
+def _widths(ws: Worksheet, widths: dict[str, float]) -> None:
+    """Readable column widths, as a bureau would leave them."""
+    for column, width in widths.items():
+        ws.column_dimensions[column].width = width
+
+
+def _sign_off_date(year: int, month: int) -> str:
+    """Reports go out on the 15th of the month after the period."""
+    return f"{year + 1}年1月15日" if month == 12 else f"{year}年{month + 1}月15日"
+
+
+def _write_statistics(frame: pd.DataFrame, year: int, month: int, out_dir: Path) -> Path:
+    """The statistics bureau's 规上工业 table: merged two-row header, 合计 first, notes below."""
+    frame = frame.sort_values(["revenue", "credit_code"], ascending=[False, True])
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "规上工业"
+    _title(ws, f"{year}年1-{month}月全市规模以上工业企业主要经济指标", "A1:L1")
+    ws["A2"] = f"填报单位：{CITY}市统计局"
+    ws.merge_cells("A2:H2")
+    ws["J2"] = "单位：万元"
+    ws["J2"].alignment = Alignment(horizontal="right")
+    ws.merge_cells("J2:L2")
+
+    header = Font(bold=True)
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    fixed = ("序号", "统一社会信用代码", "企业名称", "所属行业")
+    for column, text in zip("ABCD", fixed, strict=True):
+        ws[f"{column}3"] = text
+        ws.merge_cells(f"{column}3:{column}4")
+    groups = (("E", "F", "营业收入"), ("G", "H", "利润总额"), ("I", "J", "研发费用"))
+    for left, right, text in groups:
+        ws[f"{left}3"] = text
+        ws.merge_cells(f"{left}3:{right}3")
+        ws[f"{left}4"], ws[f"{right}4"] = "本年累计", "上年同期"
+    ws["K3"] = "从业人员（人）"
+    ws.merge_cells("K3:L3")
+    ws["K4"], ws["L4"] = "期末人数", "上年同期"
+    for row in ws.iter_rows(min_row=3, max_row=4):
+        for cell in row:
+            cell.font, cell.alignment = header, centre
+
+    amounts = [k for flow in ("revenue", "profit", "rd") for k in (flow, f"{flow}_prev")]
+    ws["C5"] = "合计"
+    for column, key in zip("EFGHIJ", amounts, strict=True):
+        ws[f"{column}5"] = round(frame[key].sum() / WAN, 2)
+    ws["K5"] = int(frame["employees"].sum())
+    ws["L5"] = int(frame["employees_prev"].sum())
+
+    blank_after = (len(frame) + 1) // 2 if len(frame) > 1 else None
+    row = 6
+    for seq, firm in enumerate(frame.itertuples(index=False), start=1):
+        values = [_wan(getattr(firm, key)) for key in amounts]
+        if seq % 15 == 0 and values[0] is not None:
+            values[0] = f"{values[0]:,.2f}"  # typed in by hand: a number stored as text
+        record = [seq, firm.credit_code, firm.name, firm.industry, *values]
+        record += [_count(firm.employees), _count(firm.employees_prev)]
+        for col, value in enumerate(record, start=1):
+            ws.cell(row=row, column=col, value=value)
+        ws.cell(row=row, column=2).number_format = "@"
+        for col in range(5, 11):
+            ws.cell(row=row, column=col).number_format = "#,##0.00"
+        row += 2 if seq == blank_after else 1
+
+    note = "注：1.本表为快报数据，金额单位为万元。2.“上年同期”为同口径数据。"
+    ws.cell(row=row + 1, column=1, value=note)
+    sign_off = (
+        "单位负责人：张明    统计负责人：李华    填表人：王芳    "
+        f"报出日期：{_sign_off_date(year, month)}"
+    )
+    ws.cell(row=row + 2, column=1, value=sign_off)
+    _widths(ws, {"A": 6, "B": 22, "C": 34, "D": 18} | dict.fromkeys("EFGHIJKL", 13))
+    ws.freeze_panes = "A5"
+    path = out_dir / "统计局" / f"{year}年1-{month}月规模以上工业企业主要经济指标.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _growth(current: float, previous: float) -> float | None:
+    """同比 in percent to one decimal; empty when there is nothing to compare with."""
+    if pd.isna(previous) or previous == 0:
+        return None
+    return round((current / previous - 1) * 100, 1)
+
+
+def _write_tax(frame: pd.DataFrame, year: int, month: int, out_dir: Path) -> Path:
+    """The tax bureau's 入库税收 table: single header row, 合计 last, its own naming."""
+    frame = frame.sort_values(["tax", "credit_code"], ascending=[False, True])
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "入库税收"
+    _title(ws, f"{year}年1-{month}月全市工业企业入库税收情况", "A1:F1")
+    ws["F2"] = "单位：万元"
+    header = ("序号", "纳税人识别号", "纳税人名称", "入库税收本年累计", "入库税收上年同期")
+    ws.append([*header, "同比增减（%）"])
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for seq, firm in enumerate(frame.itertuples(index=False), start=1):
+        ws.append(
+            [
+                seq,
+                firm.credit_code,
+                firm.name,
+                _wan(firm.tax),
+                _wan(firm.tax_prev),
+                _growth(firm.tax, firm.tax_prev),
+            ]
+        )
+        ws.cell(row=ws.max_row, column=2).number_format = "@"
+        ws.cell(row=ws.max_row, column=4).number_format = "#,##0.00"
+        ws.cell(row=ws.max_row, column=5).number_format = "#,##0.00"
+    total, total_prev = frame["tax"].sum(), frame["tax_prev"].sum()
+    ws.append([None, None, "合计", _wan(total), _wan(total_prev), _growth(total, total_prev)])
+    ws.append(["注：数据来源于税收征管系统。"])
+    _widths(ws, {"A": 6, "B": 22, "C": 34, "D": 16, "E": 16, "F": 14})
+    ws.freeze_panes = "A4"
+    path = out_dir / "税务局" / f"{year}年1-{month}月工业企业入库税收.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def write_city(panel: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """Write the panel as the bureaus hand it over, one workbook per bureau and period, so the
+    loaders are exercised on merged headers, totals, notes and numbers stored as text."""
+    out_dir = Path(out_dir)
+    paths = []
+    for (year, month), frame in panel.groupby(["year", "month"], sort=True):
+        paths.append(_write_statistics(frame, int(year), int(month), out_dir))
+        paths.append(_write_tax(frame, int(year), int(month), out_dir))
+    return sorted(paths)

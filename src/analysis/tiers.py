@@ -1,0 +1,226 @@
+"""Firm tiers: which firms count toward each size target, who moved, who is close.
+
+A tier indicator counts firms whose cumulative revenue or tax lies in a band
+[lower, upper) in yuan (or (lower, upper] when thresholds.yaml says "over" means ">").
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from analysis.periods import Quarter, growth, project_full_year
+
+MEASURES = {"revenue": "营业收入", "tax": "税收"}
+FIRM_COLUMNS = ["credit_code", "name", "industry"]
+
+
+def in_band(values, lower: float, upper: float | None, rule: str = "ge") -> pd.Series:
+    """Whether each value falls in the band; NaN values never do."""
+    values = pd.Series(values, dtype="float64")
+    upper = math.inf if upper is None or pd.isna(upper) else upper
+    if rule == "gt":
+        return (values > lower) & (values <= upper)
+    return (values >= lower) & (values < upper)
+
+
+def yuan_label(amount: float) -> str:
+    """A threshold as a reader says it: 1亿, 5000万."""
+    if amount >= 1e8:
+        return f"{amount / 1e8:g}亿"
+    return f"{amount / 1e4:g}万"
+
+
+def band_rule_text(lower: float, upper: float | None, rule: str = "ge") -> str:
+    """The counting rule printed beside a count, e.g. '≥1亿且<5亿'."""
+    low = ("≥" if rule == "ge" else ">") + yuan_label(lower)
+    if upper is None or pd.isna(upper):
+        return low
+    return f"{low}且{'<' if rule == 'ge' else '≤'}{yuan_label(upper)}"
+
+
+def band_labels(values, bounds: list[float], rule: str = "ge") -> pd.Series:
+    """Disjoint size bands cut at every tier bound of a measure: '<1亿', '1亿-5亿', '≥10亿'."""
+    bounds = sorted(set(bounds))
+    names = [f"<{yuan_label(bounds[0])}"]
+    names += [f"{yuan_label(a)}-{yuan_label(b)}" for a, b in zip(bounds, bounds[1:], strict=False)]
+    names += [f"≥{yuan_label(bounds[-1])}"]
+    values = pd.Series(values, dtype="float64")
+    cut = pd.cut(values, [-math.inf, *bounds, math.inf], labels=names, right=(rule == "gt"))
+    return pd.Series(pd.Categorical(cut, categories=names, ordered=True), index=values.index)
+
+
+def firm_table(panel: pd.DataFrame, quarter: Quarter, tiers: pd.DataFrame, thresholds: dict):
+    """One row per firm reporting at `quarter`: cumulative figures, growth, full-year
+    projections and, for every tier indicator, whether the firm counts now and by
+    projection. This is the table behind tiers.csv and every tier count."""
+    rule = thresholds["bound_rule"]
+    now = panel[(panel["year"] == quarter.year) & (panel["month"] == quarter.month)]
+    firms = now[FIRM_COLUMNS].copy()
+    for measure in ("revenue", "tax", "rd"):
+        firms[f"{measure}_ytd"] = now[measure].to_numpy()
+        firms[f"{measure}_prev_ytd"] = now[f"{measure}_prev"].to_numpy()
+        firms[f"{measure}_growth"] = growth(now[measure], now[f"{measure}_prev"]).to_numpy()
+        projection = project_full_year(
+            panel, quarter, measure, tuple(thresholds["seasonal_share_limits"])
+        )
+        firms = firms.merge(projection, on="credit_code", how="left")
+    for measure in MEASURES:
+        bounds = tiers.loc[tiers["field"] == measure, ["lower_yuan", "upper_yuan"]]
+        cuts = [b for b in bounds.to_numpy().ravel() if pd.notna(b)]
+        firms[f"{measure}_band"] = band_labels(firms[f"{measure}_ytd"], cuts, rule).astype(str)
+        firms[f"{measure}_band_projected"] = band_labels(
+            firms[f"{measure}_projected"], cuts, rule
+        ).astype(str)
+    for tier in tiers.itertuples():
+        firms[tier.id] = in_band(firms[f"{tier.field}_ytd"], tier.lower_yuan, tier.upper_yuan, rule)
+        firms[f"{tier.id}_projected"] = in_band(
+            firms[f"{tier.field}_projected"], tier.lower_yuan, tier.upper_yuan, rule
+        )
+    return firms.sort_values("revenue_ytd", ascending=False, na_position="last").reset_index(
+        drop=True
+    )
+
+
+def tier_counts(firms: pd.DataFrame, tiers: pd.DataFrame, thresholds: dict) -> pd.DataFrame:
+    """Per tier indicator: the rule, the target, firms counted now and by projection."""
+    rule = thresholds["bound_rule"]
+    return pd.DataFrame(
+        {
+            "indicator": tiers["id"],
+            "name": tiers["name"],
+            "rule": [
+                f"{MEASURES[t.field]}{band_rule_text(t.lower_yuan, t.upper_yuan, rule)}"
+                for t in tiers.itertuples()
+            ],
+            "target": tiers["target"],
+            "actual": [int(firms[t].sum()) for t in tiers["id"]],
+            "projected": [int(firms[f"{t}_projected"].sum()) for t in tiers["id"]],
+        }
+    )
+
+
+def same_period_last_year(panel: pd.DataFrame, quarter: Quarter, measure: str) -> pd.Series:
+    """Each firm's figure for the same months of last year, by credit code.
+
+    The 上年同期 column of this year's sheets wins (same-scope, revised); firms that no
+    longer report fall back to last year's own sheet.
+    """
+    now = panel[(panel["year"] == quarter.year) & (panel["month"] == quarter.month)]
+    then = panel[(panel["year"] == quarter.year - 1) & (panel["month"] == quarter.month)]
+    reported = now.set_index("credit_code")[f"{measure}_prev"]
+    own = then.set_index("credit_code")[measure]
+    return reported.combine_first(own)
+
+
+def movers(panel: pd.DataFrame, quarter: Quarter, tiers: pd.DataFrame, thresholds: dict):
+    """Firms that entered or left each tier since the same period last year."""
+    rule = thresholds["bound_rule"]
+    now = panel[(panel["year"] == quarter.year) & (panel["month"] == quarter.month)]
+    then = panel[(panel["year"] == quarter.year - 1) & (panel["month"] == quarter.month)]
+    names = pd.concat([then, now]).drop_duplicates("credit_code", keep="last")
+    names = names.set_index("credit_code")[["name", "industry"]]
+    rows = []
+    for tier in tiers.itertuples():
+        current = now.set_index("credit_code")[tier.field]
+        before = same_period_last_year(panel, quarter, tier.field)
+        codes = current.index.union(before.index)
+        current, before = current.reindex(codes), before.reindex(codes)
+        was = in_band(before, tier.lower_yuan, tier.upper_yuan, rule).to_numpy()
+        is_ = in_band(current, tier.lower_yuan, tier.upper_yuan, rule).to_numpy()
+        for code, change in zip(
+            codes, np.select([is_ & ~was, was & ~is_], ["进入", "退出"], ""), strict=True
+        ):
+            if change:
+                rows.append(
+                    dict(
+                        indicator=tier.id,
+                        tier=tier.name,
+                        change=change,
+                        credit_code=code,
+                        name=names.at[code, "name"],
+                        industry=names.at[code, "industry"],
+                        value_now=current[code],
+                        value_last_year=before[code],
+                        reporting_now=code in now["credit_code"].to_numpy(),
+                    )
+                )
+    columns = [
+        "indicator",
+        "tier",
+        "change",
+        "credit_code",
+        "name",
+        "industry",
+        "value_now",
+        "value_last_year",
+        "reporting_now",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def cultivation_pool(firms: pd.DataFrame, tiers: pd.DataFrame, thresholds: dict):
+    """Firms just below each tier threshold (≥ pool_share of it): the 培育库 to work on.
+
+    One row per firm and threshold, with the gap to the threshold and whether the
+    projection for the full year crosses it.
+    """
+    share = thresholds["pool_share"]
+    rows = []
+    thresholds_by_measure = tiers.drop_duplicates(["field", "lower_yuan"])
+    for tier in thresholds_by_measure.itertuples():
+        value = firms[f"{tier.field}_ytd"]
+        close = firms[(value < tier.lower_yuan) & (value >= share * tier.lower_yuan)]
+        for firm in close.itertuples():
+            ytd = getattr(firm, f"{tier.field}_ytd")
+            projected = getattr(firm, f"{tier.field}_projected")
+            rows.append(
+                dict(
+                    threshold=f"{MEASURES[tier.field]}{yuan_label(tier.lower_yuan)}",
+                    credit_code=firm.credit_code,
+                    name=firm.name,
+                    industry=firm.industry,
+                    ytd=ytd,
+                    gap=tier.lower_yuan - ytd,
+                    growth=getattr(firm, f"{tier.field}_growth"),
+                    projected=projected,
+                    crosses_by_projection=projected >= tier.lower_yuan,
+                )
+            )
+    columns = [
+        "threshold",
+        "credit_code",
+        "name",
+        "industry",
+        "ytd",
+        "gap",
+        "growth",
+        "projected",
+        "crosses_by_projection",
+    ]
+    return pd.DataFrame(rows, columns=columns).sort_values(["threshold", "gap"])
+
+
+def comparable_growth(current: pd.Series, previous: pd.Series) -> float:
+    """同比 of a group on the same set of firms: only firms with a 上年同期 figure count."""
+    both = current.notna() & previous.notna()
+    base = previous[both].sum()
+    return current[both].sum() / base - 1 if base > 0 else np.nan
+
+
+def industry_breakdown(firms: pd.DataFrame, tiers: pd.DataFrame) -> pd.DataFrame:
+    """Per industry: firms, cumulative revenue and tax, their growth, and tier counts."""
+    grouped = firms.groupby("industry", observed=True)
+    table = grouped.agg(
+        firms=("credit_code", "size"),
+        revenue_ytd=("revenue_ytd", "sum"),
+        tax_ytd=("tax_ytd", "sum"),
+    )
+    for measure in ("revenue", "tax"):
+        table[f"{measure}_growth"] = grouped.apply(
+            lambda g, m=measure: comparable_growth(g[f"{m}_ytd"], g[f"{m}_prev_ytd"])
+        )
+    table["revenue_share"] = table["revenue_ytd"] / table["revenue_ytd"].sum()
+    for tier_id in tiers["id"]:
+        table[tier_id] = grouped[tier_id].sum()
+    return table.sort_values("revenue_ytd", ascending=False).reset_index()

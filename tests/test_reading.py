@@ -1,0 +1,106 @@
+import math
+
+import pytest
+
+from analysis import params
+from analysis.errors import InputFileError
+from analysis.ingest import ingest, read_file
+from tests.conftest import CODE_A, STATS_MERGES, write_sheet
+
+
+def test_bureau_layout_is_read_into_yuan_with_every_row_accounted(tmp_path, stats_rows):
+    write_sheet(tmp_path / "统计局" / "指标.xlsx", stats_rows, STATS_MERGES)
+    intake = ingest(tmp_path)
+    panel = intake.panel.set_index("credit_code")
+    assert panel.loc[CODE_A, "revenue"] == 10000 * 1e4
+    assert panel.loc[CODE_A, "revenue_prev"] == pytest.approx(8000.5 * 1e4)
+    assert panel.loc[CODE_A, ["year", "month"]].tolist() == [2026, 9]
+    second = panel.loc["91371082MA3C4XKT0B"]
+    assert math.isnan(second["revenue_prev"]) and math.isnan(second["rd_prev"])
+    assert second["code_problem"] is not None  # bad check character: flagged, still counted
+    files = intake.files.iloc[0]
+    # total, group label, note and sign-off are recognised; the blank rows are not rows
+    assert (
+        files["rows_read"],
+        files["rows_accepted"],
+        files["rows_quarantined"],
+        files["rows_totals_notes"],
+    ) == (6, 2, 0, 4)
+
+
+def test_bad_cells_quarantine_their_row_with_its_excel_row_number(tmp_path, stats_rows):
+    stats_rows[5][4] = "1.2万"
+    stats_rows[8][6] = -5
+    write_sheet(tmp_path / "a.xlsx", stats_rows, STATS_MERGES)
+    intake = ingest(tmp_path)
+    q = intake.quarantine.sort_values("row")
+    assert q["row"].tolist() == [6, 9]
+    assert q["column"].tolist() == ["营业收入本年累计", "rd"]
+    assert "不是数字：'1.2万'" in q["reason_zh"].iloc[0]
+    assert q["reason_en"].iloc[1] == "negative value"
+    assert intake.panel.empty or CODE_A not in set(intake.panel["credit_code"])
+    files = intake.files.iloc[0]
+    assert (
+        files["rows_read"]
+        == files["rows_accepted"] + files["rows_quarantined"] + files["rows_totals_notes"]
+    )
+
+
+def test_a_sheet_without_a_unit_is_refused_by_name(tmp_path, stats_rows):
+    stats_rows[1] = ["填报单位：海阳市统计局"]
+    path = write_sheet(tmp_path / "no_unit.xlsx", stats_rows, STATS_MERGES)
+    with pytest.raises(InputFileError, match="单位无法确定") as err:
+        ingest(tmp_path)
+    assert err.value.path == path
+
+
+def test_a_sheet_without_a_period_is_refused(tmp_path, stats_rows):
+    stats_rows[0] = ["全市规模以上工业企业主要经济指标"]
+    write_sheet(tmp_path / "指标.xlsx", stats_rows, STATS_MERGES)
+    with pytest.raises(InputFileError, match="报告期"):
+        ingest(tmp_path)
+
+
+def test_a_file_that_is_not_a_workbook_is_refused(tmp_path):
+    (tmp_path / "broken.xlsx").write_bytes(b"this is not a zip file")
+    with pytest.raises(InputFileError, match="broken.xlsx"):
+        ingest(tmp_path)
+
+
+def test_unit_in_the_header_and_tax_joined_by_name(tmp_path, stats_rows):
+    write_sheet(tmp_path / "stats.xlsx", stats_rows, STATS_MERGES)
+    write_sheet(
+        tmp_path / "tax_2026年1-9月.xlsx",
+        [
+            [
+                "纳税人识别号",
+                "纳税人名称",
+                "入库税收本年累计（元）",
+                "入库税收上年同期（元）",
+                "同比增减（%）",
+            ],
+            ["", "黄海汽车配件 有限责任公司", 1_234_567, 1_000_000, 23.5],
+            ["合计", None, 1_234_567, 1_000_000, None],
+        ],
+    )
+    intake = ingest(tmp_path)
+    firm = intake.panel.set_index("credit_code").loc[CODE_A]
+    assert firm["tax"] == 1_234_567 and firm["sources"] == "统计+税务"
+    assert intake.matches["matched_code"].tolist() == [CODE_A]
+
+
+def test_conflicting_duplicates_are_quarantined_and_exact_ones_merged(tmp_path, stats_rows):
+    firm_row = stats_rows[5]
+    rows = stats_rows[:6] + [list(firm_row), list(firm_row[:4]) + [9999, 1, 1, 1]]
+    write_sheet(tmp_path / "one.xlsx", stats_rows, STATS_MERGES)
+    write_sheet(tmp_path / "two.xlsx", rows, STATS_MERGES)
+    intake = ingest(tmp_path)
+    reasons = intake.quarantine["reason_en"].unique().tolist()
+    assert reasons == ["conflicting duplicate rows for one firm and period"]
+    assert len(intake.quarantine) == 4  # both copies in one.xlsx, and the two in two.xlsx
+
+
+def test_header_alone_is_not_a_table(tmp_path):
+    path = write_sheet(tmp_path / "empty.xlsx", [["说明"], ["本文件为填报说明"]])
+    with pytest.raises(InputFileError, match="表头"):
+        read_file(path, params.columns())

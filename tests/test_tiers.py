@@ -1,0 +1,82 @@
+import pandas as pd
+import pytest
+
+from analysis import params
+from analysis.periods import Quarter
+from analysis.tiers import (
+    band_labels,
+    band_rule_text,
+    cultivation_pool,
+    firm_table,
+    in_band,
+    movers,
+    tier_counts,
+)
+
+YI = 1e8
+THRESHOLDS = {"bound_rule": "ge", "pool_share": 0.7, "seasonal_share_limits": [0.5, 1.5]}
+
+
+def test_a_firm_exactly_at_a_threshold_counts_when_over_means_at_or_above():
+    values = [YI - 100, YI, 5 * YI - 100, 5 * YI, 10 * YI]
+    assert in_band(values, YI, None).tolist() == [False, True, True, True, True]
+    assert in_band(values, 5 * YI, 10 * YI).tolist() == [False, False, False, True, False]
+
+
+def test_strictly_over_moves_the_exact_threshold_to_the_band_below():
+    values = [YI, 5 * YI, 10 * YI]
+    assert in_band(values, YI, None, "gt").tolist() == [False, True, True]
+    assert in_band(values, 5 * YI, 10 * YI, "gt").tolist() == [False, False, True]
+
+
+def test_missing_values_never_count():
+    assert not in_band([float("nan")], 0, None).any()
+
+
+def test_rules_read_as_an_economist_writes_them():
+    assert band_rule_text(5 * YI, 10 * YI) == "≥5亿且<10亿"
+    assert band_rule_text(1e7, None) == "≥1000万"
+
+
+def test_band_labels_cut_at_every_bound():
+    labels = band_labels([5e7, YI, 7 * YI, 12 * YI], [YI, 5 * YI, 10 * YI])
+    assert labels.astype(str).tolist() == ["<1亿", "1亿-5亿", "5亿-10亿", "≥10亿"]
+
+
+def _panel():
+    rows = [
+        # code, year, month, revenue, revenue_prev, tax, tax_prev
+        ("A", 2025, 9, 0.9 * YI, None, 8e6, None),
+        ("A", 2025, 12, 1.2 * YI, None, 1.1e7, None),
+        ("A", 2026, 9, 1.0 * YI, 0.9 * YI, 9e6, 8e6),
+        ("B", 2025, 9, 2.0 * YI, None, 2e7, None),
+        ("B", 2025, 12, 2.6 * YI, None, 2.6e7, None),  # B has left the above-size list
+        ("C", 2026, 9, 0.8 * YI, 0.5 * YI, 1e6, 5e5),
+    ]
+    panel = pd.DataFrame(
+        rows, columns=["credit_code", "year", "month", "revenue", "revenue_prev", "tax", "tax_prev"]
+    )
+    panel["name"] = panel["credit_code"] + "公司"
+    panel["industry"] = "现代制造业"
+    panel["rd"] = panel["rd_prev"] = 0.0
+    return panel
+
+
+def test_firm_table_counts_movers_and_pool():
+    tiers = params.tiers()
+    firms = firm_table(_panel(), Quarter(2026, 3), tiers, THRESHOLDS)
+    counts = tier_counts(firms, tiers, THRESHOLDS).set_index("indicator")
+    assert counts.loc["sales_ge_100m", "actual"] == 1  # A at exactly 1亿
+    assert counts.loc["sales_ge_100m", "projected"] == 2  # C: 0.8亿 × 12/9 ≥ 1亿
+    assert counts.loc["tax_ge_10m", "actual"] == 0
+    moved = movers(_panel(), Quarter(2026, 3), tiers, THRESHOLDS)
+    ge100 = moved[moved["indicator"] == "sales_ge_100m"].set_index("credit_code")
+    assert ge100.loc["A", "change"] == "进入"
+    assert ge100.loc["B", "change"] == "退出" and not ge100.loc["B", "reporting_now"]
+    pool = cultivation_pool(firms, tiers, THRESHOLDS)
+    near_100m = pool[pool["threshold"] == "营业收入1亿"]
+    assert near_100m["credit_code"].tolist() == ["C"]
+    assert near_100m["gap"].iloc[0] == pytest.approx(0.2 * YI)
+    assert near_100m["crosses_by_projection"].iloc[0]
+    near_tax = pool[pool["threshold"] == "税收1000万"]
+    assert near_tax["credit_code"].tolist() == ["A"]
