@@ -48,27 +48,16 @@ def tier_progress(counts: pd.DataFrame):
 
 
 def band_distribution(firms: pd.DataFrame, measure: str, title: str):
-    """How many firms fall in each size band, now and a year ago by 上年同期."""
+    """How many firms fall in each size band, every band shown even when empty."""
     use_chinese_font()
-    now = firms[f"{measure}_band"].value_counts(sort=False)
-    order = [b for b in firms[f"{measure}_band"].astype("category").cat.categories if b != "nan"]
-    order = sorted(order, key=_band_key)
+    counts = firms[f"{measure}_band"].value_counts(sort=False)
     fig, ax = plt.subplots(figsize=(7, 3.2))
-    ax.bar(order, [now.get(b, 0) for b in order], color=ACTUAL_COLOUR)
-    for i, b in enumerate(order):
-        ax.text(i, now.get(b, 0), str(now.get(b, 0)), ha="center", va="bottom", fontsize=9)
+    bars = ax.bar(counts.index.astype(str), counts.to_numpy(), color=ACTUAL_COLOUR)
+    ax.bar_label(bars, fontsize=9)
     ax.set_ylabel("企业数（家）")
     ax.set_title(title)
     fig.tight_layout()
     return fig
-
-
-def _band_key(label: str) -> float:
-    """Sort '<1亿', '1亿-5亿', '≥10亿' by their lower bound."""
-    if label.startswith("<"):
-        return -1.0
-    head = label.lstrip("≥").split("-")[0]
-    return float(head[:-1]) * (1e8 if head.endswith("亿") else 1e4)
 
 
 def industry_revenue(breakdown: pd.DataFrame):

@@ -32,6 +32,12 @@ def number(value, digits: int = 0) -> str:
     return "—" if _missing(value) else f"{value:,.{digits}f}"
 
 
+def in_unit(value, unit: str) -> str:
+    """A target or actual in its indicator's unit: counts whole, 亿元 to two places."""
+    digits = {"亿元": 2, "%": 1}.get(unit, 0)
+    return number(value, digits)
+
+
 def status_text(status: str) -> str:
     """A status with its symbol, so it still reads in greyscale print."""
     return f"{STATUS_SYMBOLS.get(status, '')} {status}".strip()
@@ -56,3 +62,36 @@ def table(frame: pd.DataFrame, columns: dict[str, str], formats: dict | None = N
     if "状态" in shown.columns:
         styler = styler.map(status_style, subset=["状态"])
     return styler.set_table_attributes('class="report-table"')
+
+
+SCORECARD_HEADERS = {
+    "plan": "计划",
+    "name": "指标",
+    "unit": "单位",
+    "target": "年度目标",
+    "actual": "完成",
+    "projected": "全年预计",
+    "progress": "完成进度",
+    "expected_progress": "序时进度",
+    "status": "状态",
+    "departments": "责任单位",
+}
+
+
+def scorecard_rows(card: pd.DataFrame, plan_names: dict[int, str]) -> pd.DataFrame:
+    """The scorecard as text a reader scans: each figure in its own unit, status with symbol."""
+    units = card["unit"]
+    return pd.DataFrame(
+        {
+            "plan": [f"{p} {plan_names[p]}" for p in card["plan"]],
+            "name": card["name"],
+            "unit": units,
+            "target": [in_unit(v, u) for v, u in zip(card["target"], units, strict=True)],
+            "actual": [in_unit(v, u) for v, u in zip(card["actual"], units, strict=True)],
+            "projected": [in_unit(v, u) for v, u in zip(card["projected"], units, strict=True)],
+            "progress": card["progress"].map(percent),
+            "expected_progress": card["expected_progress"].map(lambda v: percent(v, 0)),
+            "status": card["status"].map(status_text),
+            "departments": card["departments"],
+        }
+    )

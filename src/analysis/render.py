@@ -8,7 +8,6 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
-from analysis import formatting
 from analysis.targets import STATUS_COLOURS
 
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
@@ -27,22 +26,23 @@ def notebook_to_html(notebook_path: Path, html_path: Path) -> None:
     html_path.write_text(body, encoding="utf-8")
 
 
-def index_page(title: str, card, pages: list[tuple[str, str]]) -> str:
-    """The quarter's front page: the scorecard at a glance and a link to every section."""
-    rows = []
-    for row in card.itertuples():
-        colour = STATUS_COLOURS.get(row.status, "")
-        rows.append(
+def index_page(title: str, rows, pages: list[tuple[str, str]]) -> str:
+    """The quarter's front page: the scorecard at a glance and a link to every section.
+
+    `rows` is formatting.scorecard_rows(...): every value already text, escaped here.
+    """
+    cells = []
+    for row in rows.itertuples():
+        status = row.status.split()[-1]
+        cells.append(
             "<tr>"
-            f"<td>{row.plan}</td><td>{html.escape(row.name)}</td>"
-            f"<td class=num>{formatting.number(row.target, 2 if row.unit == '亿元' else 0)}</td>"
-            f"<td class=num>{formatting.number(row.actual, 2 if row.unit == '亿元' else 0)}</td>"
-            f"<td>{html.escape(row.unit)}</td>"
-            f"<td class=num>{formatting.percent(row.progress)}</td>"
-            f"<td class=num>{formatting.percent(row.expected_progress, 0)}</td>"
-            f'<td style="background:{colour};color:white">'
-            f"{html.escape(formatting.status_text(row.status))}</td>"
-            f"<td>{html.escape(row.departments)}</td></tr>"
+            + "".join(f"<td>{html.escape(v)}</td>" for v in (row.plan, row.name, row.unit))
+            + "".join(
+                f"<td class=num>{html.escape(v)}</td>"
+                for v in (row.target, row.actual, row.progress, row.expected_progress)
+            )
+            + f'<td style="background:{STATUS_COLOURS[status]};color:white">'
+            f"{html.escape(row.status)}</td><td>{html.escape(row.departments)}</td></tr>"
         )
     links = "".join(
         f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>' for label, href in pages
@@ -60,9 +60,9 @@ td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 <h1>{html.escape(title)}</h1>
 <h2>报告章节</h2><ul>{links}</ul>
 <h2>十大计划目标完成情况一览</h2>
-<table><thead><tr><th>计划</th><th>指标</th><th>年度目标</th><th>完成</th><th>单位</th>
+<table><thead><tr><th>计划</th><th>指标</th><th>单位</th><th>年度目标</th><th>完成</th>
 <th>完成进度</th><th>序时进度</th><th>状态</th><th>责任单位</th></tr></thead>
-<tbody>{"".join(rows)}</tbody></table>
+<tbody>{"".join(cells)}</tbody></table>
 <p>数据文件：<a href="scorecard.csv">scorecard.csv</a> ·
 <a href="tiers.csv">tiers.csv</a> · <a href="quarantine.csv">quarantine.csv</a></p>
 </body></html>

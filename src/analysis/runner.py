@@ -4,14 +4,19 @@ Outputs are built in a staging folder beside the report and moved into place onl
 every step succeeded, so a failed run leaves the previous report as it was.
 """
 
+import logging
+import os
 import shutil
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import papermill
 import yaml
 
-from analysis import config, render, store, targets
+from analysis import config, formatting, render, store, targets
 from analysis.errors import NotebookFailed
 from analysis.ingest import ingest
 from analysis.periods import Quarter
@@ -21,6 +26,7 @@ NOTEBOOKS = {
     "02_firm_tiers.ipynb": "企业分档与培育",
     "03_scorecard.ipynb": "十大计划目标考核",
 }
+log = logging.getLogger("analysis.run")
 TIERS_CSV_COLUMNS = ["credit_code", "name", "industry", "revenue_ytd", "tax_ytd", "rd_ytd"]
 
 
@@ -44,6 +50,32 @@ def resolve_quarter(text: str, panel) -> Quarter:
     return store.latest_quarter(panel) if text == "latest" else Quarter.parse(text)
 
 
+@contextmanager
+def _run_log(path: Path):
+    """Send the run's log lines, and the kernels' start-up chatter on stderr, to a file.
+
+    Kernels inherit the process's stderr file descriptor, so it is redirected at that
+    level; a scheduler's terminal then shows only the final line.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as stream:
+        os.dup2(stream.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            log.removeHandler(handler)
+            handler.close()
+
+
 def _execute(name: str, staging: Path, parameters: dict, paths: RunPaths, failed_dir: Path):
     output = staging / name
     try:
@@ -59,6 +91,7 @@ def _execute(name: str, staging: Path, parameters: dict, paths: RunPaths, failed
         failed_dir.mkdir(parents=True, exist_ok=True)
         kept = failed_dir / name
         shutil.copy2(output, kept)
+        log.error("%s failed at cell %s: %s: %s", name, exc.exec_count, exc.ename, exc.evalue)
         raise NotebookFailed(name, exc.exec_count, f"{exc.ename}: {exc.evalue}", kept) from exc
 
 
@@ -79,12 +112,7 @@ def _write_parameters(path: Path, q: Quarter, paths: RunPaths, report_dir: Path)
 
 def write_tables(data: store.QuarterData, folder: Path) -> None:
     """scorecard.csv, tiers.csv and quarantine.csv, computed the same way as the notebooks."""
-    card = targets.scorecard(
-        data.indicators,
-        targets.measured(data.firms, data.indicators),
-        data.quarter,
-        data.thresholds["on_track_band"],
-    )
+    card = data.scorecard()
     card[targets.SCORECARD_COLUMNS].to_csv(
         folder / "scorecard.csv", index=False, encoding="utf-8-sig"
     )
@@ -95,7 +123,8 @@ def write_tables(data: store.QuarterData, folder: Path) -> None:
     data.intake.quarantine.to_csv(folder / "quarantine.csv", index=False, encoding="utf-8-sig")
     title = f"工业振兴十大计划 {data.quarter.label} 监测报告"
     pages = [(label, name.replace(".ipynb", ".html")) for name, label in NOTEBOOKS.items()]
-    (folder / "index.html").write_text(render.index_page(title, card, pages), encoding="utf-8")
+    rows = formatting.scorecard_rows(card, data.plan_names)
+    (folder / "index.html").write_text(render.index_page(title, rows, pages), encoding="utf-8")
 
 
 def _publish(staging: Path, final: Path) -> None:
@@ -121,10 +150,15 @@ def run(quarter: str = "latest", paths: RunPaths | None = None) -> Path:
     staging.mkdir()
     try:
         parameters = _write_parameters(staging / "parameters.yaml", q, paths, out / str(q))
-        for name in NOTEBOOKS:
-            _execute(name, staging, parameters, paths, out / "failed" / str(q))
-            render.notebook_to_html(staging / name, staging / name.replace(".ipynb", ".html"))
-        write_tables(data, staging)
+        log_path = staging / "run.log"
+        with _run_log(log_path):
+            log.info("run %s: raw=%s, %d firm-period rows", q, paths.raw, len(intake.panel))
+            for name in NOTEBOOKS:
+                started = datetime.now()
+                _execute(name, staging, parameters, paths, out / "failed" / str(q))
+                render.notebook_to_html(staging / name, staging / name.replace(".ipynb", ".html"))
+                log.info("%s done in %.1fs", name, (datetime.now() - started).total_seconds())
+            write_tables(data, staging)
         _publish(staging, out / str(q))
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import params, tiers
+from analysis import params, targets, tiers
 from analysis.errors import NoDataError
 from analysis.ingest import Intake
 from analysis.periods import Quarter
@@ -50,10 +50,18 @@ class QuarterData:
     indicators: pd.DataFrame
     tiers: pd.DataFrame
     thresholds: dict
+    plan_names: dict[int, str]
 
     @property
     def panel(self) -> pd.DataFrame:
         return self.intake.panel
+
+    def scorecard(self) -> pd.DataFrame:
+        """Every indicator of the ten plans against target and schedule, this quarter."""
+        values = targets.measured(self.firms, self.indicators)
+        return targets.scorecard(
+            self.indicators, values, self.quarter, self.thresholds["on_track_band"]
+        )
 
 
 def load_quarter(year: int, quarter: int, processed_dir: Path, params_dir: Path) -> QuarterData:
@@ -66,4 +74,12 @@ def load_quarter(year: int, quarter: int, processed_dir: Path, params_dir: Path)
     tier_defs = params.tiers(params_dir)
     limits = params.thresholds(params_dir)
     firms = tiers.firm_table(intake.panel, q, tier_defs, limits)
-    return QuarterData(q, intake, firms, params.indicators(params_dir), tier_defs, limits)
+    return QuarterData(
+        q,
+        intake,
+        firms,
+        params.indicators(params_dir),
+        tier_defs,
+        limits,
+        params.plan_names(params_dir),
+    )

@@ -68,10 +68,8 @@ def firm_table(panel: pd.DataFrame, quarter: Quarter, tiers: pd.DataFrame, thres
     for measure in MEASURES:
         bounds = tiers.loc[tiers["field"] == measure, ["lower_yuan", "upper_yuan"]]
         cuts = [b for b in bounds.to_numpy().ravel() if pd.notna(b)]
-        firms[f"{measure}_band"] = band_labels(firms[f"{measure}_ytd"], cuts, rule).astype(str)
-        firms[f"{measure}_band_projected"] = band_labels(
-            firms[f"{measure}_projected"], cuts, rule
-        ).astype(str)
+        firms[f"{measure}_band"] = band_labels(firms[f"{measure}_ytd"], cuts, rule)
+        firms[f"{measure}_band_projected"] = band_labels(firms[f"{measure}_projected"], cuts, rule)
     for tier in tiers.itertuples():
         firms[tier.id] = in_band(firms[f"{tier.field}_ytd"], tier.lower_yuan, tier.upper_yuan, rule)
         firms[f"{tier.id}_projected"] = in_band(

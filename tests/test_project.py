@@ -1,0 +1,72 @@
+"""House rules that keep the project usable: clean notebooks, one set of pins."""
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+from analysis.config import PROJECT_ROOT
+
+NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+REQUIRED_PARAMETERS = {"year", "quarter", "raw_dir", "processed_dir", "params_dir", "out_dir"}
+
+
+def test_there_are_report_notebooks():
+    assert len(NOTEBOOKS) >= 3
+
+
+def test_notebooks_are_committed_without_outputs():
+    for path in NOTEBOOKS:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        dirty = [
+            i
+            for i, c in enumerate(cells)
+            if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
+        ]
+        assert not dirty, f"{path.name}: cells {dirty} carry outputs"
+
+
+def test_every_notebook_has_a_tagged_parameters_cell_with_the_common_parameters():
+    for path in NOTEBOOKS:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(tagged) == 1, path.name
+        source = "".join(tagged[0]["source"])
+        names = set(re.findall(r"^(\w+)\s*=", source, flags=re.M))
+        assert names >= REQUIRED_PARAMETERS, f"{path.name} lacks {REQUIRED_PARAMETERS - names}"
+
+
+def _pins(requirements: list[str]) -> dict[str, str]:
+    return {re.split(r"==", r)[0].lower(): r for r in requirements if "==" in r}
+
+
+def test_environment_yml_mirrors_the_pins_in_pyproject():
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pinned = project["project"]["dependencies"] + project["project"]["optional-dependencies"]["dev"]
+    env = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text(encoding="utf-8"))
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert _pins(pinned) == _pins(pip_section)
+
+
+def test_tier_targets_are_the_programmes():
+    spec = yaml.safe_load((PROJECT_ROOT / "params" / "targets.yaml").read_text(encoding="utf-8"))
+    tiers = {i["id"]: i for i in spec["indicators"] if i.get("measure") == "tier"}
+    expected = {
+        "sales_ge_100m": (23, 1e8, None),
+        "sales_500m_1b": (3, 5e8, 1e9),
+        "sales_ge_1b": (3, 1e9, None),
+        "tax_ge_10m": (10, 1e7, None),
+        "tax_50m_100m": (2, 5e7, 1e8),
+        "tax_ge_100m": (1, 1e8, None),
+    }
+    assert {k: (t["target"], t["lower_yuan"], t["upper_yuan"]) for k, t in tiers.items()} == (
+        expected
+    )
+    assert {i["plan"] for i in spec["indicators"]} == set(range(1, 11))
+
+
+def test_raw_sample_data_is_workbooks_not_csv():
+    raw = Path(PROJECT_ROOT / "data" / "raw")
+    assert list(raw.rglob("*.xlsx")) and not list(raw.rglob("*.csv"))
