@@ -4,7 +4,8 @@ import pytest
 
 from analysis import params
 from analysis.errors import InputFileError
-from analysis.ingest import ingest, read_file
+from analysis.ingest import ingest, read_source
+from analysis.reading import Aliases
 from tests.conftest import CODE_A, STATS_MERGES, write_sheet
 
 
@@ -35,7 +36,7 @@ def test_bad_cells_quarantine_their_row_with_its_excel_row_number(tmp_path, stat
     intake = ingest(tmp_path)
     q = intake.quarantine.sort_values("row")
     assert q["row"].tolist() == [6, 9]
-    assert q["column"].tolist() == ["营业收入本年累计", "rd"]
+    assert q["column"].tolist() == ["营业收入本年累计（E列）", "rd"]
     assert "不是数字：'1.2万'" in q["reason_zh"].iloc[0]
     assert q["reason_en"].iloc[1] == "negative value"
     assert intake.panel.empty or CODE_A not in set(intake.panel["credit_code"])
@@ -96,11 +97,11 @@ def test_conflicting_duplicates_are_quarantined_and_exact_ones_merged(tmp_path, 
     write_sheet(tmp_path / "two.xlsx", rows, STATS_MERGES)
     intake = ingest(tmp_path)
     reasons = intake.quarantine["reason_en"].unique().tolist()
-    assert reasons == ["conflicting duplicate rows for one firm and period"]
+    assert reasons == ["conflicting duplicate rows for one key and period"]
     assert len(intake.quarantine) == 4  # both copies in one.xlsx, and the two in two.xlsx
 
 
 def test_header_alone_is_not_a_table(tmp_path):
     path = write_sheet(tmp_path / "empty.xlsx", [["说明"], ["本文件为填报说明"]])
     with pytest.raises(InputFileError, match="表头"):
-        read_file(path, params.columns())
+        read_source(path, Aliases(params.columns()), 5e6)

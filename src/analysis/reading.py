@@ -1,29 +1,47 @@
-"""Finding the table in a bureau workbook and reading it into records with their origin.
+"""Finding the table in a bureau workbook, as the bureau laid it out.
 
 A sheet is a grid of cells. Above the table sit a title and a unit line; the header may
-span two rows under merged cells; inside the table come total rows, group labels and
-blank rows; below it notes and sign-off lines. This module finds the header by the
-column aliases in params/columns.yaml, joins multi-row headers, tells each column's field
-and unit, and returns every other row with its Excel row number, classified as data or as
-a total/note line, so the intake can account for every row it saw.
+span rows under merged cells; inside the table come total rows, group labels and blank
+rows; below it notes and sign-off lines. This module reads every sheet as text with a
+Rust-backed reader (fastexcel; Excel's cached formula values, error cells reported), finds
+the header by the aliases in params/columns.yaml, joins multi-row headers, tells each
+column's field and unit and the table's kind, and splits the rows below into data rows and
+rows recognised as totals, notes or group labels, each with its Excel row number.
 """
 
+import csv
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import python_calamine
+import fastexcel
+import numpy as np
+import pandas as pd
 
 from analysis.errors import InputFileError
 from analysis.periods import period_from_text
 
 HEADER_SCAN_ROWS = 30
-TOTAL_WORDS = ("合计", "总计", "小计", "全市合计", "总计数")
+TOTAL_WORDS = ("合计", "总计", "小计", "全市合计", "全县合计")
 NOTE_PREFIXES = ("注", "说明", "备注", "资料来源", "数据来源")
 SIGNOFF_WORDS = ("负责人", "填表人", "制表人", "审核人", "报出日期", "填报日期", "联系电话")
+SUB_HEADING_WORDS = ("本年", "本期", "累计", "期末", "人数", "上年", "去年", "同期")
 _BRACKETED = re.compile(r"[（(]([^）)]*)[）)]")
 _UNIT_LINE = re.compile(r"单位\s*[:：]\s*(亿元|万元|千元|元)")
+_REPORTER = re.compile(r"填报单位\s*[:：]\s*([^\s:：]+?)(?:\s|单位[:：]|$)")
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+
+
+@dataclass
+class Grid:
+    """One sheet as text cells; row i of `cells` is Excel row i + 1."""
+
+    path: Path
+    sheet: str
+    cells: pd.DataFrame
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -39,15 +57,24 @@ class Column:
 
 @dataclass
 class SheetTable:
-    """What one sheet yields: its columns, data rows and the rows recognised as not data."""
+    """The table found on a sheet: its kind, columns, data rows and the rows set aside."""
 
-    path: Path
-    sheet: str
-    period: tuple[int, int]
+    grid: Grid
+    kind: str
+    period: tuple[int, int] | None
     columns: list[Column]
     sheet_unit: str | None
-    rows: list[tuple[int, list]] = field(default_factory=list)
-    skipped: list[tuple[int, str]] = field(default_factory=list)
+    reporter: str | None
+    body: pd.DataFrame  # data rows only, index = Excel row number
+    skipped: pd.Series  # Excel row number → 'total' / 'note' / 'group'
+
+    @property
+    def path(self) -> Path:
+        return self.grid.path
+
+    @property
+    def sheet(self) -> str:
+        return self.grid.sheet
 
     @property
     def fields(self) -> set[str]:
@@ -56,48 +83,94 @@ class SheetTable:
 
 def clean_text(value) -> str:
     """A header or label cell as comparable text: NFKC-folded, without any spaces."""
-    if value is None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     return "".join(unicodedata.normalize("NFKC", str(value)).split())
 
 
-def _is_blank(cell) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
+def _error_text(detail: str) -> str:
+    """fastexcel's "Expected string but got 'Error(NA)'" as Excel shows it: #N/A."""
+    names = {
+        "NA": "#N/A",
+        "Div0": "#DIV/0!",
+        "Value": "#VALUE!",
+        "Ref": "#REF!",
+        "Name": "#NAME?",
+        "Num": "#NUM!",
+        "Null": "#NULL!",
+    }
+    match = re.search(r"Error\((\w+)\)", detail)
+    return names.get(match.group(1), match.group(1)) if match else detail
 
 
-def read_grid(path: Path) -> dict[str, list[list]]:
-    """Every sheet of a workbook as rows of cell values, row 0 being Excel's row 1."""
+def _excel_grids(path: Path) -> list[Grid]:
+    reader = fastexcel.read_excel(str(path))
+    grids = []
+    for name in reader.sheet_names:
+        sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+        batch, errors = sheet.to_arrow_with_errors()
+        cells = batch.to_pandas()
+        cells.columns = range(cells.shape[1])
+        found = {e.position: _error_text(e.detail) for e in (errors.errors if errors else [])}
+        grids.append(Grid(path, name, cells.astype(object).where(cells.notna(), None), found))
+    return grids
+
+
+def _csv_grid(path: Path) -> Grid:
+    """A CSV as one sheet; bureaus' CSVs come in UTF-8 or GB18030 (GBK)."""
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InputFileError(path, "无法识别文本编码（应为 UTF-8 或 GBK） / unknown text encoding")
+    rows = list(csv.reader(io.StringIO(text)))
+    width = max((len(r) for r in rows), default=0)
+    cells = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    cells = cells.where(cells.map(lambda v: bool(str(v).strip())), None)
+    return Grid(path, path.stem, cells)
+
+
+def read_grids(path: Path) -> list[Grid]:
+    """Every sheet of a workbook (or the one of a CSV) as a text grid."""
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        grids = {}
-        for name in workbook.sheet_names:
-            sheet = workbook.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=False)
-            top, left = sheet.start or (0, 0)
-            pad = [[""] * (left + max((len(r) for r in rows), default=0))] * top
-            grids[name] = pad + [[""] * left + list(r) for r in rows]
-        return grids
-    except Exception as exc:  # calamine raises several types for unreadable files
-        raise InputFileError(path, f"无法作为工作簿读取 / not a readable workbook ({exc})") from exc
+        if path.suffix.lower() == ".csv":
+            return [_csv_grid(path)]
+        return _excel_grids(path)
+    except InputFileError:
+        raise
+    except Exception as exc:  # fastexcel raises several types for unusable files
+        message = str(exc).splitlines()[0][:200]
+        if "password" in message.lower() or "encrypt" in message.lower():
+            problem = "工作簿有密码保护，无法读取 / password-protected"
+        else:
+            problem = (
+                f"无法作为工作簿读取（文件损坏或格式不符） / not a readable workbook: {message}"
+            )
+        raise InputFileError(path, problem) from exc
 
 
-class _Aliases:
-    """Header words from params/columns.yaml, longest first so 主营业务收入 beats 收入."""
+class Aliases:
+    """Header words and table kinds from params/columns.yaml."""
 
     def __init__(self, spec: dict):
         pairs = [(clean_text(a), f) for f, d in spec["fields"].items() for a in d["aliases"]]
         self.fields = sorted(pairs, key=lambda p: -len(p[0]))
         self.kinds = {f: d["kind"] for f, d in spec["fields"].items()}
+        self.tables = spec["kinds"]
         q = spec["qualifiers"]
         self.previous = [clean_text(w) for w in q["previous"]]
         self.ignored = [clean_text(w) for w in q["ignored"]]
-        self.units = {clean_text(k): v for k, v in spec["units"].items()}
+        self.units = {clean_text(k): float(v) for k, v in spec["units"].items()}
 
     def field_of(self, header: str) -> tuple[str, bool] | None:
         """(field, is previous-year column) for a joined header, or None if not ours."""
         text = _BRACKETED.sub("", header)
         for alias, name in self.fields:
-            if alias in text:
+            if alias and alias in text:
                 rest = text.replace(alias, "", 1)
                 if any(word in rest for word in self.ignored):
                     return None
@@ -110,94 +183,118 @@ class _Aliases:
                 return clean_text(inner)
         return None
 
+    def table_kind(self, fields: set[str]) -> str | None:
+        """The first kind whose required fields and one identity field are all present."""
+        for kind, rule in self.tables.items():
+            if set(rule["requires"]) <= fields and fields & set(rule["identity"]):
+                return kind
+        return None
 
-def _header_rows(grid: list[list], aliases: _Aliases) -> list[int]:
-    """Row indexes of the header block: the first row naming ≥2 known fields, plus the
-    rows under it that carry sub-headings (本年累计 | 上年同期) rather than data."""
-    for i, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        hits = {aliases.field_of(clean_text(c)) for c in row if isinstance(c, str) and c.strip()}
-        hits.discard(None)
-        names = {h[0] for h in hits}
-        if len(names) >= 2 and names & {"credit_code", "name"}:
-            block = [i]
-            for j in range(i + 1, min(i + 3, len(grid))):
-                cells = [c for c in grid[j] if not _is_blank(c)]
-                words = aliases.previous + ["本年", "本期", "累计", "期末", "人数"]
-                sub_heading = cells and all(isinstance(c, str) for c in cells)
-                if sub_heading and any(w in clean_text(c) for c in cells for w in words):
-                    block.append(j)
-                    continue
-                break
-            return block
+
+def _texts(row: list) -> list[str]:
+    return [clean_text(c) for c in row]
+
+
+def _header_rows(rows: list[list], aliases: Aliases) -> list[int]:
+    """Row indexes of the header block: the first row whose known fields make a table kind,
+    plus the rows under it that carry sub-headings (本年累计 | 上年同期) rather than data."""
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        hits = {aliases.field_of(t) for t in _texts(row) if t}
+        names = {h[0] for h in hits if h}
+        if len(names) < 2 or not aliases.table_kind(names):
+            continue
+        block = [i]
+        for j in range(i + 1, min(i + 3, len(rows))):
+            texts = [t for t in _texts(rows[j]) if t]
+            numeric = any(_looks_numeric(t) for t in texts)
+            if texts and not numeric and any(w in t for t in texts for w in SUB_HEADING_WORDS):
+                block.append(j)
+                continue
+            break
+        return block
     return []
 
 
-def _joined_headers(grid: list[list], block: list[int]) -> list[str]:
+def _looks_numeric(text: str) -> bool:
+    return bool(re.fullmatch(r"[-+]?[\d,]*\.?\d+", text))
+
+
+def _joined_headers(rows: list[list], block: list[int]) -> list[str]:
     """One text per column, upper header rows forward-filled across their merged span."""
-    width = max(len(grid[r]) for r in block)
-    layers = []
-    for level, r in enumerate(block):
-        row = list(grid[r]) + [""] * (width - len(grid[r]))
-        layer = [clean_text(c) for c in row]
-        if level < len(block) - 1:
-            below = list(grid[block[-1]]) + [""] * (width - len(grid[block[-1]]))
-            for j in range(1, width):
-                if not layer[j] and not _is_blank(below[j]) and layer[j - 1]:
-                    layer[j] = layer[j - 1]
-        layers.append(layer)
+    layers = [_texts(rows[r]) for r in block]
+    bottom = layers[-1]
+    for layer in layers[:-1]:
+        for j in range(1, len(layer)):
+            if not layer[j] and bottom[j] and layer[j - 1]:
+                layer[j] = layer[j - 1]
     return ["".join(parts) for parts in zip(*layers, strict=True)]
 
 
-def _row_kind(cells: list, label_columns: list[int], value_columns: list[int]) -> str | None:
-    """Why a row below the header is not a firm row ('total', 'note', 'group'), or None."""
-    texts = [clean_text(c) for c in cells if not _is_blank(c)]
-    if not texts:
-        return "blank"
-    first = texts[0]
-    if first.startswith(NOTE_PREFIXES) and len(texts) <= 2:
-        return "note"
-    if any(word in t for t in texts for word in SIGNOFF_WORDS):
-        return "note"
-    labels = [clean_text(cells[j]) for j in label_columns if j < len(cells)]
-    if any(lab in TOTAL_WORDS or lab.startswith(("其中", "合计", "总计")) for lab in labels):
-        return "total"
-    if not any(j < len(cells) and not _is_blank(cells[j]) for j in value_columns):
-        return "group"
-    return None
+def _classify(body: pd.DataFrame, labels: list[int], values: list[int]) -> pd.Series:
+    """Each row below the header: 'data', 'blank', 'total', 'note' or 'group'."""
+    present = body.notna()
+    kind = pd.Series("data", index=body.index, dtype=object)
+    kind[~present.any(axis=1)] = "blank"
+    label_text = body[labels].apply(lambda s: s.map(clean_text, na_action="ignore"))
+    is_total = label_text.isin(TOTAL_WORDS).any(axis=1) | label_text.apply(
+        lambda s: s.str.startswith(("其中", "合计", "总计"), na=False)
+    ).any(axis=1)
+    kind[is_total & (kind == "data")] = "total"
+    no_values = ~present[values].any(axis=1) & (kind == "data")
+    for row in body.index[no_values]:
+        texts = [clean_text(c) for c in body.loc[row] if c is not None]
+        note = texts[0].startswith(NOTE_PREFIXES) or any(
+            w in t for t in texts for w in SIGNOFF_WORDS
+        )
+        kind[row] = "note" if note else "group"
+    return kind
 
 
-def read_sheet(path: Path, sheet: str, grid: list[list], spec: dict) -> SheetTable | None:
+def _sheet_period(rows_above: str, grid: Grid) -> tuple[int, int] | None:
+    return (
+        period_from_text(rows_above)
+        or period_from_text(grid.path.stem)
+        or period_from_text(grid.sheet)
+    )
+
+
+def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
     """The table on one sheet, or None when the sheet holds no table the suite knows."""
-    aliases = _Aliases(spec)
-    block = _header_rows(grid, aliases)
+    head = grid.cells.head(HEADER_SCAN_ROWS).to_numpy().tolist()
+    block = _header_rows(head, aliases)
     if not block:
         return None
-    headers = _joined_headers(grid, block)
-    above = " ".join(clean_text(c) for row in grid[: block[0]] for c in row if not _is_blank(c))
-    unit_match = _UNIT_LINE.search(above)
-    sheet_unit = unit_match.group(1) if unit_match else None
-    columns = []
+    headers = _joined_headers(head, block)
+    columns: list[Column] = []
     for j, header in enumerate(headers):
         found = aliases.field_of(header)
         if found and not any(c.field == found[0] and c.previous == found[1] for c in columns):
             columns.append(Column(j, header, found[0], found[1], aliases.unit_in(header)))
-    period = period_from_text(above) or period_from_text(path.stem) or period_from_text(sheet)
-    if period is None:
+    kind = aliases.table_kind({c.field for c in columns})
+    above_cells = [str(c) for row in head[: block[0]] for c in row if c is not None]
+    above = " ".join(above_cells)
+    unit = _UNIT_LINE.search(clean_text(above))
+    reporter = _REPORTER.search(above)
+    has_period_column = any(c.field == "period" for c in columns)
+    period = None if has_period_column else _sheet_period(clean_text(above), grid)
+    if period is None and not has_period_column:
         raise InputFileError(
-            path,
-            f"工作表「{sheet}」无法确定报告期（标题、文件名中均未找到如“2026年1-9月”的字样）"
-            " / no reporting period in title or file name",
+            grid.path,
+            f"工作表「{grid.sheet}」无法确定报告期：表中无报告期列，标题、文件名中也没有"
+            "如“2026年1-9月”的字样 / no reporting period in a column, the title or the file name",
         )
-    table = SheetTable(path, sheet, period, columns, sheet_unit)
-    label_columns = [c.index for c in columns if c.field in ("name",)] + [0]
-    numeric = [c.index for c in columns if aliases.kinds[c.field] in ("amount", "count", "code")]
-    for r in range(block[-1] + 1, len(grid)):
-        cells = list(grid[r])
-        kind = _row_kind(cells, label_columns, numeric)
-        if kind == "blank":
-            continue
-        if kind:
-            table.skipped.append((r + 1, kind))
-        else:
-            table.rows.append((r + 1, cells))
-    return table
+    body = grid.cells.iloc[block[-1] + 1 :]
+    body.index = body.index + 1  # Excel's row numbers
+    labels = [c.index for c in columns if c.field == "name"] + [0]
+    values = [c.index for c in columns if aliases.kinds[c.field] not in ("text",)]
+    row_kind = _classify(body, sorted(set(labels)), values)
+    return SheetTable(
+        grid=grid,
+        kind=kind,
+        period=period,
+        columns=columns,
+        sheet_unit=unit.group(1) if unit else None,
+        reporter=reporter.group(1) if reporter else None,
+        body=body[row_kind == "data"],
+        skipped=row_kind[~row_kind.isin(["data", "blank"])],
+    )

@@ -9,8 +9,9 @@ from analysis import params, targets, tiers
 from analysis.errors import NoDataError
 from analysis.ingest import Intake
 from analysis.periods import Quarter
+from analysis.sources import Sources
 
-TABLES = ("panel", "quarantine", "files", "matches")
+TABLES = Intake.table_names()
 
 
 def write_intake(intake: Intake, processed_dir: Path) -> None:
@@ -56,9 +57,19 @@ class QuarterData:
     def panel(self) -> pd.DataFrame:
         return self.intake.panel
 
+    # --- Issue 4: the programme's other sources (projects, platforms, financing, returns) ---
+    @property
+    def sources(self) -> Sources:
+        """The intake's project, platform, financing and department-return tables."""
+        return Sources.from_intake(self.intake)
+
+    # --- end Issue 4 ---
+
     def scorecard(self) -> pd.DataFrame:
         """Every indicator of the ten plans against target and schedule, this quarter."""
-        values = targets.measured(self.firms, self.indicators)
+        values = targets.measured(
+            self.firms, self.indicators, self.sources, self.quarter, self.thresholds
+        )
         return targets.scorecard(
             self.indicators, values, self.quarter, self.thresholds["on_track_band"]
         )

@@ -1,49 +1,93 @@
-"""What a valid firm × period row is, declared once, and its failures as a readable table."""
+"""What a valid row of each kind of table is, declared once, and its failures as a table.
+
+Schemas are pandera DataFrameModels validated lazily, so every failing cell is reported
+together; the failures come back as rows (index, column, value, reason in Chinese and
+English) ready for the quarantine list rather than as exception text.
+"""
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-AMOUNT_CHECK = {"ge": 0, "nullable": True}
+AMOUNT = {"ge": 0, "nullable": True}
+FAILURE_COLUMNS = ["index", "column", "value", "reason_zh", "reason_en"]
 
 
-class FirmPeriodSchema(pa.DataFrameModel):
-    """One firm's cumulative figures for one period, amounts in yuan."""
-
-    credit_code: Series[str] = pa.Field(str_length={"min_value": 1})
-    name: Series[str] = pa.Field(nullable=True)
-    year: Series[int] = pa.Field(ge=2000, le=2100)
-    month: Series[int] = pa.Field(ge=1, le=12)
-    revenue: Series[float] = pa.Field(**AMOUNT_CHECK)
-    revenue_prev: Series[float] = pa.Field(**AMOUNT_CHECK)
-    rd: Series[float] = pa.Field(**AMOUNT_CHECK)
-    rd_prev: Series[float] = pa.Field(**AMOUNT_CHECK)
-    employees: Series[float] = pa.Field(ge=0, le=1_000_000, nullable=True)
-    employees_prev: Series[float] = pa.Field(ge=0, le=1_000_000, nullable=True)
+class _Period(pa.DataFrameModel):
+    year: Series[int] = pa.Field(ge=2000, le=2100, coerce=True)
+    month: Series[int] = pa.Field(ge=1, le=12, coerce=True)
 
     class Config:
         strict = False
 
 
+class FirmPeriodSchema(_Period):
+    """A firm's cumulative figures for one period (statistics or tax bureau), in yuan."""
+
+    credit_code: Series[str] = pa.Field(nullable=True)
+    revenue: Series[float] = pa.Field(**AMOUNT)
+    revenue_prev: Series[float] = pa.Field(**AMOUNT)
+    rd: Series[float] = pa.Field(**AMOUNT)
+    rd_prev: Series[float] = pa.Field(**AMOUNT)
+    employees: Series[float] = pa.Field(ge=0, le=1_000_000, nullable=True)
+    employees_prev: Series[float] = pa.Field(ge=0, le=1_000_000, nullable=True)
+
+
+class ProjectSchema(_Period):
+    """A project's investment to date; what was completed cannot be negative."""
+
+    project_name: Series[str] = pa.Field(str_length={"min_value": 1})
+    planned_investment: Series[float] = pa.Field(**AMOUNT)
+    annual_plan_investment: Series[float] = pa.Field(**AMOUNT)
+    completed_investment: Series[float] = pa.Field(**AMOUNT)
+
+
+class PlatformSchema(_Period):
+    platform_kind: Series[str] = pa.Field(str_length={"min_value": 1})
+    level: Series[str] = pa.Field(nullable=True)
+
+
+class FinancingSchema(_Period):
+    event: Series[str] = pa.Field(str_length={"min_value": 1})
+    amount: Series[float] = pa.Field(**AMOUNT)
+
+
+class ReturnSchema(_Period):
+    indicator: Series[str] = pa.Field(str_length={"min_value": 1})
+    value: Series[float] = pa.Field(nullable=True)
+
+
+SCHEMAS = {
+    "indicators": FirmPeriodSchema,
+    "tax": FirmPeriodSchema,
+    "projects": ProjectSchema,
+    "platforms": PlatformSchema,
+    "financing": FinancingSchema,
+    "returns": ReturnSchema,
+}
+
 REASONS = {
     "greater_than_or_equal_to(0)": ("数值为负", "negative value"),
     "greater_than_or_equal_to(1)": ("月份应为1-12", "month out of range"),
     "less_than_or_equal_to(12)": ("月份应为1-12", "month out of range"),
+    "greater_than_or_equal_to(2000)": ("年份不合理", "implausible year"),
+    "less_than_or_equal_to(2100)": ("年份不合理", "implausible year"),
     "less_than_or_equal_to(1000000)": ("人数不合理（超过100万）", "implausible head count"),
-    "str_length(1, None)": ("缺少企业标识", "no firm identifier"),
+    "str_length(1, None)": ("必填项为空", "required value missing"),
+    "not_nullable": ("必填项为空", "required value missing"),
 }
 
 
-def failures(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every check a table fails, one row per failing cell: index, column, value, reasons.
-
-    Validation is lazy, so all failures are reported together rather than the first.
-    """
+def failures(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Every check a table of `kind` fails, one row per failing cell."""
+    schema = SCHEMAS[kind]
+    present = [c for c in schema.to_schema().columns if c not in frame]
+    checked = frame.assign(**{c: pd.NA for c in present}) if present else frame
     try:
-        FirmPeriodSchema.validate(frame, lazy=True)
+        schema.validate(checked, lazy=True)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
-        cases = cases[cases["index"].notna()].copy()
+        cases = cases[cases["index"].notna() & ~cases["column"].isin(present)]
         reasons = (
             cases["check"]
             .astype(str)
@@ -58,4 +102,4 @@ def failures(frame: pd.DataFrame) -> pd.DataFrame:
                 "reason_en": [r[1] for r in reasons],
             }
         )
-    return pd.DataFrame(columns=["index", "column", "value", "reason_zh", "reason_en"])
+    return pd.DataFrame(columns=FAILURE_COLUMNS)

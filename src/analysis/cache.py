@@ -1,0 +1,85 @@
+"""Parsed raw files cached as Parquet, keyed by the file's checksum.
+
+An unchanged workbook is never parsed twice. The key also covers params/columns.yaml and
+the source of the reading code, so a new alias or a reader fix re-reads every file.
+"""
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+READER_MODULES = (
+    "reading.py",
+    "records.py",
+    "numbers.py",
+    "codes.py",
+    "validation.py",
+    "ingest.py",
+    "cache.py",
+    "periods.py",
+)
+PARTS = ("records", "quarantine", "files")
+
+
+@dataclass
+class Parsed:
+    """One raw file's records, quarantine entries and per-sheet row accounting."""
+
+    records: pd.DataFrame
+    quarantine: pd.DataFrame
+    files: pd.DataFrame
+    path: Path | None = None
+    sha256: str = ""
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def reader_fingerprint(spec: dict) -> str:
+    """What, besides the file itself, decides how it is parsed."""
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode())
+    here = Path(__file__).parent
+    for name in READER_MODULES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _stamped(parsed: Parsed, path: Path, sha256: str) -> Parsed:
+    """The cached result as if parsed from `path` (the same content may have moved)."""
+    where = str(path)
+    if "source_file" in parsed.records:
+        parsed.records["source_file"] = where
+    parsed.quarantine["file"] = where
+    parsed.files["file"] = where
+    parsed.path, parsed.sha256 = path, sha256
+    return parsed
+
+
+def load_or_parse(path: Path, spec: dict, cache_dir: Path | None, parse) -> Parsed:
+    """The parsed file from the cache, or `parse(path)` stored there for next time."""
+    sha256 = file_checksum(path)
+    if cache_dir is None:
+        return _stamped(parse(path), path, sha256)
+    entry = Path(cache_dir) / f"{sha256[:32]}-{reader_fingerprint(spec)}"
+    if (entry / "complete").exists():
+        parts = [pd.read_parquet(entry / f"{part}.parquet") for part in PARTS]
+        return _stamped(Parsed(*parts), path, sha256)
+    parsed = parse(path)
+    staging = entry.with_name(entry.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for part in PARTS:
+        getattr(parsed, part).to_parquet(staging / f"{part}.parquet", index=False)
+    (staging / "complete").touch()
+    shutil.rmtree(entry, ignore_errors=True)
+    staging.rename(entry)
+    return _stamped(parsed, path, sha256)

@@ -1,0 +1,151 @@
+"""A found table's data rows as typed records, and every cell that cannot be read.
+
+Each column is converted at once (numbers, dates, codes), amounts into yuan. A row with
+any unreadable cell is set aside whole, with one quarantine entry per bad cell naming the
+file, sheet, Excel row, column and value, so no partial row enters the figures.
+"""
+
+import numpy as np
+import pandas as pd
+
+from analysis.codes import normalize_credit_code
+from analysis.errors import InputFileError
+from analysis.numbers import parse_dates, parse_numbers
+from analysis.periods import period_from_text
+from analysis.reading import Aliases, Column, SheetTable
+
+QUARANTINE_COLUMNS = ["file", "sheet", "row", "column", "value", "reason_zh", "reason_en"]
+FLAGS = {
+    "是": True,
+    "否": False,
+    "Y": True,
+    "N": False,
+    "√": True,
+    "×": False,
+    "1": True,
+    "0": False,
+}
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 26 → AA: how Excel names a column."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _where(column: Column) -> str:
+    return f"{column.header}（{column_letter(column.index)}列）"
+
+
+def _unit_factor(table: SheetTable, column: Column, aliases: Aliases, yuan_above: float):
+    """Yuan per unit of an amount column: its header, the sheet's unit line, or — only when
+    firm revenue is too large to be anything but yuan — yuan; else the sheet is refused."""
+    unit = column.unit or table.sheet_unit
+    if unit:
+        return aliases.units[unit]
+    revenue = [c for c in table.columns if c.field == "revenue" and not c.previous]
+    if revenue:
+        values, _ = parse_numbers(table.body[revenue[0].index])
+        if values.median() > yuan_above:
+            return 1.0
+    raise InputFileError(
+        table.path,
+        f"工作表「{table.sheet}」金额列「{column.header}」的单位无法确定（表头和“单位：”行中均未注明，"
+        "数值大小也不足以判断） / unit of amount column not stated and magnitude ambiguous",
+    )
+
+
+def _convert(table: SheetTable, column: Column, aliases: Aliases, yuan_above: float):
+    """The column's values, and per row the reason a cell could not be read (else NaN)."""
+    cells = table.body[column.index]
+    kind = aliases.kinds[column.field]
+    none = pd.Series(np.nan, index=cells.index, dtype=object)
+    if kind == "code":
+        return cells.map(normalize_credit_code, na_action="ignore").fillna(""), none
+    if kind == "text":
+        return cells.map(lambda v: str(v).strip(), na_action="ignore"), none
+    if kind == "date":
+        return parse_dates(cells)
+    if kind == "flag":
+        flags = cells.map(lambda v: FLAGS.get(str(v).strip().upper()), na_action="ignore")
+        bad = cells.notna() & flags.isna()
+        return flags.astype("boolean"), none.where(~bad, "不是“是/否”：" + cells.astype(str))
+    if kind == "period":
+        found = cells.map(period_from_text, na_action="ignore")
+        bad = cells.notna() & found.isna()
+        return found, none.where(~bad, "无法识别报告期：" + cells.astype(str))
+    values, reasons = parse_numbers(cells)
+    if kind == "amount" and values.notna().any():
+        values = values * _unit_factor(table, column, aliases, yuan_above)
+    return values, reasons
+
+
+def _entry(table: SheetTable, row: int, where: str, value, zh: str, en: str) -> dict:
+    return dict(
+        file=str(table.path),
+        sheet=table.sheet,
+        row=int(row),
+        column=where,
+        value="" if value is None else str(value),
+        reason_zh=zh,
+        reason_en=en,
+    )
+
+
+def table_records(table: SheetTable, aliases: Aliases, yuan_above: float):
+    """Typed records of a table's data rows, and the quarantine entries of its bad cells."""
+    records = pd.DataFrame(index=table.body.index)
+    problems: list[dict] = []
+    for column in table.columns:
+        target = f"{column.field}_prev" if column.previous else column.field
+        values, reasons = _convert(table, column, aliases, yuan_above)
+        records[target] = values
+        for row in reasons.index[reasons.notna()]:
+            problems.append(
+                _entry(
+                    table,
+                    row,
+                    _where(column),
+                    table.body.at[row, column.index],
+                    f"无法识别的数值（{reasons[row]}）",
+                    "unreadable value",
+                )
+            )
+    for (row0, col), error in table.grid.errors.items():
+        column = next((c for c in table.columns if c.index == col), None)
+        if column is not None and row0 + 1 in records.index:
+            problems.append(
+                _entry(
+                    table,
+                    row0 + 1,
+                    _where(column),
+                    error,
+                    f"Excel 错误值 {error}",
+                    f"Excel error value {error}",
+                )
+            )
+    if "period" in records:
+        periods = records.pop("period")
+        records["year"] = periods.map(lambda p: p[0], na_action="ignore")
+        records["month"] = periods.map(lambda p: p[1], na_action="ignore")
+        missing = periods.isna() & ~records.index.isin([p["row"] for p in problems])
+        period_column = next(c for c in table.columns if c.field == "period")
+        problems += [
+            _entry(table, row, _where(period_column), "", "缺少报告期", "no period")
+            for row in records.index[missing]
+        ]
+    else:
+        records["year"], records["month"] = table.period
+    if table.reporter and "department" not in records:
+        records["department"] = table.reporter
+    bad_rows = {p["row"] for p in problems}
+    records = records[~records.index.isin(bad_rows)]
+    records["kind"] = table.kind
+    records["source_file"] = str(table.path)
+    records["source_sheet"] = table.sheet
+    records["source_row"] = records.index.astype(int)
+    return records.reset_index(drop=True), problems
