@@ -3,8 +3,9 @@
 import numpy as np
 import pandas as pd
 
+from analysis import plans
 from analysis.periods import Quarter
-from analysis.tiers import comparable_growth
+from analysis.sources import Sources
 
 AHEAD, ON_TRACK, BEHIND = "超序时进度", "达到序时进度", "滞后"
 NO_DATA, NO_TARGET = "无数据", "未设目标"
@@ -29,7 +30,6 @@ SCORECARD_COLUMNS = [
     "status",
     "departments",
 ]
-UNIT_YUAN = {"亿元": 1e8, "万元": 1e4, "元": 1.0}
 
 
 def status(progress: float, expected: float, band: float) -> str:
@@ -48,28 +48,17 @@ def expected_progress(basis: str, quarter: Quarter) -> float:
     return 1.0 if basis == "rate" else quarter.elapsed
 
 
-def measured(firms: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
-    """Actual and projected values, in each indicator's unit, for what the data covers.
-
-    Tier indicators count firms; plan 1's totals sum cumulative figures. Indicators
-    whose measure has no data source yet are absent from the result.
-    """
-    rows = []
-    for ind in indicators.itertuples():
-        if ind.measure == "tier":
-            actual, projected = firms[ind.id].sum(), firms[f"{ind.id}_projected"].sum()
-            rows.append(dict(indicator=ind.id, actual=float(actual), projected=float(projected)))
-        elif ind.measure in ("revenue_total", "tax_total"):
-            m = ind.measure.removesuffix("_total")
-            scale = UNIT_YUAN[ind.unit]
-            rows.append(
-                dict(
-                    indicator=ind.id,
-                    actual=firms[f"{m}_ytd"].sum() / scale,
-                    projected=firms[f"{m}_projected"].sum() / scale,
-                    growth=comparable_growth(firms[f"{m}_ytd"], firms[f"{m}_prev_ytd"]),
-                )
-            )
+def measured(
+    firms: pd.DataFrame,
+    indicators: pd.DataFrame,
+    sources: Sources,
+    quarter: Quarter,
+    thresholds: dict,
+) -> pd.DataFrame:
+    """Actual and projected values, in each indicator's unit, of every indicator with a
+    `measure` in targets.yaml (see plans.MEASURES); NaN where the quarter has no data."""
+    inputs = plans.Inputs(firms, sources, quarter, thresholds)
+    rows = [plans.measure(ind, inputs) for ind in indicators.itertuples() if pd.notna(ind.measure)]
     return pd.DataFrame(rows, columns=["indicator", "actual", "projected", "growth"])
 
 

@@ -1,0 +1,123 @@
+"""Plans 2 (百企改造) and 6 (项目倍增) from the project office's list of projects.
+
+Every function takes the list as reported for one period (cumulative to its month).
+A project is under way (实施) once its start date (开工时间) has passed; 技改投入 is the
+year's cumulative completed investment of technical-upgrade projects, the only flow here
+steady enough to project to the full year (seasonally, else linearly).
+"""
+
+import numpy as np
+import pandas as pd
+
+from analysis.periods import Quarter
+from analysis.sources import (
+    ATTRACTED_PROJECT,
+    KEY_PROJECT,
+    UPGRADE_PROJECT,
+    period_end,
+    within_year,
+)
+
+
+def started(projects: pd.DataFrame, year: int, month: int) -> pd.Series:
+    """Projects whose start date is on or before the period's end."""
+    return pd.to_datetime(projects["start_date"]) <= period_end(year, month)
+
+
+def upgrade_investment(projects: pd.DataFrame) -> float:
+    """技改投入: completed investment of technical-upgrade projects this year, in yuan."""
+    if projects.empty:
+        return np.nan
+    return float(projects.loc[projects["kind"] == UPGRADE_PROJECT, "completed_investment"].sum())
+
+
+def upgrade_coverage(projects: pd.DataFrame, firms: pd.DataFrame) -> float:
+    """Share of the period's above-size firms with a technical-upgrade project on the list."""
+    if projects.empty or firms.empty:
+        return np.nan
+    planned = set(projects.loc[projects["kind"] == UPGRADE_PROJECT, "credit_code"])
+    return float(firms["credit_code"].isin(planned).mean())
+
+
+def major_upgrades_started(projects: pd.DataFrame, year: int, month: int) -> float:
+    """重大技改项目 under way by the period's end."""
+    if projects.empty:
+        return np.nan
+    major = projects["major_upgrade"].astype(bool)
+    return float((major & started(projects, year, month)).sum())
+
+
+def key_projects_started(projects: pd.DataFrame, year: int, month: int) -> tuple[float, float]:
+    """Key projects under way (new or continuing) and their planned total investment, yuan."""
+    if projects.empty:
+        return np.nan, np.nan
+    under_way = projects[(projects["kind"] == KEY_PROJECT) & started(projects, year, month)]
+    return float(len(under_way)), float(under_way["planned_investment"].sum())
+
+
+def attracted(projects: pd.DataFrame, year: int, month: int, lower_yuan: float) -> pd.Series:
+    """Projects brought in this year (dated from January to the period's end) whose planned
+    investment is at least `lower_yuan`; one dated last year was last year's success."""
+    dates = pd.to_datetime(projects["start_date"])
+    dated = within_year(dates, year, month) & dates.notna()
+    big = projects["planned_investment"] >= lower_yuan
+    return (projects["kind"] == ATTRACTED_PROJECT) & dated & big
+
+
+def attracted_count(projects: pd.DataFrame, year: int, month: int, lower_yuan: float) -> float:
+    """How many projects count toward the target of projects over `lower_yuan`."""
+    if projects.empty:
+        return np.nan
+    return float(attracted(projects, year, month, lower_yuan).sum())
+
+
+def project_flow(
+    ytd: float,
+    last_same_point: float,
+    last_full_year: float,
+    month: int,
+    share_limits: tuple[float, float],
+) -> float:
+    """Full-year projection of a city-wide flow, in the spirit of periods.project_full_year:
+    ÷ last year's share done by the same month when that share is plausible, else × 12/m."""
+    if month == 12 or pd.isna(ytd):
+        return ytd
+    linear = month / 12
+    share = last_same_point / last_full_year if last_full_year else np.nan
+    lo, hi = share_limits
+    if pd.notna(share) and lo * linear <= share <= min(1.0, hi * linear):
+        return ytd / share
+    return ytd / linear
+
+
+def plan_progress(projects: pd.DataFrame) -> pd.DataFrame:
+    """Each project's completed investment against its annual plan (本年计划投资)."""
+    table = projects.copy()
+    plan = table["annual_plan_investment"].where(table["annual_plan_investment"] > 0)
+    table["plan_progress"] = table["completed_investment"] / plan
+    return table
+
+
+def behind_plan(projects: pd.DataFrame, quarter: Quarter, band: float) -> pd.DataFrame:
+    """Technical-upgrade projects whose completed investment lags the annual plan by more
+    than the band below 序时进度, the largest shortfall first."""
+    upgrades = plan_progress(projects[projects["kind"] == UPGRADE_PROJECT])
+    late = upgrades[upgrades["plan_progress"] < quarter.elapsed - band].copy()
+    late["shortfall"] = (
+        late["annual_plan_investment"] * quarter.elapsed - late["completed_investment"]
+    )
+    return late.sort_values("shortfall", ascending=False).reset_index(drop=True)
+
+
+def major_upgrades(projects: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+    """The major upgrade projects with their start and investment against the annual plan."""
+    major = plan_progress(projects[projects["major_upgrade"].astype(bool)])
+    major["under_way"] = started(major, quarter.year, quarter.month)
+    return major.sort_values("annual_plan_investment", ascending=False).reset_index(drop=True)
+
+
+def attracted_list(projects: pd.DataFrame, quarter: Quarter, lower_yuan: float) -> pd.DataFrame:
+    """Projects brought in, each marked whether it counts toward the target."""
+    counts = attracted(projects, quarter.year, quarter.month, lower_yuan)
+    brought = projects.assign(counts=counts)[projects["kind"] == ATTRACTED_PROJECT]
+    return brought.sort_values("start_date").reset_index(drop=True)

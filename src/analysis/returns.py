@@ -1,0 +1,48 @@
+"""Indicators only a department can report (plans 3, 8, 9, 10), from their returns.
+
+Each department reports its own part of an indicator, cumulative for the year. A count
+or amount is the sum over departments; a rate cannot be summed, so it is the figure of
+the first owning department (in targets.yaml order) that reported it, else of any.
+"""
+
+import numpy as np
+import pandas as pd
+
+
+def reported(returns: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """The period's returns for one indicator, with a value."""
+    return returns[(returns["indicator"] == indicator) & returns["value"].notna()]
+
+
+def value(returns: pd.DataFrame, indicator: str, basis: str, owners: list[str]) -> float:
+    """The indicator's value this period; NaN when no department reported it."""
+    rows = reported(returns, indicator)
+    if rows.empty:
+        return np.nan
+    if basis != "rate":
+        return float(rows["value"].sum())
+    order = {d: i for i, d in enumerate(owners)}
+    ranked = rows.assign(rank=rows["department"].map(order).fillna(len(order)))
+    return float(ranked.sort_values("rank", kind="stable")["value"].iloc[0])
+
+
+def by_department(returns: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """What each department reported this period, with the indicator's name, unit and
+    target, and whether the department is among the indicator's owners."""
+    known = indicators.set_index("id")
+    table = returns[returns["indicator"].isin(known.index)].copy()
+    table["name"] = table["indicator"].map(known["name"])
+    table["unit"] = table["indicator"].map(known["unit"])
+    table["target"] = table["indicator"].map(known["target"])
+    table["plan"] = table["indicator"].map(known["plan"])
+    table["owner"] = [
+        d in known.at[i, "departments"]
+        for d, i in zip(table["department"], table["indicator"], strict=True)
+    ]
+    return table.sort_values(["plan", "indicator", "department"]).reset_index(drop=True)
+
+
+def unknown_indicators(returns: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Returned rows whose indicator id is not in targets.yaml: counted nowhere, listed so
+    the department can correct its sheet."""
+    return returns[~returns["indicator"].isin(indicators["id"])].reset_index(drop=True)

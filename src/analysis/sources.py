@@ -1,0 +1,101 @@
+"""The programme's sources besides the firm panel, as the intake hands them over.
+
+Four tidy tables, each one row per item and reported period (cumulative from January):
+projects (project office), platforms (science bureau), financing (finance office) and
+returns (one sheet per department). Amounts are in yuan, dates datetime64. A table with
+no rows for a period means the period was not reported: its indicators show 无数据.
+"""
+
+from dataclasses import dataclass, fields
+
+import pandas as pd
+
+PROJECT_COLUMNS = [
+    "project_id",
+    "project_name",
+    "kind",
+    "major_upgrade",
+    "credit_code",
+    "name",
+    "industry",
+    "planned_investment",
+    "annual_plan_investment",
+    "completed_investment",
+    "start_date",
+    "completion_date",
+    "status",
+    "department",
+    "year",
+    "month",
+]
+PLATFORM_COLUMNS = [
+    "credit_code",
+    "name",
+    "kind",
+    "level",
+    "title",
+    "approved_date",
+    "year",
+    "month",
+]
+FINANCING_COLUMNS = [
+    "credit_code",
+    "name",
+    "event",
+    "amount",
+    "event_date",
+    "note",
+    "year",
+    "month",
+]
+RETURN_COLUMNS = ["department", "indicator", "value", "note", "year", "month"]
+COLUMNS = {
+    "projects": PROJECT_COLUMNS,
+    "platforms": PLATFORM_COLUMNS,
+    "financing": FINANCING_COLUMNS,
+    "returns": RETURN_COLUMNS,
+}
+
+KEY_PROJECT, UPGRADE_PROJECT, ATTRACTED_PROJECT = "重点项目", "技改项目", "招引项目"
+EQUITY = "股权融资"
+LISTING_STAGES = ("辅导备案", "申报", "过会", "上市")
+"""Steps toward listing, in order; a firm with any of them this year is in the pipeline."""
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The four tables, every period the intake read."""
+
+    projects: pd.DataFrame
+    platforms: pd.DataFrame
+    financing: pd.DataFrame
+    returns: pd.DataFrame
+
+    @classmethod
+    def from_intake(cls, intake) -> "Sources":
+        """The intake's tables; one the intake does not carry yet is empty, so its
+        indicators read 无数据 rather than failing the report."""
+        return cls(
+            *(getattr(intake, f.name, pd.DataFrame(columns=COLUMNS[f.name])) for f in fields(cls))
+        )
+
+    def at(self, year: int, month: int) -> "Sources":
+        """The rows reported for one period (cumulative through `month`)."""
+        return Sources(*(_period(getattr(self, f.name), year, month) for f in fields(self)))
+
+
+def _period(table: pd.DataFrame, year: int, month: int) -> pd.DataFrame:
+    return table[(table["year"] == year) & (table["month"] == month)]
+
+
+def period_end(year: int, month: int) -> pd.Timestamp:
+    """The last day of a reporting period, the cut-off for dates in its lists."""
+    return pd.Timestamp(year, month, 1) + pd.offsets.MonthEnd(0)
+
+
+def within_year(dates: pd.Series, year: int, month: int) -> pd.Series:
+    """Dates from 1 January to the period's end; a missing date counts (the row is on this
+    year's list), a date of another year does not."""
+    dates = pd.to_datetime(dates)
+    inside = (dates >= pd.Timestamp(year, 1, 1)) & (dates <= period_end(year, month))
+    return inside | dates.isna()
