@@ -36,7 +36,7 @@ def test_bad_cells_quarantine_their_row_with_its_excel_row_number(tmp_path, stat
     intake = ingest(tmp_path)
     q = intake.quarantine.sort_values("row")
     assert q["row"].tolist() == [6, 9]
-    assert q["column"].tolist() == ["营业收入本年累计（E列）", "rd"]
+    assert q["column"].tolist() == ["营业收入本年累计（E列）", "研发费用本年累计（G列）"]
     assert "不是数字：'1.2万'" in q["reason_zh"].iloc[0]
     assert q["reason_en"].iloc[1] == "negative value"
     assert intake.panel.empty or CODE_A not in set(intake.panel["credit_code"])

@@ -18,7 +18,7 @@ from analysis import cache, params
 from analysis.codes import credit_code_problem
 from analysis.errors import InputFileError
 from analysis.reading import EXCEL_SUFFIXES, Aliases, find_table, read_grids
-from analysis.records import QUARANTINE_COLUMNS, table_records
+from analysis.records import QUARANTINE_COLUMNS, entry, table_records, where
 from analysis.validation import failures
 
 RAW_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
@@ -107,23 +107,28 @@ def raw_files(raw_dir: Path) -> list[Path]:
     )
 
 
-def _validated(records: pd.DataFrame, kind: str, table) -> tuple[pd.DataFrame, list[dict]]:
-    """Records that pass the kind's schema, and an entry for every cell that fails it."""
+def _validated(records: pd.DataFrame, table) -> tuple[pd.DataFrame, list[dict]]:
+    """Records that pass the kind's schema, and an entry for every cell that fails it,
+    naming the column by its header and the value as the sheet shows it."""
     if records.empty:
         return records, []
-    failed = failures(records, kind)
-    entries = [
-        dict(
-            file=str(table.path),
-            sheet=table.sheet,
-            row=int(records.at[case.index, "source_row"]),
-            column=case.column,
-            value=case.value,
-            reason_zh=case.reason_zh,
-            reason_en=case.reason_en,
+    failed = failures(records, table.kind)
+    by_target = {(f"{c.field}_prev" if c.previous else c.field): c for c in table.columns}
+    entries = []
+    for case in failed.itertuples():
+        row = int(records.at[case.index, "source_row"])
+        column = by_target.get(case.column)
+        shown = table.body.at[row, column.index] if column else case.value
+        entries.append(
+            entry(
+                table,
+                row,
+                where(column) if column else case.column,
+                shown,
+                case.reason_zh,
+                case.reason_en,
+            )
         )
-        for case in failed.itertuples()
-    ]
     return records.drop(index=failed["index"].unique()), entries
 
 
@@ -135,7 +140,7 @@ def read_source(path: Path, aliases: Aliases, yuan_above: float) -> cache.Parsed
         if table is None:
             continue
         rows, bad = table_records(table, aliases, yuan_above)
-        rows, invalid = _validated(rows, table.kind, table)
+        rows, invalid = _validated(rows, table)
         bad += invalid
         records.append(rows)
         problems += bad
@@ -245,7 +250,7 @@ def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
         .map({"both": "统计+税务", "left_only": "仅统计", "right_only": "仅税务"})
         .astype(str)
     )
-    panel["industry"] = panel["industry"].replace("", np.nan).fillna("未归类")
+    panel["industry"] = panel["industry"].astype(object).replace("", np.nan).fillna("未归类")
     panel["code_problem"] = panel["credit_code"].map(
         lambda c: credit_code_problem("" if c.startswith(NAME_KEY) else c)
     )

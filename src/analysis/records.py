@@ -37,7 +37,7 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _where(column: Column) -> str:
+def where(column: Column) -> str:
     return f"{column.header}（{column_letter(column.index)}列）"
 
 
@@ -84,7 +84,7 @@ def _convert(table: SheetTable, column: Column, aliases: Aliases, yuan_above: fl
     return values, reasons
 
 
-def _entry(table: SheetTable, row: int, where: str, value, zh: str, en: str) -> dict:
+def entry(table: SheetTable, row: int, where: str, value, zh: str, en: str) -> dict:
     return dict(
         file=str(table.path),
         sheet=table.sheet,
@@ -106,10 +106,10 @@ def table_records(table: SheetTable, aliases: Aliases, yuan_above: float):
         records[target] = values
         for row in reasons.index[reasons.notna()]:
             problems.append(
-                _entry(
+                entry(
                     table,
                     row,
-                    _where(column),
+                    where(column),
                     table.body.at[row, column.index],
                     f"无法识别的数值（{reasons[row]}）",
                     "unreadable value",
@@ -119,10 +119,10 @@ def table_records(table: SheetTable, aliases: Aliases, yuan_above: float):
         column = next((c for c in table.columns if c.index == col), None)
         if column is not None and row0 + 1 in records.index:
             problems.append(
-                _entry(
+                entry(
                     table,
                     row0 + 1,
-                    _where(column),
+                    where(column),
                     error,
                     f"Excel 错误值 {error}",
                     f"Excel error value {error}",
@@ -135,7 +135,7 @@ def table_records(table: SheetTable, aliases: Aliases, yuan_above: float):
         missing = periods.isna() & ~records.index.isin([p["row"] for p in problems])
         period_column = next(c for c in table.columns if c.field == "period")
         problems += [
-            _entry(table, row, _where(period_column), "", "缺少报告期", "no period")
+            entry(table, row, where(period_column), "", "缺少报告期", "no period")
             for row in records.index[missing]
         ]
     else:

@@ -1,0 +1,296 @@
+"""Build the reading-test corpus: workbooks in the bureaus' layouts, saved by LibreOffice.
+
+Run by hand when the corpus changes (needs `soffice`, Debian's libreoffice-calc-nogui):
+
+    .venv/bin/python tests/corpus/make_corpus.py
+
+Each workbook is drafted with openpyxl, then opened and saved again by LibreOffice
+headless — as .xlsx (formulas get real cached values, as Excel leaves them), as legacy
+.xls, or as GBK-encoded .csv — so the reader is tested on files a spreadsheet program
+wrote, not only on files written by a Python library. The expected figures live in
+test_corpus.py, written out by hand from the values below.
+"""
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import openpyxl
+
+HERE = Path(__file__).parent
+GOOD, BROKEN = HERE / "good", HERE / "broken"
+
+A = "91350100M000100Y43"  # valid
+B = "91371082MA3C4XKT0M"  # valid
+C = "91371082MA3C4XKT0B"  # wrong check character
+D = "913710821234567894"  # valid, all digits
+
+
+class Literal(str):
+    """Text that starts with '=' but must be stored as text, as a hostile name would be."""
+
+
+def draft(rows, merges=(), sheets=None) -> openpyxl.Workbook:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "规上工业"
+    for row in rows:
+        ws.append(row)
+        for value, cell in zip(row, ws[ws.max_row], strict=False):
+            if isinstance(value, Literal):
+                cell.data_type = "s"
+    for cells in merges:
+        ws.merge_cells(cells)
+    for title, extra in (sheets or {}).items():
+        other = book.create_sheet(title, 0)
+        for row in extra:
+            other.append(row)
+    return book
+
+
+def save_with_libreoffice(book: openpyxl.Workbook, target: Path, fmt: str) -> None:
+    """Save `book` as target (xlsx, xls or csv) through LibreOffice."""
+    filters = {
+        "xlsx": "xlsx:Calc MS Excel 2007 XML",
+        "xls": "xls:MS Excel 97",
+        "csv": "csv:Text - txt - csv (StarCalc):44,34,70,1",
+    }  # 70 = GBK
+    with tempfile.TemporaryDirectory() as tmp:
+        draft_path = Path(tmp) / f"{target.stem}.xlsx"
+        book.save(draft_path)
+        out = Path(tmp) / "out"
+        subprocess.run(
+            [
+                "soffice",
+                "--headless",
+                "--calc",
+                "--convert-to",
+                filters[fmt],
+                "--outdir",
+                str(out),
+                str(draft_path),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(out / f"{target.stem}.{fmt}", target)
+
+
+STATS_HEADER = [
+    [
+        "序号",
+        "统一社会信用代码",
+        "企业名称",
+        "所属行业",
+        "营业收入",
+        None,
+        "研发费用",
+        None,
+        "营业收入同比（%）",
+    ],
+    [None, None, None, None, "本年累计", "上年同期", "本年累计", "上年同期", None],
+]
+STATS_MERGES = ("A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:F3", "G3:H3", "I3:I4")
+
+
+def stats_two_row_header():
+    """Every layout habit of the statistics bureau, and the row defects they bring."""
+    return draft(
+        [
+            ["2026年1-9月全市规模以上工业企业主要经济指标"],
+            ["填报单位：海阳市统计局", None, None, None, None, None, "单位：万元"],
+            *STATS_HEADER,
+            [None, None, "合计", None, "=SUM(E7:E14)", None, None, None, None],  # row 5
+            [None, None, "一、现代制造业", None, None, None, None, None, None],  # row 6
+            [
+                1,
+                A,
+                "黄海汽车配件有限公司",
+                "现代制造业",
+                12000.5,
+                "10,000.25",
+                300,
+                250,
+                "=E7/F7*100-100",
+            ],  # row 7
+            [
+                2,
+                " ９１３７１０８２ｍａ３ｃ４ｘｋｔ０ｍ ",
+                "佰德信环保科技有限公司",
+                "新兴产业",
+                "２３４５.６",
+                "—",
+                " 45 ",
+                "--",
+                None,
+            ],  # row 8
+            [None] * 9,  # row 9
+            [3, C, "海阳海洋食品有限公司", "海洋工业", "=E7-2000", 9000, 0, None, "=1/0"],  # row 10
+            [4, D, "坏值示例有限公司", "现代制造业", "=NA()", 100, 1, 1, None],  # row 11
+            [
+                5,
+                "91371082MA3C4XKT1Q",
+                "文本示例有限公司",
+                "现代制造业",
+                "1.2万",
+                100,
+                1,
+                1,
+                None,
+            ],  # row 12
+            [
+                6,
+                "91371082MA3C4XKT2U",
+                "负数示例有限公司",
+                "现代制造业",
+                500,
+                400,
+                -3,
+                1,
+                None,
+            ],  # row 13
+            ["其中：", None, "高新技术企业", None, 12000.5, None, None, None, None],  # row 14
+            [None] * 9,
+            ["注：1.本表为快报数据。2.“上年同期”为同口径数据。"],  # row 16
+            ["单位负责人：张明    填表人：王芳    报出日期：2026年10月15日"],  # row 17
+        ],
+        STATS_MERGES,
+        sheets={"填表说明": [["本表由统计局报送"], ["请勿修改表头"]]},
+    )
+
+
+def tax_legacy():
+    """The tax bureau's single-row header in a legacy .xls, amounts in 元 in the header."""
+    return draft(
+        [
+            ["2026年1-9月全市工业企业入库税收情况"],
+            [
+                "序号",
+                "纳税人识别号",
+                "纳税人名称",
+                "入库税收本年累计（元）",
+                "入库税收上年同期（元）",
+            ],
+            [1, A, "黄海汽车配件有限公司", 12345678, 10000000],  # row 3
+            [2, None, "佰德信环保科技有限责任公司", 2345678.5, "—"],  # row 4: by name
+            [3, "91371082MA3C4XKT3Y", "外地贸易有限公司", 500000, 400000],  # row 5: no firm
+            [None, None, "合计", "=SUM(D3:D5)", "=SUM(E3:E5)"],  # row 6
+        ]
+    )
+
+
+def indicators_csv():
+    """A GBK CSV: no title, period only in the file name, revenue in 千元."""
+    return draft(
+        [
+            [
+                "统一社会信用代码",
+                "企业名称",
+                "主营业务收入本年累计（千元）",
+                "主营业务收入上年同期（千元）",
+            ],
+            [A, "黄海汽车配件有限公司", "120,005", "100002.5"],
+            [B, "佰德信环保科技有限公司", "23456", ""],
+        ]
+    )
+
+
+def period_column():
+    """A department table carrying the period in a column, amounts in 亿元."""
+    return draft(
+        [
+            ["重点企业主要指标（分期）", None, None],
+            ["单位：亿元", None, None, None],
+            ["报告期", "统一社会信用代码", "企业名称", "营业收入"],
+            ["2026年1-6月", A, "黄海汽车配件有限公司", 0.8],
+            ["2026年三季度", A, "黄海汽车配件有限公司", 1.2],
+            ["本年", A, "黄海汽车配件有限公司", 1.5],  # row 6: no period
+        ]
+    )
+
+
+def duplicates():
+    """An exact repeat of a firm-period (counted once) and two rows that disagree."""
+    return draft(
+        [
+            ["2026年1-9月规上工业企业（补报）"],
+            ["单位：万元"],
+            ["统一社会信用代码", "企业名称", "营业收入本年累计"],
+            [D, "双连制动系统有限公司", 5000],
+            [D, "双连制动系统有限公司", 5000],
+            ["91371082MA3C4XKT42", "韩孚生化有限公司", 700],
+            ["91371082MA3C4XKT42", "韩孚生化有限公司", 800],
+        ]
+    )
+
+
+def yuan_without_unit():
+    """No unit anywhere, but revenue in the hundreds of millions: only yuan is possible."""
+    return draft(
+        [
+            ["2026年1-9月企业营业收入"],
+            ["统一社会信用代码", "企业名称", "营业收入本年累计"],
+            ["91371082MA3C4XKT55", "金牌饲料有限公司", 234567890],
+            ["91371082MA3C4XKT68", "中机模具有限公司", 98765432],
+            ["91371082MA3C4XKT7B", "<script>alert(1)</script>", 45678901],
+            [
+                "91371082MA3C4XKT8E",
+                Literal('=HYPERLINK("http://example.invalid","点我")'),
+                34567890,
+            ],
+        ]
+    )
+
+
+def no_unit_ambiguous():
+    return draft(
+        [
+            ["2026年1-9月企业营业收入"],
+            ["统一社会信用代码", "企业名称", "营业收入本年累计"],
+            [A, "黄海汽车配件有限公司", 12000.5],
+            [B, "佰德信环保科技有限公司", 2345.6],
+        ]
+    )
+
+
+def no_period():
+    return draft(
+        [
+            ["全市规模以上工业企业主要经济指标"],
+            ["单位：万元"],
+            ["统一社会信用代码", "企业名称", "营业收入本年累计"],
+            [A, "黄海汽车配件有限公司", 12000.5],
+        ]
+    )
+
+
+def no_header():
+    return draft([["2026年1-9月工作总结"], ["今年以来，全市工业经济稳中有进。"]])
+
+
+def main() -> None:
+    for folder in (GOOD, BROKEN):
+        shutil.rmtree(folder, ignore_errors=True)
+    save_with_libreoffice(stats_two_row_header(), GOOD / "统计局" / "主要指标.xlsx", "xlsx")
+    save_with_libreoffice(tax_legacy(), GOOD / "税务局" / "2026年1-9月入库税收.xls", "xls")
+    save_with_libreoffice(duplicates(), GOOD / "补报" / "补报.xlsx", "xlsx")
+    save_with_libreoffice(yuan_without_unit(), GOOD / "补报" / "营业收入（元）.xlsx", "xlsx")
+    save_with_libreoffice(indicators_csv(), HERE / "csv" / "重点企业_2026Q3.csv", "csv")
+    save_with_libreoffice(period_column(), HERE / "period_column" / "分期.xlsx", "xlsx")
+    save_with_libreoffice(no_unit_ambiguous(), BROKEN / "no_unit" / "无单位.xlsx", "xlsx")
+    save_with_libreoffice(no_period(), BROKEN / "no_period" / "无报告期.xlsx", "xlsx")
+    save_with_libreoffice(no_header(), BROKEN / "no_header" / "工作总结.xlsx", "xlsx")
+    truncated = BROKEN / "truncated" / "2026年1-9月截断.xlsx"
+    truncated.parent.mkdir(parents=True)
+    whole = (GOOD / "统计局" / "主要指标.xlsx").read_bytes()
+    truncated.write_bytes(whole[: len(whole) // 2])
+    not_a_book = BROKEN / "not_a_workbook" / "2026年1-9月.xlsx"
+    not_a_book.parent.mkdir(parents=True)
+    not_a_book.write_text("这不是工作簿", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
