@@ -1,69 +1,156 @@
-"""Executed notebooks to HTML for readers who never see code, and the quarter's index page."""
+"""Executed notebooks to HTML pages that open anywhere, and the quarter's index page.
+
+The bureau's network is often cut off, so every page is one self-contained file: the
+stylesheet inlined, charts embedded as data, no script or font fetched from anywhere
+(nbconvert's own templates load require.js, MathJax and mermaid from CDNs; the
+`offline` template in templates/ drops them).
+"""
 
 import html
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
 import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
+from analysis.formatting import status_text
+from analysis.periods import Quarter
 from analysis.targets import STATUS_COLOURS
 
+TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATE = "offline"
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
+TOC_MARK = "<!-- toc -->"
+EDITIONS = {
+    "internal": ("内部版", "含企业级数据，仅限局内使用，不得外传"),
+    "public": ("公开版", "已按统计法实施披露控制，不含企业级数据"),
+}
+QUARTER_FOLDER = re.compile(r"\d{4}Q[1-4]")
+_HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
 
 
-def notebook_to_html(notebook_path: Path, html_path: Path) -> None:
-    """Render with code, prompts and the parameter cells hidden."""
+@dataclass
+class Heading:
+    anchor: str
+    text: str
+
+
+@dataclass
+class Page:
+    """What every page of one report carries besides its own content."""
+
+    title: str
+    edition: str
+    sections: list[tuple[str, str]]  # (label, file) of every notebook page
+    provenance: dict = field(default_factory=dict)
+
+    def context(self, current: str) -> dict:
+        label, note = EDITIONS[self.edition]
+        return dict(
+            title=self.title,
+            edition=self.edition,
+            edition_label=label,
+            edition_note=note,
+            sections=self.sections,
+            provenance=self.provenance,
+            current=current,
+        )
+
+
+def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[Heading]:
+    """Render with code, prompts and the parameter cells hidden; return the page's headings."""
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = HIDDEN_TAGS
     config.TagRemovePreprocessor.enabled = True
     exporter = HTMLExporter(
-        config=config, exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        config=config,
+        template_name=TEMPLATE,
+        extra_template_basedirs=[str(TEMPLATES)],
+        embed_images=True,
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
     )
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4))
-    html_path.write_text(body, encoding="utf-8")
+    book = nbformat.read(notebook_path, as_version=4)
+    body, _ = exporter.from_notebook_node(
+        book, resources={"tenplans": page.context(Path(html_path).name)}
+    )
+    headings = headings_of(body)
+    Path(html_path).write_text(body.replace(TOC_MARK, toc(headings), 1), encoding="utf-8")
+    return headings
 
 
-def index_page(title: str, rows, pages: list[tuple[str, str]]) -> str:
+def headings_of(body: str) -> list[Heading]:
+    """The section headings (##) of a rendered page, with the anchors nbconvert gave them."""
+    return [
+        Heading(anchor, html.unescape(re.sub(r"<[^>]+>", "", text)).strip())
+        for anchor, text in _HEADING.findall(body)
+    ]
+
+
+def toc(headings: list[Heading]) -> str:
+    items = "".join(
+        f'<li><a href="#{html.escape(h.anchor)}">{html.escape(h.text)}</a></li>' for h in headings
+    )
+    return f"<ol>{items}</ol>"
+
+
+def earlier_quarters(root: Path, current: Quarter) -> list[tuple[str, str]]:
+    """Reports of earlier quarters beside this one in the output folder, newest first."""
+    found = [
+        Quarter.parse(p.name)
+        for p in Path(root).iterdir()
+        if p.is_dir() and QUARTER_FOLDER.fullmatch(p.name) and (p / "index.html").exists()
+    ]
+    return [
+        (f"{q.year}年第{q.quarter}季度（{q.label}）", f"../{q}/index.html")
+        for q in sorted(found, reverse=True)
+        if q < current
+    ]
+
+
+def status_line(summary) -> str:
+    """targets.status_summary(...) as one sentence, with each status's symbol."""
+    parts = [
+        f"{status_text(s)} {n} 项"
+        for s, n in zip(summary["status"], summary["indicators"], strict=True)
+    ]
+    return f"十大计划共 {int(summary['indicators'].sum())} 项指标：" + "，".join(parts) + "。"
+
+
+def index_page(page: Page, rows, contents, earlier, data_files, summary: str) -> str:
     """The quarter's front page: the scorecard at a glance and a link to every section.
 
-    `rows` is formatting.scorecard_rows(...): every value already text, escaped here.
+    `rows` is formatting.scorecard_rows(...), every value already text; `contents` is
+    (label, file, headings) per section page. Everything is escaped by the template.
     """
-    cells = []
-    for row in rows.itertuples():
-        status = row.status.split()[-1]
-        cells.append(
-            "<tr>"
-            + "".join(f"<td>{html.escape(v)}</td>" for v in (row.plan, row.name, row.unit))
-            + "".join(
-                f"<td class=num>{html.escape(v)}</td>"
-                for v in (row.target, row.actual, row.progress, row.expected_progress)
-            )
-            + f'<td style="background:{STATUS_COLOURS[status]};color:white">'
-            f"{html.escape(row.status)}</td><td>{html.escape(row.departments)}</td></tr>"
+    scorecard = [
+        {**row._asdict(), "colour": STATUS_COLOURS.get(row.status.split()[-1], "#9e9e9e")}
+        for row in rows.itertuples(index=False)
+    ]
+    sections = [dict(label=lbl, href=href, headings=heads) for lbl, href, heads in contents]
+    return (
+        _environment()
+        .get_template("quarter.html.j2")
+        .render(
+            page=page.context("index.html"),
+            rows=scorecard,
+            contents=sections,
+            earlier=earlier,
+            data_files=data_files,
+            summary=summary,
         )
-    links = "".join(
-        f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>' for label, href in pages
     )
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>
-body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
-       margin: 2em auto; max-width: 1100px; color: #222; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}
-th, td {{ border: 1px solid #ccc; padding: 4px 8px; }}
-th {{ background: #eceff1; }}
-td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
-</style></head><body>
-<h1>{html.escape(title)}</h1>
-<h2>报告章节</h2><ul>{links}</ul>
-<h2>十大计划目标完成情况一览</h2>
-<table><thead><tr><th>计划</th><th>指标</th><th>单位</th><th>年度目标</th><th>完成</th>
-<th>完成进度</th><th>序时进度</th><th>状态</th><th>责任单位</th></tr></thead>
-<tbody>{"".join(cells)}</tbody></table>
-<p>数据文件：<a href="scorecard.csv">scorecard.csv</a> ·
-<a href="tiers.csv">tiers.csv</a> · <a href="quarantine.csv">quarantine.csv</a></p>
-</body></html>
-"""
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES / TEMPLATE),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
