@@ -1,21 +1,55 @@
-"""Command line: `python -m analysis run | ingest | sample`. A thin layer over the API."""
+"""Command line: `python -m analysis run | ingest | sample`. A thin layer over the API.
+
+Exit status, for schedulers: 0 done (or reused), 2 bad input, 3 a notebook failed,
+4 another run holds the output folder, 1 anything else. Errors are one line on stderr;
+the run's log in OUT/logs/ has the rest.
+"""
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
 
 from analysis import config
+from analysis.disclosure import EDITIONS
 from analysis.errors import TenplansError
+from analysis.periods import Quarter
+
+
+def _quarter(text: str) -> str:
+    if text != "latest":
+        try:
+            Quarter.parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from exc
+    return text
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="ingest, execute the report notebooks, render HTML")
-    run.add_argument("--quarter", default="latest", help="e.g. 2026Q3, or latest (default)")
+    run.add_argument(
+        "--quarter", type=_quarter, default="latest", help="e.g. 2026Q3, or latest (default)"
+    )
     _folders(run)
     run.add_argument("--out", type=Path, default=config.REPORTS_DIR, help="report folder")
+    run.add_argument(
+        "--edition",
+        choices=EDITIONS,
+        default="internal",
+        help="internal (firm-level tables) or public (disclosure-controlled, in OUT/public/)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="rerun even if inputs, parameters and code are unchanged",
+    )
 
     ingest = sub.add_parser("ingest", help="read the raw workbooks into data/processed only")
     _folders(ingest)
@@ -53,8 +87,11 @@ def _dispatch(args) -> str:
             f"合计/注释行 {files['rows_totals_notes'].sum()} 行 → {args.processed}"
         )
     paths.out = args.out
-    report = runner.run(args.quarter, paths)
-    return f"报告已生成 / report written: {report / 'index.html'}"
+    result = runner.produce(args.quarter, paths, args.edition, args.force)
+    index = result.folder / "index.html"
+    if result.reused:
+        return f"输入、参数与代码均未变，沿用已有报告 / unchanged, report reused: {index}"
+    return f"报告已生成 / report written: {index}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,4 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     except TenplansError as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except Exception as exc:  # for a scheduler one line; the run log has the traceback
+        if sys.stderr.isatty():
+            traceback.print_exc()
+        print(f"意外错误 / unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
     return 0

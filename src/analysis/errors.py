@@ -39,3 +39,17 @@ class NotebookFailed(TenplansError):
         self.notebook, self.cell, self.error, self.kept_at = notebook, cell, error, kept_at
         where = f"cell {cell}" if cell is not None else "start-up"
         super().__init__(f"notebook {notebook} failed at {where}: {error} (kept at {kept_at})")
+
+
+class RunLocked(TenplansError):
+    """Another run holds the output folder; this one leaves it alone and stops."""
+
+    exit_code = 4
+
+    def __init__(self, lock_path, holder: dict):
+        self.lock_path, self.holder = lock_path, holder
+        who = ", ".join(f"{k} {v}" for k, v in holder.items()) or "details not yet written"
+        super().__init__(
+            f"另一次运行正在使用输出目录 / another run holds {lock_path} ({who}); "
+            "本次未做任何改动 / nothing was changed"
+        )

@@ -1,13 +1,22 @@
-"""The quarterly run: ingest, execute every report notebook, render, and publish at once.
+"""The quarterly run: ingest, execute the report notebooks side by side, render, publish.
 
-Outputs are built in a staging folder beside the report and moved into place only when
-every step succeeded, so a failed run leaves the previous report as it was.
+Made to be left to a scheduler:
+- one run per output folder (lock.py); a second run says which run holds it and stops;
+- the report is built in a staging folder and moved into place only when every step
+  succeeded, so a failed or killed run leaves the last good report as it was; failed
+  notebooks are kept, with papermill's error banner, in failed/<quarter>/;
+- each run logs to OUT/logs/ (kernels' chatter included); the terminal gets one line,
+  and a progress bar when there is a terminal to draw it on;
+- a rerun with unchanged inputs, parameters and code reuses the report (manifest.py).
 """
 
 import logging
 import os
 import shutil
 import sys
+import time
+import warnings
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,9 +24,11 @@ from pathlib import Path
 
 import papermill
 import yaml
+from tqdm import tqdm
 
-from analysis import config, formatting, render, store, targets
-from analysis.errors import NotebookFailed
+from analysis import config, formatting, lock, manifest, render, store, targets
+from analysis.disclosure import EDITIONS
+from analysis.errors import NoDataError, NotebookFailed
 from analysis.ingest import ingest
 from analysis.periods import Quarter
 
@@ -26,6 +37,7 @@ NOTEBOOKS = {
     "02_firm_tiers.ipynb": "企业分档与培育",
     "03_scorecard.ipynb": "十大计划目标考核",
 }
+WORKERS = 3  # the notebooks are independent: one kernel each, all at once
 log = logging.getLogger("analysis.run")
 TIERS_CSV_COLUMNS = ["credit_code", "name", "industry", "revenue_ytd", "tax_ytd", "rd_ytd"]
 
@@ -39,6 +51,13 @@ class RunPaths:
     notebooks: Path = config.NOTEBOOKS_DIR
 
 
+@dataclass
+class RunResult:
+    folder: Path  # the published report
+    reused: bool  # nothing had changed: the report of an earlier run was kept
+    manifest: dict
+
+
 def run_ingest(paths: RunPaths):
     """Read the raw folder and save the tidy intake to the processed folder."""
     intake = ingest(paths.raw, paths.params)
@@ -47,15 +66,64 @@ def run_ingest(paths: RunPaths):
 
 
 def resolve_quarter(text: str, panel) -> Quarter:
-    return store.latest_quarter(panel) if text == "latest" else Quarter.parse(text)
+    """The quarter asked for ('latest' or e.g. '2026Q3'), refused when the data lack it."""
+    q = store.latest_quarter(panel) if text == "latest" else Quarter.parse(text)
+    if not ((panel["year"] == q.year) & (panel["month"] == q.month)).any():
+        raise NoDataError(f"数据中没有 {q.label} 的累计数据 / no data for {q}")
+    return q
+
+
+def edition_root(out: Path, edition: str) -> Path:
+    """Where an edition's reports live: OUT for the internal one, OUT/public for the
+    public one, so that folder can be handed out whole."""
+    return Path(out) if edition == "internal" else Path(out) / "public"
+
+
+def run(
+    quarter: str = "latest",
+    paths: RunPaths | None = None,
+    edition: str = "internal",
+    force: bool = False,
+) -> Path:
+    """Produce the report folder (OUT/<quarter>/, or OUT/public/<quarter>/) and return it."""
+    return produce(quarter, paths, edition, force).folder
+
+
+def produce(
+    quarter: str = "latest",
+    paths: RunPaths | None = None,
+    edition: str = "internal",
+    force: bool = False,
+) -> RunResult:
+    """The whole run; see the module's docstring for what it guarantees."""
+    if edition not in EDITIONS:
+        raise ValueError(f"edition must be one of {EDITIONS}, got {edition!r}")
+    paths = paths or RunPaths()
+    with warnings.catch_warnings(record=True) as caught:  # logged once the log is open
+        warnings.simplefilter("always")
+        intake = ingest(paths.raw, paths.params)  # reads only: bad input stops the run here
+        q = resolve_quarter(quarter, intake.panel)
+    out = Path(paths.out).resolve()
+    with lock.hold(out, quarter=str(q), edition=edition):
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        log_path = out / "logs" / f"{stamp}-{q}-{edition}.log"
+        with _run_log(log_path) as terminal:
+            for warning in caught:
+                log.warning("ingest: %s", warning.message)
+            try:
+                return _locked_run(intake, q, paths, edition, force, log_path, terminal)
+            except Exception:
+                log.exception("run %s (%s) stopped", q, edition)
+                raise
 
 
 @contextmanager
 def _run_log(path: Path):
-    """Send the run's log lines, and the kernels' start-up chatter on stderr, to a file.
+    """Send the run's log lines, and everything written to stderr, to the run's log file.
 
     Kernels inherit the process's stderr file descriptor, so it is redirected at that
-    level; a scheduler's terminal then shows only the final line.
+    level; a scheduler's terminal then shows only the final line. Yields the terminal's
+    stderr when it is a terminal (for a progress bar), else None.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, encoding="utf-8")
@@ -64,23 +132,111 @@ def _run_log(path: Path):
     log.setLevel(logging.INFO)
     sys.stderr.flush()
     saved = os.dup(2)
+    terminal = os.fdopen(os.dup(saved), "w", encoding="utf-8") if os.isatty(saved) else None
     with open(path, "ab") as stream:
         os.dup2(stream.fileno(), 2)
         try:
-            yield
+            yield terminal
         finally:
             sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
+            if terminal:
+                terminal.close()
             log.removeHandler(handler)
             handler.close()
 
 
-def _execute(name: str, staging: Path, parameters: dict, paths: RunPaths, failed_dir: Path):
+def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResult:
+    root = edition_root(Path(paths.out).resolve(), edition)
+    root.mkdir(parents=True, exist_ok=True)
+    _recover(root)
+    report, staging, failed = root / str(q), root / f".staging-{q}", root / "failed" / str(q)
+    parameters = _parameters(q, paths, report, edition)
+    notebooks = {name: Path(paths.notebooks) / name for name in NOTEBOOKS}
+    record = manifest.new(str(q), edition, parameters, intake.files, notebooks)
+    previous = None if force else manifest.reusable(report, record["fingerprint"])
+    if previous:
+        log.info("%s reused: inputs, parameters and code as at %s", report, previous["finished"])
+        return RunResult(report, True, previous)
+    log.info("run %s (%s): raw=%s, %d firm-period rows", q, edition, paths.raw, len(intake.panel))
+    store.write_intake(intake, paths.processed)
+    shutil.rmtree(failed, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        _write_parameters(staging / "parameters.yaml", parameters)
+        try:
+            record["notebooks"] = _execute_all(staging, parameters, paths, failed, terminal)
+        except NotebookFailed:
+            _keep_evidence(record, staging, failed, log_path)
+            raise
+        data = store.load_quarter(q.year, q.quarter, paths.processed, paths.params)
+        page = render.Page(_title(q), edition, _sections(), record)
+        contents = _render_pages(staging, page)
+        data_files = write_tables(data, staging, edition)
+        write_index(data, staging, page, contents, data_files, render.earlier_quarters(root, q))
+        manifest.write(manifest.finish(record, "done"), staging)
+        log.info("publishing %s", report)
+        shutil.copy2(log_path, staging / "run.log")
+        _publish(staging, report)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return RunResult(report, False, record)
+
+
+def _parameters(q: Quarter, paths: RunPaths, report_dir: Path, edition: str) -> dict:
+    return {
+        "year": q.year,
+        "quarter": q.quarter,
+        "raw_dir": str(Path(paths.raw).resolve()),
+        "processed_dir": str(Path(paths.processed).resolve()),
+        "params_dir": str(Path(paths.params).resolve()),
+        "out_dir": str(report_dir),
+        "edition": edition,
+    }
+
+
+def _write_parameters(path: Path, values: dict) -> dict:
+    """The notebooks' parameters as a YAML file, read back so that what the notebooks get
+    is exactly what `papermill -f parameters.yaml` would give them: typed, never guessed."""
+    path.write_text(yaml.safe_dump(values, allow_unicode=True), encoding="utf-8")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _execute_all(staging: Path, parameters: dict, paths: RunPaths, failed: Path, terminal):
+    """Execute every notebook at once, each in its own kernel (jupyter_client gives each
+    kernel its own ports). All are let finish, so every failing one is kept; the first
+    failure in report order is raised. Returns seconds per notebook."""
+    seconds, failures = {}, {}
+    bar = tqdm(total=len(NOTEBOOKS), file=terminal, desc="执行笔记本") if terminal else None
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(NOTEBOOKS))) as pool:
+        futures = {
+            pool.submit(_execute, name, staging, parameters, paths, failed): name
+            for name in NOTEBOOKS
+        }
+        for future in as_completed(futures):
+            name = futures[future]
+            try:
+                seconds[name] = future.result()
+            except NotebookFailed as exc:
+                failures[name] = exc
+            if bar:
+                bar.set_postfix_str(name, refresh=False)
+                bar.update()
+    if bar:
+        bar.close()
+    if failures:
+        raise failures[next(name for name in NOTEBOOKS if name in failures)]
+    return {name: round(seconds[name], 2) for name in NOTEBOOKS}
+
+
+def _execute(name: str, staging: Path, parameters: dict, paths: RunPaths, failed: Path):
+    started = time.monotonic()
     output = staging / name
     try:
         papermill.execute_notebook(
-            str(paths.notebooks / name),
+            str(Path(paths.notebooks) / name),
             str(output),
             parameters=parameters,
             kernel_name="python3",
@@ -88,43 +244,97 @@ def _execute(name: str, staging: Path, parameters: dict, paths: RunPaths, failed
             cwd=str(paths.notebooks),
         )
     except papermill.PapermillExecutionError as exc:
-        failed_dir.mkdir(parents=True, exist_ok=True)
-        kept = failed_dir / name
-        shutil.copy2(output, kept)
+        kept = _keep_notebook(output, failed)
         log.error("%s failed at cell %s: %s: %s", name, exc.exec_count, exc.ename, exc.evalue)
         raise NotebookFailed(name, exc.exec_count, f"{exc.ename}: {exc.evalue}", kept) from exc
+    except Exception as exc:  # a kernel that died or never started
+        kept = _keep_notebook(output, failed)
+        log.exception("%s could not be executed", name)
+        raise NotebookFailed(name, None, f"{type(exc).__name__}: {exc}", kept) from exc
+    elapsed = time.monotonic() - started
+    log.info("%s done in %.1fs", name, elapsed)
+    return elapsed
 
 
-def _write_parameters(path: Path, q: Quarter, paths: RunPaths, report_dir: Path) -> dict:
-    """The notebooks' parameters as a YAML file, read back so that what the notebooks get
-    is exactly what `papermill -f parameters.yaml` would give them: typed, never guessed."""
-    values = {
-        "year": q.year,
-        "quarter": q.quarter,
-        "raw_dir": str(Path(paths.raw).resolve()),
-        "processed_dir": str(Path(paths.processed).resolve()),
-        "params_dir": str(Path(paths.params).resolve()),
-        "out_dir": str(report_dir),
-    }
-    path.write_text(yaml.safe_dump(values, allow_unicode=True), encoding="utf-8")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+def _keep_notebook(output: Path, failed: Path) -> Path:
+    """The executed notebook, error banner and all, copied to failed/<quarter>/."""
+    failed.mkdir(parents=True, exist_ok=True)
+    kept = failed / output.name
+    if output.exists():
+        shutil.copy2(output, kept)
+    return kept
 
 
-def write_tables(data: store.QuarterData, folder: Path) -> None:
-    """scorecard.csv, tiers.csv and quarantine.csv, computed the same way as the notebooks."""
+def _keep_evidence(record: dict, staging: Path, failed: Path, log_path: Path) -> None:
+    """Beside the failed notebooks: the parameters to rerun them, the manifest, the log."""
+    failed.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(staging / "parameters.yaml", failed / "parameters.yaml")
+    manifest.write(manifest.finish(record, "failed"), failed)
+    shutil.copy2(log_path, failed / "run.log")
+
+
+def _title(q: Quarter) -> str:
+    return f"工业振兴十大计划 {q.label} 监测报告"
+
+
+def _sections() -> list[tuple[str, str]]:
+    return [(label, _html_name(name)) for name, label in NOTEBOOKS.items()]
+
+
+def _html_name(notebook: str) -> str:
+    return notebook.replace(".ipynb", ".html")
+
+
+def _render_pages(staging: Path, page: render.Page) -> list[tuple]:
+    """Every executed notebook as an HTML page; (label, file, headings) for the index."""
+    contents = []
+    for name, label in NOTEBOOKS.items():
+        headings = render.notebook_to_html(staging / name, staging / _html_name(name), page)
+        contents.append((label, _html_name(name), headings))
+    return contents
+
+
+def write_tables(data: store.QuarterData, folder: Path, edition: str = "internal") -> list[str]:
+    """The edition's CSV files, computed the same way as the notebooks; returns their names.
+
+    scorecard.csv always; tiers.csv and quarantine.csv hold firm-level figures, so they
+    belong to the internal edition only.
+    """
     card = data.scorecard()
     card[targets.SCORECARD_COLUMNS].to_csv(
         folder / "scorecard.csv", index=False, encoding="utf-8-sig"
     )
+    if edition != "internal":
+        return ["scorecard.csv"]
     tier_cols = [c for c in data.firms.columns if c not in TIERS_CSV_COLUMNS]
     data.firms[TIERS_CSV_COLUMNS + tier_cols].to_csv(
         folder / "tiers.csv", index=False, encoding="utf-8-sig"
     )
     data.intake.quarantine.to_csv(folder / "quarantine.csv", index=False, encoding="utf-8-sig")
-    title = f"工业振兴十大计划 {data.quarter.label} 监测报告"
-    pages = [(label, name.replace(".ipynb", ".html")) for name, label in NOTEBOOKS.items()]
+    return ["scorecard.csv", "tiers.csv", "quarantine.csv"]
+
+
+def write_index(data, folder: Path, page, contents, data_files, earlier) -> None:
+    """index.html: the scorecard at a glance, every section, earlier quarters."""
+    card = data.scorecard()
     rows = formatting.scorecard_rows(card, data.plan_names)
-    (folder / "index.html").write_text(render.index_page(title, rows, pages), encoding="utf-8")
+    summary = render.status_line(targets.status_summary(card))
+    text = render.index_page(page, rows, contents, earlier, data_files, summary)
+    (folder / "index.html").write_text(text, encoding="utf-8")
+
+
+def _recover(root: Path) -> None:
+    """Undo what a killed run may have left: a report moved aside but not yet replaced
+    is put back, and half-built staging folders go."""
+    for retired in root.glob(".retired-*"):
+        final = root / retired.name.removeprefix(".retired-")
+        if final.exists():
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            retired.rename(final)
+            log.warning("restored %s, left aside by an interrupted run", final)
+    for staging in root.glob(".staging-*"):
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _publish(staging: Path, final: Path) -> None:
@@ -135,31 +345,3 @@ def _publish(staging: Path, final: Path) -> None:
         final.rename(retired)
     staging.rename(final)
     shutil.rmtree(retired, ignore_errors=True)
-
-
-def run(quarter: str = "latest", paths: RunPaths | None = None) -> Path:
-    """Produce the report folder OUT/<quarter>/ and return it."""
-    paths = paths or RunPaths()
-    intake = run_ingest(paths)
-    q = resolve_quarter(quarter, intake.panel)
-    data = store.load_quarter(q.year, q.quarter, paths.processed, paths.params)
-    out = Path(paths.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    staging = out / f".staging-{q}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
-        parameters = _write_parameters(staging / "parameters.yaml", q, paths, out / str(q))
-        log_path = staging / "run.log"
-        with _run_log(log_path):
-            log.info("run %s: raw=%s, %d firm-period rows", q, paths.raw, len(intake.panel))
-            for name in NOTEBOOKS:
-                started = datetime.now()
-                _execute(name, staging, parameters, paths, out / "failed" / str(q))
-                render.notebook_to_html(staging / name, staging / name.replace(".ipynb", ".html"))
-                log.info("%s done in %.1fs", name, (datetime.now() - started).total_seconds())
-            write_tables(data, staging)
-        _publish(staging, out / str(q))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return out / str(q)
