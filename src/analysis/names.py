@@ -59,3 +59,39 @@ NAMED_FIRMS = (
     ("韩孚生化有限公司", "健康养生"),
 )
 """Firms the programme names, largest first; they take the top places of the sample."""
+
+MAJOR_UPGRADES = (
+    ("福喜农牧扩建项目", "福喜农牧有限公司"),
+    ("黄海汽配扩规项目", "黄海汽车配件有限公司"),
+    ("佰德信汽车尾气催化剂项目", "佰德信环保科技有限公司"),
+)
+"""重大技改项目 the programme names, with the firm carrying each."""
+
+PROJECT_WORDS = {
+    "重点项目": (
+        "扩建项目", "新建生产线项目", "智能工厂项目", "产业园项目", "二期工程", "搬迁改造项目",
+    ),
+    "技改项目": (
+        "智能化改造项目", "生产线技术改造项目", "节能降耗改造项目", "自动化升级项目",
+        "设备更新项目", "工艺提升项目", "数字化车间项目",
+    ),
+    "招引项目": ("产业基地项目", "生产基地项目", "研发制造项目", "总部项目"),
+}  # fmt: skip
+"""How project names end, by kind of project."""
+
+RESEARCH_TOPICS = {
+    "海洋工业": ("船舶节能", "海洋装备防腐", "远洋渔具"),
+    "现代制造业": ("汽车轻量化部件", "精密模具", "制动系统", "智能机床"),
+    "金属冶炼加工业": ("高强度特种钢", "精密铸造", "铝合金型材"),
+    "新兴产业": ("汽车尾气催化", "新型复合材料", "光电材料"),
+    "农(海)产品深加工": ("海洋食品精深加工", "饲料营养", "海珍品育苗"),
+    "休闲旅游度假": ("贝雕工艺", "户外装备"),
+    "健康养生": ("海洋生物活性物质", "中药提取", "康复器械"),
+}  # fmt: skip
+"""Subjects of platforms and science projects, by industry."""
+
+UNIVERSITIES = ("中国海洋大学", "山东大学", "哈尔滨工业大学（威海）", "青岛科技大学", "烟台大学")
+BROKERS = ("海岳证券", "东方汇金证券", "齐海证券", "华港证券")
+BOARDS = ("上交所主板", "深交所主板", "创业板", "科创板", "北交所")
+INVESTORS = (f"{CITY}市产业投资基金", "蓝海创投", "黄海资本", "鲁东股权投资基金")
+"""Counterparts named in the finance office's notes (fictional brokers and funds)."""

@@ -24,6 +24,11 @@ def started(projects: pd.DataFrame, year: int, month: int) -> pd.Series:
     return pd.to_datetime(projects["start_date"]) <= period_end(year, month)
 
 
+def is_major(projects: pd.DataFrame) -> pd.Series:
+    """重大技改项目 flags; an unreadable flag counts as not major."""
+    return projects["major_upgrade"].fillna(False).astype(bool)
+
+
 def upgrade_investment(projects: pd.DataFrame) -> float:
     """技改投入: completed investment of technical-upgrade projects this year, in yuan."""
     if projects.empty:
@@ -43,8 +48,7 @@ def major_upgrades_started(projects: pd.DataFrame, year: int, month: int) -> flo
     """重大技改项目 under way by the period's end."""
     if projects.empty:
         return np.nan
-    major = projects["major_upgrade"].astype(bool)
-    return float((major & started(projects, year, month)).sum())
+    return float((is_major(projects) & started(projects, year, month)).sum())
 
 
 def key_projects_started(projects: pd.DataFrame, year: int, month: int) -> tuple[float, float]:
@@ -111,7 +115,7 @@ def behind_plan(projects: pd.DataFrame, quarter: Quarter, band: float) -> pd.Dat
 
 def major_upgrades(projects: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
     """The major upgrade projects with their start and investment against the annual plan."""
-    major = plan_progress(projects[projects["major_upgrade"].astype(bool)])
+    major = plan_progress(projects[is_major(projects)])
     major["under_way"] = started(major, quarter.year, quarter.month)
     return major.sort_values("annual_plan_investment", ascending=False).reset_index(drop=True)
 
