@@ -73,11 +73,9 @@ class Sources:
 
     @classmethod
     def from_intake(cls, intake) -> "Sources":
-        """The intake's tables; one the intake does not carry yet is empty, so its
-        indicators read 无数据 rather than failing the report."""
-        return cls(
-            *(getattr(intake, f.name, pd.DataFrame(columns=COLUMNS[f.name])) for f in fields(cls))
-        )
+        """The intake's tables, under this module's column names."""
+        renamed = {"project_kind": "kind", "platform_kind": "kind"}
+        return cls(*(getattr(intake, f.name).rename(columns=renamed) for f in fields(cls)))
 
     def at(self, year: int, month: int) -> "Sources":
         """The rows reported for one period (cumulative through `month`)."""
