@@ -71,6 +71,7 @@ def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[H
         template_name=TEMPLATE,
         extra_template_basedirs=[str(TEMPLATES)],
         embed_images=True,
+        language_code="zh",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,

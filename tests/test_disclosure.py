@@ -1,0 +1,220 @@
+"""Disclosure control: the suppression rules on hand-made tables, and a public report of a
+small city checked against the generator's own firm-level figures."""
+
+import re
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from analysis import disclosure, sample
+from analysis.formatting import wan, yi
+from analysis.runner import RunPaths, run
+
+X = disclosure.SUPPRESSED
+
+
+@pytest.mark.parametrize(
+    ("values", "hidden"),
+    [
+        ([], False),  # nobody contributes: nothing to disclose
+        ([5.0], True),
+        ([5.0, 5.0, 5.0], True),  # 3 firms: at the threshold
+        ([5.0, 5.0, 5.0, 5.0], False),
+        ([5.0, 5.0, 5.0, 0.0, None], True),  # zero and missing do not count
+        ([80.0, 10.0, 3.0, 3.0, 2.0, 2.0], True),  # top two 90% > 85%
+        ([70.0, 10.0, 6.0, 5.0, 5.0, 4.0], False),  # top two 80%
+    ],
+)
+def test_primary_rule_counts_contributors_and_dominance(values, hidden):
+    assert disclosure.sensitive(values, min_firms=3, dominance=(2, 0.85)) is hidden
+
+
+def test_the_rules_come_from_thresholds_with_the_common_defaults():
+    assert disclosure.rules({}) == (3, (2, 0.85))
+    assert disclosure.rules({"disclosure_min_firms": 5, "disclosure_dominance": [1, 0.6]}) == (
+        5,
+        (1, 0.6),
+    )
+    assert disclosure.sensitive([10, 10, 10, 10, 10], min_firms=5)
+
+
+def test_primary_marks_cells_per_group_and_measure():
+    firms = pd.DataFrame(
+        {
+            "industry": ["a"] * 5 + ["b"] * 2,
+            "revenue_ytd": [10, 10, 10, 10, 10, 7, 8],
+            "tax_ytd": [0, 0, 0, 1, 1, 1, 1],  # a: two taxpayers only
+        }
+    )
+    hidden = disclosure.primary(firms, "industry", ["revenue_ytd", "tax_ytd"], 3, (2, 0.85))
+    assert hidden.to_dict() == {
+        "revenue_ytd": {"a": False, "b": True},
+        "tax_ytd": {"a": True, "b": True},
+    }
+
+
+def test_a_single_hidden_cell_in_a_column_takes_the_smallest_other_with_it():
+    values = pd.DataFrame({"revenue": [100.0, 50.0, 20.0, 30.0]}, index=list("abcd"))
+    hidden = pd.DataFrame({"revenue": [False, True, False, False]}, index=list("abcd"))
+    result = disclosure.secondary(hidden, values, column_totals=True)
+    assert result["revenue"].tolist() == [False, True, True, False]  # c (20) goes too
+    assert hidden["revenue"].sum() == 1  # the input is not changed
+
+
+def test_two_hidden_cells_in_a_column_need_no_complement():
+    values = pd.DataFrame({"revenue": [100.0, 50.0, 20.0]}, index=list("abc"))
+    hidden = pd.DataFrame({"revenue": [False, True, True]}, index=list("abc"))
+    assert disclosure.secondary(hidden, values).equals(hidden)
+
+
+def test_empty_cells_are_no_complement():
+    values = pd.DataFrame({"revenue": [0.0, 50.0, None, 80.0]}, index=list("abcd"))
+    hidden = pd.DataFrame({"revenue": [False, True, False, False]}, index=list("abcd"))
+    result = disclosure.secondary(hidden, values)
+    assert result["revenue"].tolist() == [False, True, False, True]
+
+
+def test_secondary_suppression_propagates_across_rows_and_columns():
+    # Industry × size band, with row and column totals published.
+    values = pd.DataFrame(
+        {"small": [10.0, 40.0, 30.0], "large": [90.0, 60.0, 70.0]}, index=["a", "b", "c"]
+    )
+    hidden = pd.DataFrame(
+        {"small": [True, False, False], "large": [False, False, False]}, index=["a", "b", "c"]
+    )
+    result = disclosure.secondary(hidden, values, row_totals=True, column_totals=True)
+    # Every row and every column holds zero or at least two hidden cells.
+    assert set(result.sum(axis=0)) <= {0, 2, 3} and set(result.sum(axis=1)) <= {0, 2}
+    assert result.loc["a", "small"] and result.to_numpy().sum() == 4
+    # The complements were the smallest available: c·small (30) and a·large (90).
+    assert result.loc["c", "small"] and result.loc["a", "large"] and result.loc["c", "large"]
+
+
+def test_industry_table_hides_amounts_with_their_growth_and_share():
+    firms = pd.DataFrame(
+        {
+            "industry": ["a"] * 4 + ["b"] * 4 + ["c"] * 2,
+            "revenue_ytd": [10.0, 10, 10, 10, 20, 20, 20, 20, 5, 5],
+            "tax_ytd": [1.0, 1, 1, 1, 2, 2, 2, 2, 1, 1],
+        }
+    )
+    breakdown = pd.DataFrame(
+        {
+            "industry": ["b", "a", "c"],
+            "firms": [4, 4, 2],
+            "revenue_ytd": [80.0, 40.0, 10.0],
+            "tax_ytd": [8.0, 4.0, 2.0],
+            "revenue_growth": [0.1, 0.2, 0.3],
+            "tax_growth": [0.1, 0.2, 0.3],
+            "revenue_share": [80 / 130, 40 / 130, 10 / 130],
+        }
+    )
+    shown = disclosure.industry_breakdown(breakdown, firms, {}).set_index("industry")
+    assert shown.loc["c", ["revenue_ytd", "revenue_growth", "revenue_share", "tax_ytd"]].eq(X).all()
+    # a is the smallest other cell of each column: hidden so the total cannot reveal c
+    assert shown.loc["a", ["revenue_ytd", "tax_ytd", "tax_growth"]].eq(X).all()
+    assert shown.loc["b", "revenue_ytd"] == 80.0 and shown.loc["b", "firms"] == 4
+    assert shown.loc["c", "firms"] == 2  # counts of firms are not confidential
+    chart = disclosure.published(shown.reset_index(), "revenue_ytd")
+    assert chart["industry"].tolist() == ["b"] and chart["revenue_ytd"].dtype == "float64"
+    formats = disclosure.keep_marks({"revenue_ytd": yi})
+    assert formats["revenue_ytd"](X) == X and formats["revenue_ytd"](2.5e8) == "2.50"
+
+
+# --- a public report, end to end -------------------------------------------------------
+
+
+class _Tables(HTMLParser):
+    """Rows of every <table class="report-table"> in a page, as lists of cell texts."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._depth, self._cell = [], 0, None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and "report-table" in (dict(attrs).get("class") or ""):
+            self.tables.append([])
+            self._depth = 1
+        elif self._depth and tag == "tr":
+            self.tables[-1].append([])
+        elif self._depth and tag in ("td", "th"):
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._depth = 0
+        elif self._depth and tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append(self._cell.strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def _figure(text: str) -> re.Pattern:
+    """A figure standing alone: not part of a longer number, nor a percentage."""
+    return re.compile(rf"(?<![\d.,]){re.escape(text)}(?![\d%])")
+
+
+def _tables(text: str) -> list[list[list[str]]]:
+    parser = _Tables()
+    parser.feed(text)
+    return parser.tables
+
+
+@pytest.fixture(scope="module")
+def public(tmp_path_factory):
+    root = tmp_path_factory.mktemp("public")
+    truth = sample.generate_city(firms=40, seed=7, year=2026, quarter=3)
+    sample.write_city(truth, root / "raw")
+    paths = RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
+    report = run("latest", paths, edition="public")
+    now = truth[(truth.year == 2026) & (truth.month == 9)]
+    return now, report
+
+
+def test_public_report_lives_apart_and_holds_no_firm_level_file(public):
+    _, report = public
+    assert report.parent.name == "public" and report.name == "2026Q3"
+    names = {p.name for p in report.iterdir()}
+    assert {"index.html", "scorecard.csv", "manifest.json"} <= names
+    assert not {"tiers.csv", "quarantine.csv"} & names
+    for page in report.glob("*.html"):
+        assert "公开版" in page.read_text(encoding="utf-8"), page.name
+
+
+def test_public_report_names_no_firm_and_shows_no_firms_figures(public):
+    now, report = public
+    texts = {
+        p.name: p.read_text(encoding="utf-8")
+        for p in report.iterdir()
+        if p.suffix in {".html", ".ipynb", ".csv"}
+    }
+    for name, text in texts.items():
+        leaked = [v for v in [*now["name"], *now["credit_code"]] if v in text]
+        assert not leaked, f"{name} names firms: {leaked[:3]}"
+        for measure in ("revenue", "tax"):
+            figures = {wan(v) for v in now[measure].dropna() if v >= 1e5}
+            shown = [f for f in figures if _figure(f).search(text)]
+            assert not shown, f"{name} shows firm {measure} figures (万元) {shown[:3]}"
+
+
+def test_public_industry_table_hides_every_cell_below_the_threshold(public):
+    now, report = public
+    tables = _tables((report / "02_firm_tiers.html").read_text(encoding="utf-8"))
+    industry = next(t for t in tables if t[0][:3] == ["产业", "企业数", "营业收入（亿元）"])
+    header, rows = industry[0], industry[1:]
+    revenue_at, tax_at = header.index("营业收入（亿元）"), header.index("税收（亿元）")
+    hidden = {"revenue": 0, "tax": 0}
+    for row in rows:
+        firms = now[now["industry"] == row[0]]
+        for measure, at in (("revenue", revenue_at), ("tax", tax_at)):
+            if disclosure.sensitive(firms[measure]):
+                assert row[at] == X, (row[0], measure, row[at])
+            hidden[measure] += row[at] == X
+            if row[at] != X:
+                assert row[at] == yi(firms[measure].sum())
+    assert hidden["revenue"] >= 2 and hidden["tax"] >= 2  # the small city has tiny industries
+    assert all(row[revenue_at + 1] == X for row in rows if row[revenue_at] == X)  # growth too

@@ -1,0 +1,159 @@
+"""HTML pages that open offline: a hand-made executed notebook through the offline
+template, and the quarter's index page."""
+
+import base64
+import re
+
+import nbformat
+import pandas as pd
+import pytest
+
+from analysis import render
+from analysis.formatting import scorecard_rows
+from analysis.periods import Quarter
+
+HOSTILE = '<script>alert(1)</script>=HYPERLINK("http://x")'
+# A 1×1 PNG, as matplotlib's inline backend would embed a chart.
+PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+    )
+).decode()
+PROVENANCE = {
+    "quarter": "2026Q3",
+    "edition": "public",
+    "started": "2026-10-15T08:00:00+08:00",
+    "commit": "0123abcd",
+    "fingerprint": "f" * 64,
+    "parameters": {"year": 2026, "quarter": 3, "edition": "public"},
+    "inputs": [{"file": "统计局/2026年1-9月.xlsx", "sha256": "a" * 64}],
+    "notebooks": {"02_firm_tiers.ipynb": 3.25},
+    "versions": {"python": "3.11", "pandas": "3.1.1"},
+}
+EXTERNAL = re.compile(
+    r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import"""
+)
+
+
+def _page(edition="public") -> render.Page:
+    sections = [
+        ("数据导入与质量", "01_data_quality.html"),
+        ("企业分档与培育", "02_firm_tiers.html"),
+    ]
+    return render.Page("工业振兴十大计划 2026年1-9月 监测报告", edition, sections, PROVENANCE)
+
+
+@pytest.fixture
+def rendered(tmp_path):
+    book = nbformat.v4.new_notebook()
+    parameters = nbformat.v4.new_code_cell('edition = "public"', metadata={"tags": ["parameters"]})
+    chart = nbformat.v4.new_code_cell("charts.tier_progress(counts);")
+    chart.outputs = [nbformat.v4.new_output("display_data", data={"image/png": PNG})]
+    table = nbformat.v4.new_code_cell("fmt.table(moved, ...)")
+    escaped = HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    table.outputs = [
+        nbformat.v4.new_output(
+            "execute_result",
+            data={"text/html": f'<table class="report-table"><tr><td>{escaped}</td></tr></table>'},
+            execution_count=3,
+        )
+    ]
+    book.cells = [
+        nbformat.v4.new_markdown_cell("# 企业分档与培育\n\n本节说明。"),
+        parameters,
+        nbformat.v4.new_markdown_cell("## 分档企业数与年度目标"),
+        chart,
+        nbformat.v4.new_markdown_cell("## 培育库：接近门槛的企业"),
+        table,
+    ]
+    source = tmp_path / "02_firm_tiers.ipynb"
+    nbformat.write(book, source)
+    target = tmp_path / "02_firm_tiers.html"
+    headings = render.notebook_to_html(source, target, _page())
+    return target.read_text(encoding="utf-8"), headings
+
+
+def test_a_page_loads_nothing_from_outside(rendered):
+    text, _ = rendered
+    assert '<html lang="zh">' in text
+    assert "<script" not in text.replace("&lt;script", "")  # no script at all, only the name
+    assert not EXTERNAL.findall(text)
+    assert "cdnjs" not in text and "mathjax" not in text.lower()
+    assert "data:image/png;base64," in text
+
+
+def test_code_and_parameters_are_hidden_and_content_kept(rendered):
+    text, _ = rendered
+    assert "charts.tier_progress" not in text and 'edition = "public"' not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and HOSTILE not in text
+
+
+def test_a_table_of_contents_links_every_section_heading(rendered):
+    text, headings = rendered
+    assert [h.text for h in headings] == ["分档企业数与年度目标", "培育库：接近门槛的企业"]
+    toc = re.search(r'<nav[^>]*class="toc".*?</nav>', text, re.S).group(0)
+    for heading in headings:
+        assert f'href="#{heading.anchor}"' in toc
+        assert f'id="{heading.anchor}"' in text
+
+
+def test_edition_on_the_page_and_the_printed_footer(rendered):
+    text, _ = rendered
+    assert text.count("公开版") >= 2
+    assert re.search(r'<footer class="edition-footer">公开版', text)
+    assert "@media print" in text and "position: fixed" in text
+
+
+def test_provenance_is_a_collapsed_section_at_the_end(rendered):
+    text, _ = rendered
+    details = text.index('<details class="provenance"')
+    assert details > text.index("</main>")
+    assert '<details class="provenance" id="provenance">' in text  # not open
+    for fact in ("a" * 64, "统计局/2026年1-9月.xlsx", "0123abcd", "3.2 秒", "pandas", "3.1.1"):
+        assert fact in text[details:], fact
+
+
+def test_earlier_quarters_are_those_before_with_a_report(tmp_path):
+    for name in ("2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4"):
+        (tmp_path / name).mkdir()
+        if name != "2026Q1":
+            (tmp_path / name / "index.html").write_text("x", encoding="utf-8")
+    (tmp_path / "failed").mkdir()
+    earlier = render.earlier_quarters(tmp_path, Quarter(2026, 3))
+    assert [href for _, href in earlier] == ["../2026Q2/index.html", "../2025Q4/index.html"]
+    assert earlier[0][0].startswith("2026年第2季度")
+
+
+def test_index_page_escapes_everything_and_links_sections_and_quarters():
+    card = pd.DataFrame(
+        {
+            "plan": [3],
+            "name": [HOSTILE],
+            "unit": ["家"],
+            "target": [23.0],
+            "actual": [18.0],
+            "projected": [22.0],
+            "progress": [18 / 23],
+            "expected_progress": [0.75],
+            "status": ["滞后"],
+            "departments": ["经信局"],
+        }
+    )
+    rows = scorecard_rows(card, {3: "骨干攀登计划"})
+    heading = render.Heading("%E5%88%86", "分档")
+    contents = [("企业分档与培育", "02_firm_tiers.html", [heading])]
+    text = render.index_page(
+        _page("internal"),
+        rows,
+        contents,
+        [("2026年第2季度", "../2026Q2/index.html")],
+        ["scorecard.csv", "tiers.csv"],
+        "十大计划共 1 项指标。",
+    )
+    assert HOSTILE not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<script" not in text.replace("&lt;script", "")
+    assert 'href="02_firm_tiers.html#%E5%88%86"' in text
+    assert 'href="../2026Q2/index.html"' in text and 'href="tiers.csv"' in text
+    assert "▼ 滞后" in text and "#c62828" in text  # symbol and word beside the colour
+    assert "内部版" in text and not EXTERNAL.findall(text)

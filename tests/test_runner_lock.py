@@ -1,0 +1,141 @@
+"""One run per output folder, and a killed run that leaves the last report as it was."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+
+from analysis import lock, runner, sample
+from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR
+from analysis.errors import RunLocked
+from analysis.runner import RunPaths, run
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from analysis import lock
+with lock.hold(Path(sys.argv[1]), quarter="2026Q3"):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lock")
+    truth = sample.generate_city(firms=40, seed=5, year=2026, quarter=3)
+    sample.write_city(truth, root / "raw")
+    paths = RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
+    return root, paths, run("latest", paths)
+
+
+def _cli(paths: RunPaths, *extra: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "analysis", "run", "--raw", str(paths.raw)]
+    command += ["--out", str(paths.out), "--processed", str(paths.processed)]
+    command += ["--params", str(PARAMS_DIR), *extra]
+    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+
+
+def _slow_notebooks(folder, marker_dir):
+    """Copies of the report notebooks that, once their kernel runs, say so and then wait."""
+    folder.mkdir()
+    for name in runner.NOTEBOOKS:
+        book = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+        marker = marker_dir / f"{name}.running"
+        book.cells.append(
+            nbformat.v4.new_code_cell(
+                f"import pathlib, time\npathlib.Path({str(marker)!r}).touch()\ntime.sleep(120)"
+            )
+        )
+        nbformat.write(book, folder / name)
+    return folder
+
+
+def _wait_for(condition, seconds=90):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def test_a_second_holder_is_refused_with_who_holds_it(tmp_path):
+    with lock.hold(tmp_path, quarter="2026Q3") as note:
+        with pytest.raises(RunLocked) as refused, lock.hold(tmp_path):
+            pass
+        assert refused.value.exit_code == 4
+        assert refused.value.holder["pid"] == note["pid"] == os.getpid()
+        assert f"pid {os.getpid()}" in str(refused.value) and "2026Q3" in str(refused.value)
+    with lock.hold(tmp_path):  # released on leaving the block
+        pass
+
+
+def test_the_lock_goes_with_a_killed_holder(tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(RunLocked) as refused, lock.hold(tmp_path):
+            pass
+        assert refused.value.holder["pid"] == holder.pid
+    finally:
+        holder.kill()
+        holder.wait()
+    with lock.hold(tmp_path):
+        pass
+
+
+def test_a_report_moved_aside_by_a_killed_publish_is_put_back(tmp_path):
+    (tmp_path / ".retired-2026Q3").mkdir()
+    (tmp_path / ".retired-2026Q3" / "index.html").write_text("上次的报告", encoding="utf-8")
+    (tmp_path / ".staging-2026Q3").mkdir()
+    runner._recover(tmp_path)
+    assert (tmp_path / "2026Q3" / "index.html").read_text(encoding="utf-8") == "上次的报告"
+    assert not list(tmp_path.glob(".*-2026Q3"))
+
+
+def test_second_run_is_turned_away_and_a_killed_run_leaves_the_report(city, tmp_path):
+    root, paths, report = city
+    before = {p.name: p.read_bytes() for p in report.iterdir()}
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    notebooks = _slow_notebooks(tmp_path / "notebooks", markers)
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom analysis import runner\n"
+        "a = [Path(p) for p in sys.argv[1:]]\n"
+        "runner.run('latest', runner.RunPaths(raw=a[0], out=a[1], processed=a[2], "
+        "notebooks=a[3]), force=True)\n"
+    )
+    first = subprocess.Popen(
+        [sys.executable, "-c", script, str(paths.raw), str(paths.out), str(paths.processed)]
+        + [str(notebooks)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(lambda: len(list(markers.iterdir())) == len(runner.NOTEBOOKS))
+        second = _cli(paths, "--force")
+        assert second.returncode == 4
+        assert second.stdout == "" and len(second.stderr.strip().splitlines()) == 1
+        assert f"pid {first.pid}" in second.stderr and "2026Q3" in second.stderr
+
+        first.send_signal(signal.SIGKILL)  # half way: every notebook is executing
+        first.wait()
+    finally:
+        first.kill()
+    holder = json.loads((paths.out / ".run.lock").read_text(encoding="utf-8") or "{}")
+    assert holder.get("pid") == first.pid  # the note stays, but the lock went with it
+    assert {p.name: p.read_bytes() for p in report.iterdir()} == before
+    assert list(paths.out.glob(".staging-*"))  # the killed run's half-built folder
+
+    third = _cli(paths, "--force")
+    assert third.returncode == 0, third.stderr
+    assert third.stdout.strip().endswith(str(report / "index.html"))
+    assert not list(paths.out.glob(".staging-*"))
+    assert (report / "manifest.json").read_bytes() != before["manifest.json"]
+    assert json.loads((report / "manifest.json").read_text(encoding="utf-8"))["outcome"] == "done"
