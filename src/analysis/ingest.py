@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import cache, params
-from analysis.codes import credit_code_problem
+from analysis.codes import credit_code_problems
 from analysis.errors import InputFileError
 from analysis.reading import EXCEL_SUFFIXES, Aliases, find_table, read_grids
 from analysis.records import QUARANTINE_COLUMNS, entry, table_records, where
@@ -178,9 +178,10 @@ def _resolve_duplicates(records: pd.DataFrame, kind: str):
     quarantined. Returns kept rows, quarantine entries and the files of merged repeats."""
     keys = [k for k in DUPLICATE_KEYS[kind] if k in records]
     values = [c for c in records.columns if c not in keys + SOURCE + ["kind"]]
-    if records.empty:
+    if records.empty or not (repeated := records.duplicated(keys, keep=False)).any():
         return records, [], pd.Series(dtype=str)
-    versions = records.drop_duplicates(keys + values).groupby(keys, dropna=False).size()
+    candidates = records[repeated]
+    versions = candidates.drop_duplicates(keys + values).groupby(keys, dropna=False).size()
     conflicting = versions[versions > 1].index
     conflict = pd.MultiIndex.from_frame(records[keys]).isin(conflicting)
     entries = [
@@ -251,9 +252,8 @@ def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
         .astype(str)
     )
     panel["industry"] = panel["industry"].astype(object).replace("", np.nan).fillna("未归类")
-    panel["code_problem"] = panel["credit_code"].map(
-        lambda c: credit_code_problem("" if c.startswith(NAME_KEY) else c)
-    )
+    codes = panel["credit_code"].astype("str")
+    panel["code_problem"] = credit_code_problems(codes.where(~codes.str.startswith(NAME_KEY), ""))
     for col in VALUE_COLUMNS:
         panel[col] = panel.get(col, pd.Series(np.nan, index=panel.index)).astype("float64")
     ordered = KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem", "sources"] + SOURCE

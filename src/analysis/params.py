@@ -8,13 +8,14 @@ import yaml
 from analysis.config import PARAMS_DIR
 from analysis.errors import ParamsError
 
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when built
 INDICATOR_KEYS = ("id", "plan", "name", "unit", "target", "basis", "departments")
 
 
 def _load(params_dir: Path, name: str) -> dict:
     path = Path(params_dir) / name
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
     except FileNotFoundError as exc:
         raise ParamsError(f"{path}: 参数文件不存在 / parameter file missing") from exc
     except yaml.YAMLError as exc:

@@ -19,6 +19,8 @@ from pathlib import Path
 import fastexcel
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.errors import InputFileError
 from analysis.periods import period_from_text
@@ -112,7 +114,7 @@ def _excel_grids(path: Path) -> list[Grid]:
         cells = batch.to_pandas()
         cells.columns = range(cells.shape[1])
         found = {e.position: _error_text(e.detail) for e in (errors.errors if errors else [])}
-        grids.append(Grid(path, name, cells.astype(object).where(cells.notna(), None), found))
+        grids.append(Grid(path, name, cells, found))
     return grids
 
 
@@ -130,8 +132,7 @@ def _csv_grid(path: Path) -> Grid:
     rows = list(csv.reader(io.StringIO(text)))
     width = max((len(r) for r in rows), default=0)
     cells = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
-    cells = cells.where(cells.map(lambda v: bool(str(v).strip())), None)
-    return Grid(path, path.stem, cells)
+    return Grid(path, path.stem, cells.where(cells.map(lambda v: bool(v.strip())), None))
 
 
 def read_grids(path: Path) -> list[Grid]:
@@ -230,19 +231,24 @@ def _joined_headers(rows: list[list], block: list[int]) -> list[str]:
     return ["".join(parts) for parts in zip(*layers, strict=True)]
 
 
+def _without_spaces(cells: pd.Series) -> pd.Series:
+    text = pa.array(cells.astype("str"), type=pa.string(), from_pandas=True)
+    return pd.Series(pc.replace_substring_regex(text, r"\s+", ""), index=cells.index, dtype="str")
+
+
 def _classify(body: pd.DataFrame, labels: list[int], values: list[int]) -> pd.Series:
     """Each row below the header: 'data', 'blank', 'total', 'note' or 'group'."""
     present = body.notna()
     kind = pd.Series("data", index=body.index, dtype=object)
     kind[~present.any(axis=1)] = "blank"
-    label_text = body[labels].apply(lambda s: s.map(clean_text, na_action="ignore"))
+    label_text = body[labels].apply(_without_spaces)
     is_total = label_text.isin(TOTAL_WORDS).any(axis=1) | label_text.apply(
         lambda s: s.str.startswith(("其中", "合计", "总计"), na=False)
     ).any(axis=1)
     kind[is_total & (kind == "data")] = "total"
     no_values = ~present[values].any(axis=1) & (kind == "data")
     for row in body.index[no_values]:
-        texts = [clean_text(c) for c in body.loc[row] if c is not None]
+        texts = [t for t in map(clean_text, body.loc[row]) if t]
         note = texts[0].startswith(NOTE_PREFIXES) or any(
             w in t for t in texts for w in SIGNOFF_WORDS
         )
@@ -271,7 +277,7 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         if found and not any(c.field == found[0] and c.previous == found[1] for c in columns):
             columns.append(Column(j, header, found[0], found[1], aliases.unit_in(header)))
     kind = aliases.table_kind({c.field for c in columns})
-    above_cells = [str(c) for row in head[: block[0]] for c in row if c is not None]
+    above_cells = [str(c) for row in head[: block[0]] for c in row if pd.notna(c)]
     above = " ".join(above_cells)
     unit = _UNIT_LINE.search(clean_text(above))
     reporter = _REPORTER.search(above)

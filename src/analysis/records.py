@@ -8,7 +8,7 @@ file, sheet, Excel row, column and value, so no partial row enters the figures.
 import numpy as np
 import pandas as pd
 
-from analysis.codes import normalize_credit_code
+from analysis.codes import normalize_credit_codes
 from analysis.errors import InputFileError
 from analysis.numbers import parse_dates, parse_numbers
 from analysis.periods import period_from_text
@@ -65,9 +65,9 @@ def _convert(table: SheetTable, column: Column, aliases: Aliases, yuan_above: fl
     kind = aliases.kinds[column.field]
     none = pd.Series(np.nan, index=cells.index, dtype=object)
     if kind == "code":
-        return cells.map(normalize_credit_code, na_action="ignore").fillna(""), none
+        return normalize_credit_codes(cells), none
     if kind == "text":
-        return cells.map(lambda v: str(v).strip(), na_action="ignore"), none
+        return cells.astype("str").str.strip().where(cells.notna(), None), none
     if kind == "date":
         return parse_dates(cells)
     if kind == "flag":
@@ -130,8 +130,8 @@ def table_records(table: SheetTable, aliases: Aliases, yuan_above: float):
             )
     if "period" in records:
         periods = records.pop("period")
-        records["year"] = periods.map(lambda p: p[0], na_action="ignore")
-        records["month"] = periods.map(lambda p: p[1], na_action="ignore")
+        records["year"] = periods.map(lambda p: p[0], na_action="ignore").astype("Int64")
+        records["month"] = periods.map(lambda p: p[1], na_action="ignore").astype("Int64")
         missing = periods.isna() & ~records.index.isin([p["row"] for p in problems])
         period_column = next(c for c in table.columns if c.field == "period")
         problems += [
@@ -140,7 +140,7 @@ def table_records(table: SheetTable, aliases: Aliases, yuan_above: float):
         ]
     else:
         records["year"], records["month"] = table.period
-    if table.reporter and "department" not in records:
+    if table.kind == "returns" and table.reporter and "department" not in records:
         records["department"] = table.reporter
     bad_rows = {p["row"] for p in problems}
     records = records[~records.index.isin(bad_rows)]

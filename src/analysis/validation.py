@@ -14,8 +14,8 @@ FAILURE_COLUMNS = ["index", "column", "value", "reason_zh", "reason_en"]
 
 
 class _Period(pa.DataFrameModel):
-    year: Series[int] = pa.Field(ge=2000, le=2100, coerce=True)
-    month: Series[int] = pa.Field(ge=1, le=12, coerce=True)
+    year: Series[int] = pa.Field(ge=2000, le=2100)
+    month: Series[int] = pa.Field(ge=1, le=12)
 
     class Config:
         strict = False
@@ -24,7 +24,6 @@ class _Period(pa.DataFrameModel):
 class FirmPeriodSchema(_Period):
     """A firm's cumulative figures for one period (statistics or tax bureau), in yuan."""
 
-    credit_code: Series[str] = pa.Field(nullable=True)
     revenue: Series[float] = pa.Field(**AMOUNT)
     revenue_prev: Series[float] = pa.Field(**AMOUNT)
     rd: Series[float] = pa.Field(**AMOUNT)
@@ -80,14 +79,13 @@ REASONS = {
 
 def failures(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Every check a table of `kind` fails, one row per failing cell."""
-    schema = SCHEMAS[kind]
-    present = [c for c in schema.to_schema().columns if c not in frame]
-    checked = frame.assign(**{c: pd.NA for c in present}) if present else frame
+    schema = SCHEMAS[kind].to_schema()
+    schema = schema.remove_columns([c for c in schema.columns if c not in frame])
     try:
-        schema.validate(checked, lazy=True)
+        schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases
-        cases = cases[cases["index"].notna() & ~cases["column"].isin(present)]
+        cases = cases[cases["index"].notna()]
         reasons = (
             cases["check"]
             .astype(str)
