@@ -135,6 +135,7 @@ def test_second_run_is_turned_away_and_a_killed_run_leaves_the_report(city, tmp_
 
     third = _cli(paths, "--force")
     assert third.returncode == 0, third.stderr
+    assert third.stderr == "" and len(third.stdout.splitlines()) == 1  # a scheduler's view
     assert third.stdout.strip().endswith(str(report / "index.html"))
     assert not list(paths.out.glob(".staging-*"))
     assert (report / "manifest.json").read_bytes() != before["manifest.json"]

@@ -1,0 +1,162 @@
+"""The run manifest, reuse of an unchanged report, notebooks side by side, the terminal
+a scheduler sees, and papermill's own command line on a report's parameters."""
+
+import hashlib
+import json
+import os
+import pty
+import subprocess
+import sys
+import threading
+
+import nbformat
+import pytest
+
+from analysis import manifest, runner, sample
+from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
+from analysis.runner import RunPaths, produce
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    root = tmp_path_factory.mktemp("manifest")
+    truth = sample.generate_city(firms=40, seed=3, year=2026, quarter=3)
+    sample.write_city(truth, root / "raw")
+    paths = RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
+    return root, paths, produce("latest", paths)
+
+
+def _cli(paths: RunPaths, *extra: str, stderr=subprocess.PIPE) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "analysis", "run", "--raw", str(paths.raw)]
+    command += ["--out", str(paths.out), "--processed", str(paths.processed)]
+    command += ["--params", str(PARAMS_DIR), *extra]
+    return subprocess.run(
+        command, stdout=subprocess.PIPE, stderr=stderr, text=True, check=False, timeout=300
+    )
+
+
+def test_manifest_records_inputs_parameters_durations_versions_and_outcome(city):
+    root, paths, result = city
+    assert not result.reused
+    record = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
+    raw_files = sorted(paths.raw.rglob("*.xlsx"))
+    assert [i["file"] for i in record["inputs"]] == [
+        p.relative_to(paths.raw).as_posix() for p in raw_files
+    ]
+    assert [i["sha256"] for i in record["inputs"]] == [
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in raw_files
+    ]
+    assert record["parameters"]["edition"] == "internal"
+    assert record["parameters"]["year"] == 2026 and record["parameters"]["quarter"] == 3
+    assert set(record["notebooks"]) == set(runner.NOTEBOOKS)
+    assert all(seconds > 0 for seconds in record["notebooks"].values())
+    assert {"python", "pandas", "papermill", "nbconvert", "tenplans"} <= set(record["versions"])
+    assert record["outcome"] == "done" and record["finished"] >= record["started"]
+    assert set(record["params"]) >= {"targets.yaml", "thresholds.yaml"}
+    assert "analysis/runner.py" in {f"analysis/{k}" for k in record["code"]}
+    page = (result.folder / "02_firm_tiers.html").read_text(encoding="utf-8")
+    assert record["fingerprint"] in page and record["inputs"][0]["sha256"] in page
+
+
+def test_every_run_logs_to_the_output_folder(city):
+    root, paths, result = city
+    logs = list((paths.out / "logs").glob("*.log"))
+    assert logs
+    text = (result.folder / "run.log").read_text(encoding="utf-8")
+    for name in runner.NOTEBOOKS:
+        assert f"{name} done in" in text
+
+
+def test_an_unchanged_rerun_reuses_the_report_and_force_reruns(city):
+    root, paths, result = city
+    before = (result.folder / "manifest.json").read_bytes()
+    again = produce("latest", paths)
+    assert again.reused and again.folder == result.folder
+    assert (result.folder / "manifest.json").read_bytes() == before
+
+    reused = _cli(paths)
+    assert reused.returncode == 0 and reused.stderr == ""
+    assert "reused" in reused.stdout and len(reused.stdout.splitlines()) == 1
+
+    master, slave = pty.openpty()  # a person at a terminal sees a progress bar
+    screen = []
+    reader = threading.Thread(target=_drain, args=(master, screen))
+    reader.start()
+    forced = _cli(paths, "--force", stderr=slave)
+    os.close(slave)
+    reader.join(timeout=30)
+    assert forced.returncode == 0
+    assert forced.stdout.strip() == f"报告已生成 / report written: {result.folder / 'index.html'}"
+    assert "执行笔记本" in "".join(screen) and "3/3" in "".join(screen)
+    after = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert after["started"] > json.loads(before)["started"] and after["outcome"] == "done"
+
+
+def _drain(fd: int, into: list) -> None:
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        into.append(chunk.decode("utf-8", "replace"))
+    os.close(fd)
+
+
+def test_a_change_of_params_code_or_data_changes_the_fingerprint(city, tmp_path):
+    root, paths, result = city
+    record = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest.fingerprint(record) == record["fingerprint"]
+    for key, change in [
+        ("params", {"thresholds.yaml": "0" * 64}),
+        ("code", {"runner.py": "0" * 64}),
+        ("inputs", record["inputs"][1:]),
+        ("edition", "public"),
+    ]:
+        assert manifest.fingerprint(record | {key: change}) != record["fingerprint"], key
+
+
+def test_notebooks_run_side_by_side_in_their_own_kernels(city, tmp_path):
+    root, paths, result = city
+    traces, notebooks = tmp_path / "traces", tmp_path / "notebooks"
+    traces.mkdir()
+    notebooks.mkdir()
+    for name in runner.NOTEBOOKS:
+        book = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+        trace = traces / f"{name}.json"
+        book.cells.insert(
+            2,
+            nbformat.v4.new_code_cell(
+                "import json, os, pathlib, time\nstarted = time.time()\ntime.sleep(3)\n"
+                f"pathlib.Path({str(trace)!r}).write_text(json.dumps("
+                "[os.getpid(), started, time.time()]))"
+            ),
+        )
+        nbformat.write(book, notebooks / name)
+    changed = RunPaths(paths.raw, paths.out, paths.processed, paths.params, notebooks)
+    rerun = produce("latest", changed)
+    assert not rerun.reused  # the notebooks changed: the report is made again
+    spans = [json.loads(p.read_text()) for p in traces.iterdir()]
+    assert len(spans) == 3 and len({pid for pid, _, _ in spans}) == 3
+    assert max(start for _, start, _ in spans) < min(end for _, _, end in spans)
+
+
+def test_papermill_command_line_runs_a_notebook_with_the_reports_parameters(city, tmp_path):
+    root, paths, result = city
+    output = tmp_path / "tiers.ipynb"
+    done = subprocess.run(
+        [sys.executable, "-m", "papermill", "notebooks/02_firm_tiers.ipynb", str(output)]
+        + ["-f", str(result.folder / "parameters.yaml"), "-p", "edition", "public"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    book = nbformat.read(output, as_version=4)
+    injected = next(c for c in book.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert 'edition = "public"' in injected.source and "year = 2026" in injected.source
+    outputs = [o for c in book.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
