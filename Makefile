@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 QUARTER ?= latest
+EDITION ?= internal
 
 .PHONY: report test lint format ingest sample clean
 
@@ -13,7 +14,7 @@ $(BIN)/activate: pyproject.toml
 	touch $(BIN)/activate
 
 report: $(BIN)/activate
-	$(BIN)/python -m analysis run --quarter $(QUARTER)
+	$(BIN)/python -m analysis run --quarter $(QUARTER) --edition $(EDITION)
 
 ingest: $(BIN)/activate
 	$(BIN)/python -m analysis ingest

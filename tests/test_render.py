@@ -98,6 +98,15 @@ def test_a_table_of_contents_links_every_section_heading(rendered):
         assert f'id="{heading.anchor}"' in text
 
 
+def test_figures_align_right_and_text_left():
+    cells = (
+        '<td class="data row0 col0" id="a">黄海汽配</td><td class="data row0 col1" id="b">'
+        '1,159.4</td><td class="data row0 col2" id="c">-5.8%</td><td class="data" id="d">×</td>'
+    )
+    marked = render.mark_figures(cells)
+    assert marked.count(" num") == 3 and '<td class="data row0 col0" id="a">黄海汽配' in marked
+
+
 def test_edition_on_the_page_and_the_printed_footer(rendered):
     text, _ = rendered
     assert text.count("公开版") >= 2

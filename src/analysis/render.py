@@ -31,6 +31,8 @@ EDITIONS = {
 }
 QUARTER_FOLDER = re.compile(r"\d{4}Q[1-4]")
 _HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
+# A table cell holding a figure (12,345.6 · -5.8% · — · ×), to be aligned on the right.
+_FIGURE_CELL = re.compile(r'<td class="([^"]*)"([^>]*)>(\s*(?:[-+]?[\d,.]+%?|—|×)\s*)</td>')
 
 
 @dataclass
@@ -82,8 +84,15 @@ def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[H
         book, resources={"tenplans": page.context(Path(html_path).name)}
     )
     headings = headings_of(body)
-    Path(html_path).write_text(body.replace(TOC_MARK, toc(headings), 1), encoding="utf-8")
+    body = mark_figures(body.replace(TOC_MARK, toc(headings), 1))
+    Path(html_path).write_text(body, encoding="utf-8")
     return headings
+
+
+def mark_figures(body: str) -> str:
+    """Class "num" on every table cell that holds a figure, so figures align right and
+    names left."""
+    return _FIGURE_CELL.sub(r'<td class="\1 num"\2>\3</td>', body)
 
 
 def headings_of(body: str) -> list[Heading]:

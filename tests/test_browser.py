@@ -1,0 +1,160 @@
+"""Every page of a generated report, opened in headless Chromium with the network cut:
+no request leaves the file, no console error, charts drawn, Chinese present, a hostile
+firm name shown as text. Screenshots are kept under OUT/screenshots for a person."""
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from analysis import runner, sample
+from analysis.runner import RunPaths, run
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+HOSTILE = '<script>alert(1)</script>=HYPERLINK("http://x")'
+CHARTS = {"02_firm_tiers.html": 4, "03_scorecard.html": 1}
+PAGE_STATE = """() => ({
+    text: document.body.innerText,
+    lang: document.documentElement.lang,
+    scripts: document.scripts.length,
+    images: [...document.images].map(i => i.complete && i.naturalWidth > 0),
+    links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
+    brokenAnchors: [...document.querySelectorAll('nav.toc a')]
+        .filter(a => !document.getElementById(a.hash.slice(1))).length,
+})"""
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium; .ci/run does)")
+    root = tmp_path_factory.mktemp("browser")
+    truth = sample.generate_city(firms=40, seed=7, year=2026, quarter=3)
+    now = truth[(truth.year == 2026) & (truth.month == 9)]
+    pool = now[(now["revenue"] >= 0.7e8) & (now["revenue"] < 1e8)]  # the cultivation pool
+    code = pool.sort_values("revenue").iloc[-1]["credit_code"]
+    truth.loc[truth["credit_code"] == code, "name"] = HOSTILE
+    sample.write_city(truth, root / "raw")
+    paths = RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
+    internal = run("latest", paths)
+    public = run("latest", paths, edition="public")
+    return paths.out, {"internal": internal, "public": public}
+
+
+@pytest.fixture(scope="module")
+def browsed(reports):
+    from playwright.sync_api import sync_playwright
+
+    out, folders = reports
+    shots = out / "screenshots"
+    shots.mkdir(exist_ok=True)
+    seen = {}
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        outside = []
+        context.route("**/*", lambda route: _only_files(route, outside))
+        context.set_offline(True)
+        for edition, folder in folders.items():
+            for path in sorted(folder.glob("*.html")):
+                shot = shots / f"{edition}-{path.stem}.png"
+                seen[(edition, path.name)] = _visit(context, path, shot)
+        print_check = _print_view(context, folders["internal"] / "index.html")
+        browser.close()
+    return seen, outside, print_check, folders, shots
+
+
+def _only_files(route, outside: list) -> None:
+    url = route.request.url
+    if url.startswith(("file:", "data:")):
+        route.continue_()
+    else:
+        outside.append(url)
+        route.abort()
+
+
+def _visit(context, path: Path, screenshot: Path) -> dict:
+    page = context.new_page()
+    errors, dialogs, requests = [], [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri(), wait_until="load")
+    state = page.evaluate(PAGE_STATE)
+    page.screenshot(path=str(screenshot), full_page=True)
+    page.close()
+    return state | {"errors": errors, "dialogs": dialogs, "requests": requests}
+
+
+def _print_view(context, path: Path) -> dict:
+    page = context.new_page()
+    page.goto(path.as_uri())
+    page.emulate_media(media="print")
+    check = page.evaluate(
+        """() => ({
+            nav: getComputedStyle(document.querySelector('nav.sections')).display,
+            footer: getComputedStyle(document.querySelector('.edition-footer')).position,
+        })"""
+    )
+    check["pdf"] = page.pdf(format="A4")
+    page.close()
+    return check
+
+
+def test_every_page_of_both_editions_was_opened(browsed):
+    seen, *_ = browsed
+    pages = {"index.html"} | {n.replace(".ipynb", ".html") for n in runner.NOTEBOOKS}
+    assert {name for _, name in seen} == pages
+    assert len(seen) == 2 * len(pages)
+
+
+def test_no_request_leaves_the_file_and_no_console_error(browsed):
+    seen, outside, *_ = browsed
+    assert outside == []
+    for key, state in seen.items():
+        assert state["errors"] == [], key
+        assert all(url.startswith(("file:", "data:")) for url in state["requests"]), key
+        assert state["scripts"] == 0, key
+
+
+def test_charts_load_and_chinese_text_is_there(browsed):
+    seen, *_ = browsed
+    for (edition, name), state in seen.items():
+        assert all(state["images"]), (edition, name)
+        assert len(state["images"]) >= CHARTS.get(name, 0), (edition, name)
+        assert state["lang"].startswith("zh") and "工业振兴十大计划" in state["text"]
+        assert ("公开版" if edition == "public" else "内部版") in state["text"]
+        assert state["brokenAnchors"] == 0, (edition, name)
+
+
+def test_every_link_leads_to_a_file_of_the_report(browsed):
+    seen, _, _, folders, _ = browsed
+    for (edition, name), state in seen.items():
+        for href in state["links"]:
+            target = unquote(urlparse(href).path)
+            if target:
+                assert (folders[edition] / target).resolve().exists(), (edition, name, href)
+
+
+def test_a_hostile_firm_name_shows_as_text(browsed):
+    seen, *_ = browsed
+    assert HOSTILE in seen[("internal", "02_firm_tiers.html")]["text"]
+    assert all(not state["dialogs"] for state in seen.values())
+    assert all(HOSTILE not in state["text"] for (e, _), state in seen.items() if e == "public")
+
+
+def test_print_view_and_screenshots_for_a_person(browsed):
+    seen, _, print_check, _, shots = browsed
+    assert print_check["nav"] == "none" and print_check["footer"] == "fixed"
+    assert print_check["pdf"].startswith(b"%PDF")
+    pictures = sorted(shots.glob("*.png"))
+    assert len(pictures) == len(seen) and all(p.stat().st_size > 10_000 for p in pictures)
