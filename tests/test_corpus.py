@@ -2,6 +2,7 @@
 figures written out by hand from the values the corpus was drafted with."""
 
 import math
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -193,3 +194,12 @@ def test_the_cache_returns_the_same_tables_and_follows_a_moved_file(tmp_path):
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == entries
     pd.testing.assert_frame_equal(first.panel, second.panel)
     pd.testing.assert_frame_equal(first.quarantine, second.quarantine)
+
+
+def test_a_refused_file_leaves_the_cache_untouched_too(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(CORPUS / "good", raw)
+    shutil.copy(CORPUS / "broken" / "truncated" / "2026年1-9月截断.xlsx", raw)
+    with pytest.raises(InputFileError, match="截断"):
+        ingest(raw, cache_dir=tmp_path / "cache")
+    assert not (tmp_path / "cache").exists()

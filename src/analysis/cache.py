@@ -6,6 +6,7 @@ the source of the reading code, so a new alias or a reader fix re-reads every fi
 
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,22 +65,31 @@ def _stamped(parsed: Parsed, path: Path, sha256: str) -> Parsed:
     return parsed
 
 
-def load_or_parse(path: Path, spec: dict, cache_dir: Path | None, parse) -> Parsed:
-    """The parsed file from the cache, or `parse(path)` stored there for next time."""
+def entry_for(path: Path, sha256: str, spec: dict, cache_dir: Path) -> Path:
+    return Path(cache_dir) / f"{sha256[:32]}-{reader_fingerprint(spec)}"
+
+
+def lookup(path: Path, spec: dict, cache_dir: Path | None, parse) -> tuple[Parsed, bool]:
+    """The parsed file from the cache, else `parse(path)`; and whether it was parsed now
+    (so the caller can store it once every file of the run has been read)."""
     sha256 = file_checksum(path)
-    if cache_dir is None:
-        return _stamped(parse(path), path, sha256)
-    entry = Path(cache_dir) / f"{sha256[:32]}-{reader_fingerprint(spec)}"
-    if (entry / "complete").exists():
+    entry = entry_for(path, sha256, spec, cache_dir) if cache_dir else None
+    if entry and (entry / "complete").exists():
         parts = [pd.read_parquet(entry / f"{part}.parquet") for part in PARTS]
-        return _stamped(Parsed(*parts), path, sha256)
-    parsed = parse(path)
-    staging = entry.with_name(entry.name + ".tmp")
+        return _stamped(Parsed(*parts), path, sha256), False
+    return _stamped(parse(path), path, sha256), True
+
+
+def store(parsed: Parsed, spec: dict, cache_dir: Path) -> None:
+    """Write a parsed file to the cache, atomically: readers see a whole entry or none."""
+    entry = entry_for(parsed.path, parsed.sha256, spec, cache_dir)
+    staging = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     for part in PARTS:
         getattr(parsed, part).to_parquet(staging / f"{part}.parquet", index=False)
     (staging / "complete").touch()
-    shutil.rmtree(entry, ignore_errors=True)
-    staging.rename(entry)
-    return _stamped(parsed, path, sha256)
+    try:
+        staging.rename(entry)
+    except OSError:  # another run stored the same file first
+        shutil.rmtree(staging, ignore_errors=True)

@@ -263,21 +263,23 @@ def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
 def ingest(
     raw_dir: Path, params_dir: Path = params.PARAMS_DIR, cache_dir: Path | None = None
 ) -> Intake:
-    """Read every workbook under `raw_dir` into the intake's tables."""
+    """Read every workbook under `raw_dir` into the intake's tables; with `cache_dir`,
+    files parsed before are taken from the cache and new ones stored there."""
     spec = params.columns(params_dir)
     aliases = Aliases(spec)
     paths = raw_files(raw_dir)
     if not paths:
         raise InputFileError(raw_dir, "目录中没有 .xlsx/.xls/.csv 文件 / no workbooks found")
-    parsed = [
-        cache.load_or_parse(
-            p,
-            spec,
-            cache_dir,
-            lambda p: read_source(p, aliases, float(spec["yuan_if_median_revenue_above"])),
-        )
+    yuan_above = float(spec["yuan_if_median_revenue_above"])
+    looked_up = [
+        cache.lookup(p, spec, cache_dir, lambda p: read_source(p, aliases, yuan_above))
         for p in paths
     ]
+    parsed = [found for found, _ in looked_up]
+    if cache_dir:  # only now: a file refused above leaves nothing written
+        for found, new in looked_up:
+            if new:
+                cache.store(found, spec, cache_dir)
     records = pd.concat([p.records for p in parsed], ignore_index=True)
     quarantine = [p.quarantine for p in parsed]
     files = pd.concat([p.files for p in parsed], ignore_index=True)

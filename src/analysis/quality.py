@@ -56,4 +56,18 @@ def summary_sentence(intake: Intake) -> str:
         f"本次共导入 {workbooks} 个工作簿、{sheets} 张工作表，读入 {read:,} 行："
         f"接收 {accepted:,} 行，隔离 {bad:,} 行（原因见下表），识别为合计、注释或分组标题的 "
         f"{skipped:,} 行不计入企业数据。读入行数 = 接收 + 隔离 + 合计/注释，逐表核对平衡。"
+        f"按企业名称匹配 {len(intake.matches)} 行，未能匹配到企业的 {len(intake.unmatched)} 行"
+        "单列于下文。"
     )
+
+
+def unmatched(intake: Intake) -> pd.DataFrame:
+    """Rows of tax, project, award and financing sheets that match no firm of the
+    statistics, by code or by name: listed for follow-up, never dropped."""
+    rows = intake.unmatched.copy()
+    rows["file"] = rows["file"].map(lambda p: str(p).rsplit("/", 1)[-1])
+    rows["kind"] = rows["kind"].map(SOURCE_NAMES).fillna(rows["kind"])
+    return rows
+
+
+SOURCE_NAMES = {"tax": "税收", "projects": "项目", "platforms": "创新平台", "financing": "融资"}

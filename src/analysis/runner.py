@@ -60,9 +60,14 @@ class RunResult:
 
 def run_ingest(paths: RunPaths):
     """Read the raw folder and save the tidy intake to the processed folder."""
-    intake = ingest(paths.raw, paths.params)
+    intake = ingest(paths.raw, paths.params, cache_dir(paths))
     store.write_intake(intake, paths.processed)
     return intake
+
+
+def cache_dir(paths: RunPaths) -> Path:
+    """Parsed raw files, by checksum, beside the processed tables (see cache.py)."""
+    return Path(paths.processed) / "cache"
 
 
 def resolve_quarter(text: str, panel) -> Quarter:
@@ -101,7 +106,7 @@ def produce(
     paths = paths or RunPaths()
     with warnings.catch_warnings(record=True) as caught:  # logged once the log is open
         warnings.simplefilter("always")
-        intake = ingest(paths.raw, paths.params)  # reads only: bad input stops the run here
+        intake = ingest(paths.raw, paths.params, cache_dir(paths))  # bad input stops it here
         q = resolve_quarter(quarter, intake.panel)
     out = Path(paths.out).resolve()
     with lock.hold(out, quarter=str(q), edition=edition):
