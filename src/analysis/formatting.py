@@ -95,3 +95,22 @@ def scorecard_rows(card: pd.DataFrame, plan_names: dict[int, str]) -> pd.DataFra
             "departments": card["departments"],
         }
     )
+
+
+_FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as formulas (=, +, @, or - before text)
+    prefixed with an apostrophe, so a firm named '=HYPERLINK(…)' stays text in Excel."""
+
+    def guard(value):
+        if not isinstance(value, str):
+            return value
+        risky = value.startswith(_FORMULA_START) or (
+            value.startswith("-") and not value[1:].replace(".", "", 1).isdigit()
+        )
+        return "'" + value if risky else value
+
+    text = frame.select_dtypes(include=["object", "string"]).columns
+    return frame.assign(**{c: frame[c].map(guard) for c in text})

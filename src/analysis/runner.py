@@ -303,7 +303,8 @@ def write_tables(data: store.QuarterData, folder: Path, edition: str = "internal
     """The edition's CSV files, computed the same way as the notebooks; returns their names.
 
     scorecard.csv always; tiers.csv and quarantine.csv hold firm-level figures, so they
-    belong to the internal edition only.
+    belong to the internal edition only. Text that a spreadsheet would run as a formula is
+    kept as text (formatting.spreadsheet_safe).
     """
     card = data.scorecard()
     card[targets.SCORECARD_COLUMNS].to_csv(
@@ -312,10 +313,13 @@ def write_tables(data: store.QuarterData, folder: Path, edition: str = "internal
     if edition != "internal":
         return ["scorecard.csv"]
     tier_cols = [c for c in data.firms.columns if c not in TIERS_CSV_COLUMNS]
-    data.firms[TIERS_CSV_COLUMNS + tier_cols].to_csv(
+    safe = formatting.spreadsheet_safe
+    safe(data.firms[TIERS_CSV_COLUMNS + tier_cols]).to_csv(
         folder / "tiers.csv", index=False, encoding="utf-8-sig"
     )
-    data.intake.quarantine.to_csv(folder / "quarantine.csv", index=False, encoding="utf-8-sig")
+    safe(data.intake.quarantine).to_csv(
+        folder / "quarantine.csv", index=False, encoding="utf-8-sig"
+    )
     return ["scorecard.csv", "tiers.csv", "quarantine.csv"]
 
 

@@ -1,0 +1,30 @@
+import pandas as pd
+
+from analysis.formatting import in_unit, percent, spreadsheet_safe, wan, yi
+
+
+def test_amounts_read_in_wan_and_yi_with_separators():
+    assert wan(123_456_789) == "12,345.7"
+    assert yi(1_234_567_890) == "12.35"
+    assert percent(0.1234) == "12.3%"
+    assert wan(float("nan")) == "—"
+    assert in_unit(23.0, "家") == "23" and in_unit(35.0, "亿元") == "35.00"
+
+
+def test_text_a_spreadsheet_would_run_stays_text():
+    frame = pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "-3", "-x", "黄海汽配"],
+            "value": [1, 2, 3, 4, 5, 6],
+        }
+    )
+    safe = spreadsheet_safe(frame)
+    assert safe["name"].tolist() == [
+        '\'=HYPERLINK("http://x","y")',
+        "'+1",
+        "'@SUM(A1)",
+        "-3",
+        "'-x",
+        "黄海汽配",
+    ]
+    assert safe["value"].tolist() == [1, 2, 3, 4, 5, 6]
