@@ -1,3 +1,4 @@
+import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -5,8 +6,10 @@ from analysis.codes import (
     ALPHABET,
     check_char,
     credit_code_problem,
+    credit_code_problems,
     is_valid_credit_code,
     normalize_credit_code,
+    normalize_credit_codes,
     org_code_check_char,
 )
 
@@ -52,3 +55,20 @@ def test_every_code_with_its_check_character_passes(body):
 def test_any_other_last_character_fails(body, last):
     if last != check_char(body):
         assert not is_valid_credit_code(body + last)
+
+
+code_like = st.one_of(
+    st.text(alphabet=ALPHABET + "abcxyz ０１９ＡＭ\u3000", max_size=20),
+    st.text(alphabet=ALPHABET, min_size=17, max_size=17).map(lambda b: b + check_char(b)),
+)
+
+
+@given(st.lists(code_like, max_size=30))
+def test_column_functions_agree_with_the_cell_functions(cells):
+    series = pd.Series(cells, dtype=object)
+    normalized = normalize_credit_codes(series)
+    assert normalized.tolist() == [normalize_credit_code(c) for c in cells]
+    problems = credit_code_problems(normalized)
+    assert [None if pd.isna(p) else p for p in problems] == [
+        credit_code_problem(c) for c in normalized
+    ]

@@ -1,10 +1,11 @@
 import math
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.numbers import NotANumber, parse_number
+from analysis.numbers import NotANumber, parse_number, parse_numbers
 
 
 @pytest.mark.parametrize(
@@ -37,3 +38,25 @@ def test_other_text_is_refused(cell):
 @given(st.decimals(min_value=-1e12, max_value=1e12, places=2, allow_nan=False))
 def test_thousands_separated_text_round_trips(value):
     assert parse_number(f"{value:,.2f}") == pytest.approx(float(value))
+
+
+number_texts = st.one_of(
+    st.decimals(min_value=-1e9, max_value=1e9, places=2, allow_nan=False).map(
+        lambda d: f"{d:,.2f}"
+    ),
+    st.floats(min_value=-1e12, max_value=1e12, allow_nan=False).map(repr),
+    st.sampled_from(["—", "--", "-", "／", "", " ", "#N/A", "abc", "１２３．４", " 7 ", None]),
+)
+
+
+@given(st.lists(number_texts, max_size=30))
+def test_the_column_parser_agrees_with_the_cell_parser(cells):
+    values, reasons = parse_numbers(pd.Series(cells, dtype=object))
+    for cell, value, reason in zip(cells, values, reasons, strict=True):
+        try:
+            expected = parse_number(cell)
+        except NotANumber:
+            assert isinstance(reason, str) and math.isnan(value)
+        else:
+            assert pd.isna(reason)
+            assert (math.isnan(expected) and math.isnan(value)) or value == pytest.approx(expected)
