@@ -90,3 +90,83 @@ def scorecard_progress(card: pd.DataFrame):
     ax.set_title("年度目标完成进度")
     fig.tight_layout()
     return fig
+
+
+def indicator_paths(paths, columns: int = 4):
+    """Small multiples, one per indicator with data: its value at each quarter-end of this
+    year (solid) and last year (dashed), with the target (rates) or the 序时进度 path of a
+    yearly target (levels, target × quarter/4) dotted. `paths` is history.indicator_paths."""
+    use_chinese_font()
+    shown = paths[paths["actual"].notna()]
+    ids = list(dict.fromkeys(shown["indicator"]))
+    rows = max(1, -(-len(ids) // columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(3 * columns, 2.3 * rows), squeeze=False)
+    this_year = int(paths["year"].max()) if len(paths) else 0
+    for ax, indicator in zip(axes.ravel(), ids, strict=False):
+        own = shown[shown["indicator"] == indicator]
+        first = own.iloc[0]
+        for year, style, colour in (
+            (this_year - 1, "--", TARGET_COLOUR),
+            (this_year, "-", ACTUAL_COLOUR),
+        ):
+            line = own[own["year"] == year]
+            ax.plot(
+                line["quarter"],
+                line["actual"],
+                style,
+                marker="o",
+                ms=3,
+                color=colour,
+                label=f"{year}年",
+            )
+        if pd.notna(first["target"]):
+            schedule = [
+                first["target"] * (q / 4 if first["basis"] == "level" else 1) for q in range(1, 5)
+            ]
+            ax.plot(range(1, 5), schedule, ":", color="black", lw=1, label="序时进度")
+        ax.set_xticks(range(1, 5), ["一季", "二季", "三季", "四季"], fontsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+        name = first["name"].removeprefix("其中：")
+        ax.set_title(f"{name[:14]}（{first['unit']}）", fontsize=8)
+    for ax in axes.ravel()[len(ids) :]:
+        ax.set_axis_off()
+    if ids:
+        axes.ravel()[0].legend(fontsize=6, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def industry_shares(structure):
+    """Each industry's share of revenue now and a year earlier (same firms), in percent."""
+    use_chinese_font()
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(structure) + 1.2))
+    y = range(len(structure))
+    ax.barh(
+        [i + 0.2 for i in y],
+        structure["revenue_share_last_year"] * 100,
+        0.4,
+        color=TARGET_COLOUR,
+        label="上年同期",
+    )
+    ax.barh(
+        [i - 0.2 for i in y],
+        structure["revenue_share"] * 100,
+        0.4,
+        color=ACTUAL_COLOUR,
+        label="本期",
+    )
+    for i, row in enumerate(structure.itertuples()):
+        ax.text(
+            row.revenue_share * 100,
+            i - 0.2,
+            f" {row.revenue_share_change:+.1f}",
+            va="center",
+            fontsize=8,
+        )
+    ax.set_yticks(list(y), structure["industry"])
+    ax.invert_yaxis()
+    ax.set_xlabel("营业收入占比（%），数字为占比变化（百分点）")
+    ax.set_title("七大主导产业结构变化")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -8,7 +8,26 @@ rather than firms entering or leaving the above-size list.
 
 import pandas as pd
 
+from analysis import disclosure
 from analysis.tiers import comparable_growth
+
+STRUCTURE_DISCLOSURE = {
+    "revenue_ytd": [
+        "revenue_prev_ytd",
+        "revenue_growth",
+        "revenue_share",
+        "revenue_share_last_year",
+        "revenue_share_change",
+    ],
+    "tax_ytd": [
+        "tax_prev_ytd",
+        "tax_growth",
+        "tax_share",
+        "tax_share_last_year",
+        "tax_share_change",
+    ],
+}
+"""Per amount of the structure table: the figures that would give it away if shown."""
 
 
 def _shares(values: pd.Series) -> pd.Series:
@@ -39,12 +58,16 @@ def structure(firms: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("revenue_ytd", ascending=False).reset_index()
 
 
-def totals(firms: pd.DataFrame) -> dict:
-    """The seven industries together: revenue and tax (yuan) and their 同比."""
-    return {
-        measure: dict(
-            ytd=firms[f"{measure}_ytd"].sum(),
-            growth=comparable_growth(firms[f"{measure}_ytd"], firms[f"{measure}_prev_ytd"]),
-        )
-        for measure in ("revenue", "tax")
-    }
+def published(table: pd.DataFrame, firms: pd.DataFrame, reveal: dict, thresholds: dict):
+    """A by-industry table as the public edition shows it: amounts that too few firms
+    make, or one or two dominate, as ×, with whatever would give them away (`reveal`:
+    amount → derived columns), and complementary cells so the city total cannot."""
+    min_firms, dominance = disclosure.rules(thresholds)
+    table = table.set_index("industry")
+    amounts = list(reveal)
+    hidden = disclosure.primary(firms, "industry", amounts, min_firms, dominance)
+    hidden = disclosure.secondary(hidden.reindex(table.index, fill_value=False), table[amounts])
+    shown = table.astype(object)
+    for amount, derived in reveal.items():
+        shown.loc[hidden[amount], [amount, *derived]] = disclosure.SUPPRESSED
+    return shown.reset_index()

@@ -12,6 +12,9 @@ import pandas as pd
 from analysis.sources import within_year
 from analysis.tiers import comparable_growth
 
+RD_DISCLOSURE = {"rd_ytd": ["rd_growth", "rd_intensity"]}
+"""R&D by industry in the public edition: the figures hidden with a sensitive amount."""
+
 
 def this_years(platforms: pd.DataFrame, year: int, month: int) -> pd.DataFrame:
     """Awards on the period's list approved this year up to the period's end."""

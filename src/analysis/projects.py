@@ -113,11 +113,15 @@ def behind_plan(projects: pd.DataFrame, quarter: Quarter, band: float) -> pd.Dat
     return late.sort_values("shortfall", ascending=False).reset_index(drop=True)
 
 
-def major_upgrades(projects: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
-    """The major upgrade projects with their start and investment against the annual plan."""
+def major_upgrades(projects: pd.DataFrame, quarter: Quarter, tracked=()) -> pd.DataFrame:
+    """The major upgrade projects: under way or not, investment against the annual plan,
+    and whether the programme names it (`tracked`: words of the names it uses)."""
     major = plan_progress(projects[is_major(projects)])
     major["under_way"] = started(major, quarter.year, quarter.month)
-    return major.sort_values("annual_plan_investment", ascending=False).reset_index(drop=True)
+    major["tracked"] = [any(t in name for t in tracked) for name in major["project_name"]]
+    return major.sort_values(["tracked", "annual_plan_investment"], ascending=False).reset_index(
+        drop=True
+    )
 
 
 def attracted_list(projects: pd.DataFrame, quarter: Quarter, lower_yuan: float) -> pd.DataFrame:
