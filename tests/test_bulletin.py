@@ -1,0 +1,132 @@
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from analysis import bulletin, narrative
+from analysis.periods import Quarter
+
+Q3 = Quarter(2026, 3)
+PLANS = {2: "百企改造计划", 7: "融资突破计划", 8: "减负提速计划", 9: "素质提升计划"}
+
+
+@pytest.fixture
+def card():
+    """A scorecard as targets.scorecard returns it, departments joined with 、."""
+    both = "行政服务中心、监察局"
+    rows = [
+        # indicator, plan, name, unit, target, actual, projected, basis, status, departments
+        ("invest", 2, "技改投入", "亿元", 35, 24.5, 37.8, "level", "滞后", "经信局"),
+        ("equity", 7, "股权融资额", "万元", 9000, 6050, np.nan, "level", "滞后", "金融办"),
+        ("ratio", 8, "审批事项削减比例", "%", 54, 46.7, np.nan, "rate", "滞后", both),
+        ("cut", 8, "削减审批事项", "项", 259, 224, np.nan, "level", "超序时进度", both),
+        ("fees", 8, "=SUM(A1:A9)", "项", 22, np.nan, np.nan, "level", "无数据", "监察局"),
+        ("visits", 2, "走访企业", "家", 30, 15, np.nan, "level", "滞后", "经信局"),
+        ("trained", 9, "培训期数", "期", np.nan, 3, np.nan, "level", "未设目标", "组织部、经信局"),
+    ]  # fmt: skip
+    columns = ["indicator", "plan", "name", "unit", "target", "actual", "projected", "basis"]
+    frame = pd.DataFrame(rows, columns=columns + ["status", "departments"])
+    frame["expected_progress"] = np.where(frame["basis"] == "rate", 1.0, 0.75)
+    frame["progress"] = frame["actual"] / frame["target"]
+    frame["growth"] = np.nan
+    return frame
+
+
+def test_each_department_lists_its_indicators_behind_schedule_first(card):
+    rows = bulletin.by_department(card)
+    assert list(dict.fromkeys(rows["department"])) == [
+        "经信局",
+        "金融办",
+        "行政服务中心",
+        "监察局",
+        "组织部",
+    ]
+    own = rows[rows["department"] == "经信局"]["indicator"].tolist()
+    assert own == ["visits", "invest", "trained"]  # 50% before 70% of target; no target last
+    watch = rows[rows["department"] == "监察局"]["indicator"].tolist()
+    assert watch == ["ratio", "cut", "fees"]  # shared indicators appear under each owner
+
+
+def test_the_paragraph_reads_as_a_bulletin(card):
+    rows = bulletin.by_department(card)
+    own = rows[rows["department"] == "经信局"]
+    text = narrative.department_paragraph(own, "经信局", Q3)
+    assert text.startswith("截至9月底，经信局牵头的3项指标中，滞后2项、未设目标1项。")
+    assert "走访企业完成年度目标的50.0%，低于序时进度25.0个百分点" in text
+    assert "技改投入完成年度目标的70.0%，低于序时进度5.0个百分点" in text
+    watch = rows[rows["department"] == "监察局"]
+    text = narrative.department_paragraph(watch, "监察局", Q3)
+    assert "审批事项削减比例为46.7%，低于目标54.0%（差7.3个百分点）" in text
+    assert "本期未报送数据：=SUM(A1:A9)，请按时报送。" in text
+
+
+def test_summary_counts_statuses_per_department(card):
+    table = bulletin.summary(card, Q3).set_index("department")
+    assert table.loc["监察局", ["indicators", "滞后", "超序时进度", "无数据"]].tolist() == [
+        3,
+        1,
+        1,
+        1,
+    ]
+    assert table.loc["金融办", "paragraph"].startswith("截至9月底，金融办")
+
+
+@pytest.fixture
+def workbook(card, tmp_path):
+    path = bulletin.write_bulletin(card, tmp_path / "out" / "bulletin.xlsx", Q3, PLANS)
+    return openpyxl.load_workbook(path)
+
+
+def test_workbook_has_a_summary_and_a_sheet_per_department(workbook):
+    assert workbook.sheetnames == ["汇总", "经信局", "金融办", "行政服务中心", "监察局", "组织部"]
+    for ws in workbook.worksheets:
+        assert ws.freeze_panes == "A4"
+        assert ws.print_title_rows == "$3:$3"
+        assert ws.page_setup.orientation == "landscape"
+    summary = workbook["汇总"]
+    assert [c.value for c in summary[3]][:4] == ["序号", "责任单位", "指标数", "滞后"]
+    assert summary["B4"].value == "经信局" and summary["D4"].value == 2
+
+
+def test_figures_carry_their_units_and_number_formats(workbook):
+    ws = workbook["经信局"]
+    header = [c.value for c in ws[3]]
+    assert header[:6] == ["序号", "计划", "指标", "单位", "年度目标", "完成"]
+    invest = {c.column_letter: c for c in ws[5]}  # second row: 技改投入
+    assert invest["C"].value == "技改投入" and invest["D"].value == "万元"
+    assert invest["E"].value == pytest.approx(350_000)  # 35亿元 in 万元
+    assert invest["F"].value == pytest.approx(245_000)
+    assert invest["E"].number_format == "#,##0.00"
+    assert invest["H"].value == pytest.approx(0.7) and invest["H"].number_format == "0.0%"
+    assert invest["J"].value == pytest.approx(-5.0)
+    assert invest["K"].value == "▼ 滞后"
+    ratio = {c.column_letter: c for c in workbook["行政服务中心"][4]}
+    assert ratio["E"].value == pytest.approx(0.54) and ratio["E"].number_format == "0.0%"
+    assert ratio["I"].value == 1
+
+
+def test_status_colours_follow_the_status_word(workbook):
+    ws = workbook["经信局"]
+    ranges = {str(r.sqref): r.rules for r in ws.conditional_formatting}
+    rules = ranges["K4:K6"]
+    texts = {r.text for r in rules}
+    assert {"超序时进度", "达到序时进度", "滞后", "无数据", "未设目标"} <= texts
+    behind = next(r for r in rules if r.text == "滞后")
+    assert behind.dxf.fill.bgColor.rgb == "FFC62828"
+
+
+def test_text_from_the_data_never_becomes_a_formula(workbook, tmp_path):
+    ws = workbook["监察局"]
+    names = [ws.cell(row=r, column=3) for r in range(4, ws.max_row + 1)]
+    injected = next(c for c in names if str(c.value).startswith("="))
+    assert injected.data_type == "s" and injected.value == "=SUM(A1:A9)"
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            assert not any(c.data_type == "f" for c in row)
+
+
+def test_sheet_names_are_legal_and_unique():
+    taken = {"汇总"}
+    assert bulletin._sheet_name("办公室[一]/二", taken) == "办公室_一__二"
+    assert bulletin._sheet_name("办公室[一]/二", taken) == "办公室_一__二_2"
+    assert len(bulletin._sheet_name("长" * 40, taken)) == 31
