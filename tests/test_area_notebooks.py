@@ -1,0 +1,117 @@
+"""The area notebooks (04-09) executed by papermill on a generated city read through the
+real intake, in both editions; the public one names no firm outside published lists."""
+
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import matplotlib
+import nbformat
+import papermill
+import pytest
+
+matplotlib.use("Agg")
+
+from analysis import charts, history, industries, sample, store  # noqa: E402
+from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR  # noqa: E402
+from analysis.ingest import ingest  # noqa: E402
+from analysis.sample_sheets import write_sources  # noqa: E402
+from analysis.sample_sources import generate_sources  # noqa: E402
+
+YEAR, QUARTER = 2026, 3
+NOTEBOOKS = [
+    "04_industries",
+    "05_projects",
+    "06_innovation",
+    "07_financing",
+    "08_reform_people",
+    "09_bulletin",
+]
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    root = tmp_path_factory.mktemp("city")
+    panel = sample.generate_city(firms=40, seed=3, year=YEAR, quarter=QUARTER)
+    sample.write_city(panel, root / "raw")
+    write_sources(generate_sources(panel), root / "raw")
+    store.write_intake(ingest(root / "raw"), root / "processed")
+    return panel, root
+
+
+@pytest.fixture(scope="module")
+def executed(city):
+    _, root = city
+
+    def run(job):
+        name, edition = job
+        output = root / f"{name}-{edition}.ipynb"
+        papermill.execute_notebook(
+            str(NOTEBOOKS_DIR / f"{name}.ipynb"),
+            str(output),
+            parameters=dict(
+                year=YEAR,
+                quarter=QUARTER,
+                processed_dir=str(root / "processed"),
+                params_dir=str(PARAMS_DIR),
+                out_dir=str(root / "report"),
+                edition=edition,
+            ),
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(NOTEBOOKS_DIR),
+        )
+        return job, nbformat.read(output, as_version=4)
+
+    jobs = [(n, e) for n in NOTEBOOKS for e in ("internal", "public")]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(pool.map(run, jobs))
+
+
+def _outputs(book):
+    return [o for c in book.cells if c.cell_type == "code" for o in c.outputs]
+
+
+def _text(book) -> str:
+    parts = []
+    for output in _outputs(book):
+        data = output.get("data", {})
+        parts += [data.get("text/html", ""), data.get("text/markdown", ""), output.get("text", "")]
+    return "".join(str(p) for p in parts)
+
+
+def test_notebooks_run_without_errors_and_draw_their_charts(executed):
+    for (name, edition), book in executed.items():
+        outputs = _outputs(book)
+        assert not [o for o in outputs if o.output_type == "error"], (name, edition)
+        assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
+        images = [o for o in outputs if "image/png" in o.get("data", {})]
+        assert len(images) >= (0 if name == "09_bulletin" else 1), name
+
+
+def test_internal_edition_lists_firms_and_projects(executed):
+    assert "黄海汽配扩规项目" in _text(executed[("05_projects", "internal")])
+    assert "金牌饲料有限公司" in _text(executed[("07_financing", "internal")])
+    bulletin = _text(executed[("09_bulletin", "internal")])
+    assert "截至9月底，经信局牵头的" in bulletin and "滞后" in bulletin
+
+
+def test_public_edition_names_no_firm_outside_published_award_lists(city, executed):
+    panel, _ = city
+    names = set(panel.loc[panel["year"] == YEAR, "name"])
+    for name in NOTEBOOKS:
+        if name == "06_innovation":  # awards are published by the approving bodies
+            assert "公开版不列示企业数据" in _text(executed[(name, "public")])
+            continue
+        text = _text(executed[(name, "public")])
+        assert not [n for n in names if n in text], name
+
+
+def test_small_multiples_and_structure_chart_render_chinese_without_missing_glyphs(city, tmp_path):
+    _, root = city
+    data = store.load_quarter(YEAR, QUARTER, root / "processed", PARAMS_DIR)
+    paths = history.indicator_paths(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # "Glyph ... missing from font" would raise
+        charts.indicator_paths(paths).savefig(tmp_path / "paths.png")
+        charts.industry_shares(industries.structure(data.firms)).savefig(tmp_path / "shares.png")
+    assert (tmp_path / "paths.png").stat().st_size > 50_000
