@@ -14,8 +14,6 @@ matplotlib.use("Agg")
 from analysis import charts, history, industries, sample, store  # noqa: E402
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR  # noqa: E402
 from analysis.ingest import ingest  # noqa: E402
-from analysis.sample_sheets import write_sources  # noqa: E402
-from analysis.sample_sources import generate_sources  # noqa: E402
 
 YEAR, QUARTER = 2026, 3
 NOTEBOOKS = [
@@ -32,8 +30,7 @@ NOTEBOOKS = [
 def city(tmp_path_factory):
     root = tmp_path_factory.mktemp("city")
     panel = sample.generate_city(firms=40, seed=3, year=YEAR, quarter=QUARTER)
-    sample.write_city(panel, root / "raw")
-    write_sources(generate_sources(panel), root / "raw")
+    sample.write_city(panel, root / "raw")  # statistics, tax and the offices' sources
     store.write_intake(ingest(root / "raw"), root / "processed")
     return panel, root
 

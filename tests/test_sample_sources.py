@@ -131,10 +131,10 @@ def test_workbooks_carry_title_unit_line_header_dates_and_text_codes(small):
     assert f"{YEAR}年1-6月总工会工作进展.xlsx" in departments
 
 
-def test_the_intake_reads_the_workbooks_back_to_the_same_tables(small):
-    panel, sources, raw, _ = small
-    sample.write_city(panel, raw)
-    read = Sources.from_intake(ingest(raw))
+def test_the_intake_reads_the_sample_city_back_to_the_same_tables(small, tmp_path):
+    panel, sources, _, _ = small
+    sample.write_city(panel, tmp_path)
+    read = Sources.from_intake(ingest(tmp_path))
     keys = {
         "projects": ["project_id", "year", "month"],
         "platforms": ["credit_code", "kind", "title", "year", "month"],

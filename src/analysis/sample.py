@@ -18,6 +18,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.codes import ALPHABET, check_char, org_code_check_char
 from analysis.names import BRANDS, CITY, INDUSTRY_WORDS, NAMED_FIRMS, TOWNS
+from analysis.sample_sheets import write_sources
+from analysis.sample_sources import generate_sources
 
 LEADING_INDUSTRIES = (
     "海洋工业",
@@ -496,10 +498,13 @@ def _write_tax(frame: pd.DataFrame, year: int, month: int, out_dir: Path) -> Pat
 
 def write_city(panel: pd.DataFrame, out_dir: Path) -> list[Path]:
     """Write the panel as the bureaus hand it over, one workbook per bureau and period, so the
-    loaders are exercised on merged headers, totals, notes and numbers stored as text."""
+    loaders are exercised on merged headers, totals, notes and numbers stored as text; and the
+    city's projects, awards, financing and department returns (sample_sources), as the
+    offices hand them over."""
     out_dir = Path(out_dir)
     paths = []
     for (year, month), frame in panel.groupby(["year", "month"], sort=True):
         paths.append(_write_statistics(frame, int(year), int(month), out_dir))
         paths.append(_write_tax(frame, int(year), int(month), out_dir))
+    paths += write_sources(generate_sources(panel), out_dir)
     return sorted(paths)
