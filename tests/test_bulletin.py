@@ -1,3 +1,8 @@
+import re
+import shutil
+import subprocess
+import zipfile
+
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -130,3 +135,20 @@ def test_sheet_names_are_legal_and_unique():
     assert bulletin._sheet_name("办公室[一]/二", taken) == "办公室_一__二"
     assert bulletin._sheet_name("办公室[一]/二", taken) == "办公室_一__二_2"
     assert len(bulletin._sheet_name("长" * 40, taken)) == 31
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_a_spreadsheet_program_opens_the_workbook_with_every_sheet(card, tmp_path):
+    path = bulletin.write_bulletin(card, tmp_path / "bulletin.xlsx", Q3, PLANS)
+    profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
+    command = ["soffice", "--headless", "--norestore", profile, "--convert-to", "ods"]
+    subprocess.run(
+        [*command, "--outdir", str(tmp_path), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    content = zipfile.ZipFile(tmp_path / "bulletin.ods").read("content.xml").decode()
+    sheets = re.findall(r'<table:table table:name="([^"]+)"', content)
+    assert sheets == ["汇总", "经信局", "金融办", "行政服务中心", "监察局", "组织部"]
+    assert "=SUM(A1:A9)" in content and "of:=SUM" not in content
