@@ -207,8 +207,8 @@ def _project_items(
 def _key_projects(rng: np.random.Generator, y: _Year) -> pd.DataFrame:
     """About 88 key projects (重点项目) totalling about 206亿, a third of them continuing
     from earlier years and three not due to start until next year."""
-    n = round(88 * y.size) if y.current else 78
-    total = (206 * YI * rng.uniform(0.99, 1.04)) * (1 if y.current else 0.84)
+    n = 88 if y.current else 78
+    total = 206 * YI * rng.uniform(0.99, 1.04) * (1 if y.current else 0.84)
     sizes = rng.lognormal(0, 0.7, n)
     firms = _pick(rng, y.firms, n, np.sqrt(y.firms["revenue"]))
     start = _dates(rng, y.year, _CONSTRUCTION_MONTHS, n)
@@ -518,28 +518,25 @@ def _returns(rng: np.random.Generator, y: _Year) -> pd.DataFrame:
             year_total = round(total * y.size * (rng.uniform(0.9, 1.08) if total >= 10 else 1))
             path = _path(rng, year_total, shares)
             for m in y.months:
-                rows.append(
-                    dict(
-                        department=department, indicator=indicator, value=path[m // 3 - 1], note=""
-                    )
-                )
-                rows[-1].update(year=y.year, month=m)
+                done = path[m // 3 - 1]
+                period = dict(department=department, year=y.year, month=m)
+                rows.append(dict(period, indicator=indicator, value=done, note=""))
                 if indicator == "approval_items_cut":
-                    ratio = round(100 * path[m // 3 - 1] / APPROVAL_ITEMS_BEFORE, 1)
+                    ratio = round(100 * done / APPROVAL_ITEMS_BEFORE, 1)
                     note = f"原有审批事项{APPROVAL_ITEMS_BEFORE}项"
                     rows.append(
-                        dict(rows[-1], indicator="approval_reduction_ratio", value=ratio, note=note)
+                        dict(period, indicator="approval_reduction_ratio", value=ratio, note=note)
                     )
     fee_cut = rng.uniform(16, 19) + np.arange(4) * rng.uniform(0.6, 1.4)
     for m in y.months:
         rows.append(
             dict(
                 department="物价局",
+                year=y.year,
+                month=m,
                 indicator="intermediary_fee_reduction",
                 value=round(float(fee_cut[m // 3 - 1]), 1),
                 note="较最低收费标准下浮幅度",
-                year=y.year,
-                month=m,
             )
         )
     table = pd.DataFrame(rows)
