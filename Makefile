@@ -32,8 +32,8 @@ format: $(BIN)/activate
 
 # Regenerates the bundled sample city in data/raw (the committed files come from this).
 sample: $(BIN)/activate
-	rm -rf data/raw/统计局 data/raw/税务局
+	rm -rf data/raw/统计局 data/raw/税务局 data/raw/项目办 data/raw/科技局 data/raw/金融办 data/raw/部门报表
 	$(BIN)/python -m analysis sample --out data/raw --firms 400 --seed 2026
 
 clean:
-	rm -rf $(VENV) reports data/processed/*.parquet
+	rm -rf $(VENV) reports data/processed/*.parquet data/processed/cache

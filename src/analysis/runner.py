@@ -26,7 +26,7 @@ import papermill
 import yaml
 from tqdm import tqdm
 
-from analysis import config, formatting, lock, manifest, render, store, targets
+from analysis import bulletin, config, formatting, lock, manifest, render, store, targets
 from analysis.disclosure import EDITIONS
 from analysis.errors import NoDataError, NotebookFailed
 from analysis.ingest import ingest
@@ -36,6 +36,12 @@ NOTEBOOKS = {
     "01_data_quality.ipynb": "数据导入与质量",
     "02_firm_tiers.ipynb": "企业分档与培育",
     "03_scorecard.ipynb": "十大计划目标考核",
+    "04_industries.ipynb": "产业助推：七大主导产业",
+    "05_projects.ipynb": "百企改造与项目倍增",
+    "06_innovation.ipynb": "科技强企",
+    "07_financing.ipynb": "融资突破",
+    "08_reform_people.ipynb": "减负提速、素质提升与温暖激励",
+    "09_bulletin.ipynb": "督查通报",
 }
 WORKERS = 3  # the notebooks are independent: one kernel each, all at once
 log = logging.getLogger("analysis.run")
@@ -310,8 +316,9 @@ def write_tables(data: store.QuarterData, folder: Path, edition: str = "internal
     card[targets.SCORECARD_COLUMNS].to_csv(
         folder / "scorecard.csv", index=False, encoding="utf-8-sig"
     )
+    bulletin.write_bulletin(card, folder / "bulletin.xlsx", data.quarter, data.plan_names)
     if edition != "internal":
-        return ["scorecard.csv"]
+        return ["scorecard.csv", "bulletin.xlsx"]
     tier_cols = [c for c in data.firms.columns if c not in TIERS_CSV_COLUMNS]
     safe = formatting.spreadsheet_safe
     safe(data.firms[TIERS_CSV_COLUMNS + tier_cols]).to_csv(
@@ -320,7 +327,7 @@ def write_tables(data: store.QuarterData, folder: Path, edition: str = "internal
     safe(data.intake.quarantine).to_csv(
         folder / "quarantine.csv", index=False, encoding="utf-8-sig"
     )
-    return ["scorecard.csv", "tiers.csv", "quarantine.csv"]
+    return ["scorecard.csv", "bulletin.xlsx", "tiers.csv", "quarantine.csv"]
 
 
 def write_index(data, folder: Path, page, contents, data_files, earlier) -> None:
