@@ -11,10 +11,9 @@ import unicodedata
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from analysis import cache, params
+from analysis import cache, params, sources
 from analysis.codes import credit_code_problems
 from analysis.errors import InputFileError
 from analysis.reading import EXCEL_SUFFIXES, Aliases, find_table, read_grids
@@ -27,29 +26,10 @@ VALUE_COLUMNS = [f"{f}{s}" for f in AMOUNT_FIELDS + ["employees"] for s in ("", 
 PERIOD = ["year", "month"]
 KEY = ["credit_code"] + PERIOD
 SOURCE = ["source_file", "source_sheet", "source_row"]
+SOURCES = {"both": "统计+税务", "left_only": "仅统计", "right_only": "仅税务"}
 NAME_KEY = "名称:"  # stands in for a missing credit code, so the firm is still counted
 FIRM_KINDS = ("tax", "projects", "platforms", "financing")
-SOURCE_COLUMNS = {
-    "projects": [
-        "project_id",
-        "project_name",
-        "project_kind",
-        "major_upgrade",
-        "credit_code",
-        "name",
-        "industry",
-        "planned_investment",
-        "annual_plan_investment",
-        "completed_investment",
-        "start_date",
-        "completion_date",
-        "status",
-        "department",
-    ],
-    "platforms": ["credit_code", "name", "platform_kind", "level", "title", "approved_date"],
-    "financing": ["credit_code", "name", "event", "amount", "event_date", "note"],
-    "returns": ["department", "indicator", "indicator_name", "value", "note"],
-}
+KIND_COLUMNS = {"project_kind": "kind", "platform_kind": "kind"}  # sources.py's names
 DUPLICATE_KEYS = {
     "indicators": KEY,
     "tax": KEY,
@@ -129,7 +109,7 @@ def _validated(records: pd.DataFrame, table) -> tuple[pd.DataFrame, list[dict]]:
                 case.reason_en,
             )
         )
-    return records.drop(index=failed["index"].unique()), entries
+    return (records.drop(index=failed["index"].unique()) if entries else records), entries
 
 
 def read_source(path: Path, aliases: Aliases, yuan_above: float) -> cache.Parsed:
@@ -239,25 +219,30 @@ def _by_name(registry: pd.DataFrame, rows: pd.DataFrame, kind: str):
 
 def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
     """Statistics and tax records merged into one row per firm and period."""
-    tax = tax.reindex(columns=KEY + ["name", "tax", "tax_prev", "source_file"]).rename(
-        columns={"name": "tax_name", "source_file": "tax_source"}
-    )
-    panel = indicators.drop(columns=["tax", "tax_prev"], errors="ignore").merge(
-        tax, on=KEY, how="outer", indicator="sources"
-    )
-    panel["name"] = panel["name"].fillna(panel.pop("tax_name"))
-    panel["sources"] = (
-        panel["sources"]
-        .map({"both": "统计+税务", "left_only": "仅统计", "right_only": "仅税务"})
-        .astype(str)
-    )
-    panel["industry"] = panel["industry"].astype(object).replace("", np.nan).fillna("未归类")
+    indicators = indicators.drop(columns=["tax", "tax_prev"], errors="ignore")
+    if tax.empty:  # nothing to join: every firm is reported by the statistics alone
+        panel = indicators.assign(sources="left_only", tax_source=None)
+    else:
+        tax = tax.reindex(columns=KEY + ["name", "tax", "tax_prev", "source_file"]).rename(
+            columns={"name": "tax_name", "source_file": "tax_source"}
+        )
+        panel = indicators.merge(tax, on=KEY, how="outer", indicator="sources")
+        panel["name"] = panel["name"].fillna(panel.pop("tax_name"))
+    panel["sources"] = panel["sources"].map(SOURCES).astype(str)
+    industry = panel["industry"].astype("str")
+    panel["industry"] = industry.where(industry.notna() & (industry != ""), "未归类")
     codes = panel["credit_code"].astype("str")
     panel["code_problem"] = credit_code_problems(codes.where(~codes.str.startswith(NAME_KEY), ""))
-    for col in VALUE_COLUMNS:
-        panel[col] = panel.get(col, pd.Series(np.nan, index=panel.index)).astype("float64")
     ordered = KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem", "sources"] + SOURCE
-    return panel.reindex(columns=ordered + ["tax_source"]).sort_values(KEY).reset_index(drop=True)
+    panel = panel.reindex(columns=ordered + ["tax_source"])
+    panel[VALUE_COLUMNS] = panel[VALUE_COLUMNS].astype("float64")
+    return panel.sort_values(KEY).reset_index(drop=True)
+
+
+def _source_table(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """A source's rows under the column names sources.py declares, with their origin."""
+    named = rows.drop(columns="kind", errors="ignore").rename(columns=KIND_COLUMNS)
+    return named.reindex(columns=sources.COLUMNS[kind] + SOURCE).reset_index(drop=True)
 
 
 def ingest(
@@ -329,8 +314,5 @@ def ingest(
         unmatched=pd.DataFrame(
             unmatched, columns=["kind", "file", "row", "name", "credit_code", "candidates"]
         ),
-        **{
-            kind: kept[kind].reindex(columns=columns + PERIOD + SOURCE).reset_index(drop=True)
-            for kind, columns in SOURCE_COLUMNS.items()
-        },
+        **{kind: _source_table(kept[kind], kind) for kind in sources.COLUMNS},
     )

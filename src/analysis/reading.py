@@ -26,7 +26,7 @@ from analysis.errors import InputFileError
 from analysis.periods import period_from_text
 
 HEADER_SCAN_ROWS = 30
-TOTAL_WORDS = ("合计", "总计", "小计", "全市合计", "全县合计")
+TOTAL_PATTERN = r"^\s*(合\s*计|总\s*计|小\s*计|全\s*[市县]\s*合\s*计|其\s*中)"
 NOTE_PREFIXES = ("注", "说明", "备注", "资料来源", "数据来源")
 SIGNOFF_WORDS = ("负责人", "填表人", "制表人", "审核人", "报出日期", "填报日期", "联系电话")
 SUB_HEADING_WORDS = ("本年", "本期", "累计", "期末", "人数", "上年", "去年", "同期")
@@ -231,9 +231,11 @@ def _joined_headers(rows: list[list], block: list[int]) -> list[str]:
     return ["".join(parts) for parts in zip(*layers, strict=True)]
 
 
-def _without_spaces(cells: pd.Series) -> pd.Series:
+def _is_total_label(cells: pd.Series) -> pd.Series:
+    """合计, 总 计, 其中：… and the like, spaces allowed between the characters."""
     text = pa.array(cells.astype("str"), type=pa.string(), from_pandas=True)
-    return pd.Series(pc.replace_substring_regex(text, r"\s+", ""), index=cells.index, dtype="str")
+    found = pc.match_substring_regex(text, TOTAL_PATTERN).fill_null(False)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=cells.index)
 
 
 def _classify(body: pd.DataFrame, labels: list[int], values: list[int]) -> pd.Series:
@@ -241,10 +243,7 @@ def _classify(body: pd.DataFrame, labels: list[int], values: list[int]) -> pd.Se
     present = body.notna()
     kind = pd.Series("data", index=body.index, dtype=object)
     kind[~present.any(axis=1)] = "blank"
-    label_text = body[labels].apply(_without_spaces)
-    is_total = label_text.isin(TOTAL_WORDS).any(axis=1) | label_text.apply(
-        lambda s: s.str.startswith(("其中", "合计", "总计"), na=False)
-    ).any(axis=1)
+    is_total = body[labels].apply(_is_total_label).any(axis=1)
     kind[is_total & (kind == "data")] = "total"
     no_values = ~present[values].any(axis=1) & (kind == "data")
     for row in body.index[no_values]:

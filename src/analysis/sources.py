@@ -73,9 +73,8 @@ class Sources:
 
     @classmethod
     def from_intake(cls, intake) -> "Sources":
-        """The intake's tables, under this module's column names."""
-        renamed = {"project_kind": "kind", "platform_kind": "kind"}
-        return cls(*(getattr(intake, f.name).rename(columns=renamed) for f in fields(cls)))
+        """The intake's tables (ingest.py gives them this module's column names)."""
+        return cls(*(getattr(intake, f.name) for f in fields(cls)))
 
     def at(self, year: int, month: int) -> "Sources":
         """The rows reported for one period (cumulative through `month`)."""
