@@ -44,3 +44,14 @@ def stats_rows():
         ["注：1.本表为快报数据。"],
         ["单位负责人：张明    填表人：王芳"],
     ]
+
+
+def small_city(root: Path, seed: int):
+    """A 40-firm generated city written as the offices' workbooks under root/raw: its
+    truth panel, and the run's folders under root."""
+    from analysis import sample
+    from analysis.runner import RunPaths
+
+    truth = sample.generate_city(firms=40, seed=seed, year=2026, quarter=3)
+    sample.write_city(truth, root / "raw")
+    return truth, RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")

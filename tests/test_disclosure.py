@@ -7,9 +7,10 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from analysis import disclosure, sample
+from analysis import disclosure
 from analysis.formatting import wan, yi
-from analysis.runner import RunPaths, run
+from analysis.runner import run
+from tests.conftest import small_city
 
 X = disclosure.SUPPRESSED
 
@@ -167,9 +168,7 @@ def _tables(text: str) -> list[list[list[str]]]:
 @pytest.fixture(scope="module")
 def public(tmp_path_factory):
     root = tmp_path_factory.mktemp("public")
-    truth = sample.generate_city(firms=40, seed=7, year=2026, quarter=3)
-    sample.write_city(truth, root / "raw")
-    paths = RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
+    truth, paths = small_city(root, seed=7)
     report = run("latest", paths, edition="public")
     now = truth[(truth.year == 2026) & (truth.month == 9)]
     return now, report

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import sample
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR
 from analysis.errors import NotebookFailed
 from analysis.runner import RunPaths, run
+from tests.conftest import small_city
 
 YEAR, QUARTER = 2026, 3
 BANDS = {  # the programme's tiers, written out here rather than read from params
@@ -30,9 +30,7 @@ BANDS = {  # the programme's tiers, written out here rather than read from param
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
     root = tmp_path_factory.mktemp("city")
-    truth = sample.generate_city(firms=40, seed=7, year=YEAR, quarter=QUARTER)
-    sample.write_city(truth, root / "raw")
-    paths = RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
+    truth, paths = small_city(root, seed=7)
     report = run("latest", paths)
     return truth, paths, report
 

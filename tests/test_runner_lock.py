@@ -10,10 +10,11 @@ import time
 import nbformat
 import pytest
 
-from analysis import lock, runner, sample
+from analysis import lock, runner
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR
 from analysis.errors import RunLocked
 from analysis.runner import RunPaths, run
+from tests.conftest import small_city
 
 HOLD = """
 import sys, time
@@ -28,9 +29,7 @@ with lock.hold(Path(sys.argv[1]), quarter="2026Q3"):
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
     root = tmp_path_factory.mktemp("lock")
-    truth = sample.generate_city(firms=40, seed=5, year=2026, quarter=3)
-    sample.write_city(truth, root / "raw")
-    paths = RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
+    _, paths = small_city(root, seed=5)
     return root, paths, run("latest", paths)
 
 

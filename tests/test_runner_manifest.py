@@ -12,17 +12,16 @@ import threading
 import nbformat
 import pytest
 
-from analysis import manifest, runner, sample
+from analysis import manifest, runner
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
 from analysis.runner import RunPaths, produce
+from tests.conftest import small_city
 
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
     root = tmp_path_factory.mktemp("manifest")
-    truth = sample.generate_city(firms=40, seed=3, year=2026, quarter=3)
-    sample.write_city(truth, root / "raw")
-    paths = RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
+    _, paths = small_city(root, seed=3)
     return root, paths, produce("latest", paths)
 
 

@@ -191,29 +191,14 @@ def _by_name(registry: pd.DataFrame, rows: pd.DataFrame, kind: str):
     for idx in rows.index[~rows["credit_code"].isin(known)]:
         row = rows.loc[idx]
         codes = codes_by_name.get(normalize_name(row.get("name")), [])
+        origin = dict(
+            kind=kind, file=row["source_file"], row=row["source_row"], name=row.get("name")
+        )
         if len(codes) == 1:
-            matched.append(
-                dict(
-                    kind=kind,
-                    file=row["source_file"],
-                    row=row["source_row"],
-                    name=row.get("name"),
-                    code_in_file=row["credit_code"],
-                    matched_code=codes[0],
-                )
-            )
+            matched.append(origin | dict(code_in_file=row["credit_code"], matched_code=codes[0]))
             rows.at[idx, "credit_code"] = codes[0]
         else:
-            unmatched.append(
-                dict(
-                    kind=kind,
-                    file=row["source_file"],
-                    row=row["source_row"],
-                    name=row.get("name"),
-                    credit_code=row["credit_code"],
-                    candidates=len(codes),
-                )
-            )
+            unmatched.append(origin | dict(credit_code=row["credit_code"], candidates=len(codes)))
     return rows, matched, unmatched
 
 
