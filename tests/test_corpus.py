@@ -203,3 +203,16 @@ def test_a_refused_file_leaves_the_cache_untouched_too(tmp_path):
     with pytest.raises(InputFileError, match="截断"):
         ingest(raw, cache_dir=tmp_path / "cache")
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_folder_never_seen_before_gets_a_whole_report(tmp_path):
+    """No sources besides statistics and tax, no last year: every notebook still renders,
+    and the tiers count the corpus firms by the figures written out above."""
+    paths = RunPaths(raw=CORPUS / "good", out=tmp_path / "out", processed=tmp_path / "p")
+    report = run("2026Q3", paths)
+    card = pd.read_csv(report / "scorecard.csv", encoding="utf-8-sig").set_index("indicator")
+    # ≥1亿: A (1.20005亿), C (1.00005亿), 金牌饲料 (2.35亿); 中机模具 (0.99亿) is below
+    assert card.loc["sales_ge_100m", "actual"] == 3
+    assert card.loc["tax_ge_10m", "actual"] == 1  # A: 12,345,678 yuan
+    assert card.loc["upgrade_investment", "status"] == "无数据"
+    assert "本期无相关数据" in (report / "05_projects.html").read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from analysis.formatting import in_unit, percent, spreadsheet_safe, wan, yi
+from analysis.formatting import in_unit, percent, spreadsheet_safe, table, wan, yi
 
 
 def test_amounts_read_in_wan_and_yi_with_separators():
@@ -28,3 +28,10 @@ def test_text_a_spreadsheet_would_run_stays_text():
         "黄海汽配",
     ]
     assert safe["value"].tolist() == [1, 2, 3, 4, 5, 6]
+
+
+def test_an_empty_table_is_said_in_words():
+    shown = table(pd.DataFrame(columns=["name"]), {"name": "企业名称"})
+    assert "本期无相关数据" in shown._repr_html_()
+    filled = table(pd.DataFrame({"name": ["<b>x</b>"]}), {"name": "企业名称"})
+    assert "&lt;b&gt;x&lt;/b&gt;" in filled.to_html() and "企业名称" in filled.to_html()

@@ -3,6 +3,7 @@
 import math
 
 import pandas as pd
+from IPython.display import HTML
 
 from analysis.targets import AHEAD, BEHIND, NO_DATA, NO_TARGET, ON_TRACK, STATUS_COLOURS
 
@@ -54,8 +55,11 @@ def table(frame: pd.DataFrame, columns: dict[str, str], formats: dict | None = N
 
     `columns` maps source column → Chinese header (and fixes the order); `formats`
     maps source column → a formatter such as `wan` or `percent`. Text is escaped, so a
-    firm name like <script> shows as text.
+    firm name like <script> shows as text. An empty table is said in words, since a
+    header with no rows under it reads like a rendering fault.
     """
+    if frame.empty:
+        return HTML('<p class="no-data">本期无相关数据（来源未报送或无符合条件的记录）。</p>')
     shown = frame[list(columns)].rename(columns=columns)
     fmt = {columns[c]: f for c, f in (formats or {}).items()}
     styler = shown.style.format(fmt, na_rep="—", escape="html").hide(axis="index")

@@ -226,8 +226,11 @@ def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
 
 def _source_table(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
     """A source's rows under the column names sources.py declares, with their origin."""
+    columns = sources.COLUMNS[kind] + SOURCE
+    if rows.empty:  # not reported: empty, but with text columns still text
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     named = rows.drop(columns="kind", errors="ignore").rename(columns=KIND_COLUMNS)
-    return named.reindex(columns=sources.COLUMNS[kind] + SOURCE).reset_index(drop=True)
+    return named.reindex(columns=columns).reset_index(drop=True)
 
 
 def ingest(
