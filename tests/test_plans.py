@@ -36,22 +36,21 @@ def _sources(projects=None, financing=None, returns=None):
     )
 
 
+UPGRADE_INVESTMENT = (
+    "upgrade_investment",
+    2,
+    "技改投入",
+    "亿元",
+    35,
+    "level",
+    "upgrade_investment",
+    ["经信局"],
+)
+
+
 def test_upgrade_investment_in_yi_projected_by_last_years_share():
     projects = _upgrades([(2025, 9, 6e8), (2025, 12, 10e8), (2026, 9, 9e8)])
-    indicators = _indicators(
-        [
-            (
-                "upgrade_investment",
-                2,
-                "技改投入",
-                "亿元",
-                35,
-                "level",
-                "upgrade_investment",
-                ["经信局"],
-            )
-        ]
-    )
+    indicators = _indicators([UPGRADE_INVESTMENT])
     values = targets.measured(pd.DataFrame(), indicators, _sources(projects), Q3, THRESHOLDS)
     assert values.iloc[0]["actual"] == pytest.approx(9.0)
     assert values.iloc[0]["projected"] == pytest.approx(9.0 / 0.6)
@@ -59,20 +58,7 @@ def test_upgrade_investment_in_yi_projected_by_last_years_share():
 
 def test_a_quarter_without_a_project_list_has_no_data_not_zero():
     projects = _upgrades([(2026, 6, 9e8)])
-    indicators = _indicators(
-        [
-            (
-                "upgrade_investment",
-                2,
-                "技改投入",
-                "亿元",
-                35,
-                "level",
-                "upgrade_investment",
-                ["经信局"],
-            )
-        ]
-    )
+    indicators = _indicators([UPGRADE_INVESTMENT])
     values = targets.measured(pd.DataFrame(), indicators, _sources(projects), Q3, THRESHOLDS)
     card = targets.scorecard(indicators, values, Q3, 0.02)
     assert np.isnan(card.iloc[0]["actual"]) and card.iloc[0]["status"] == "无数据"
