@@ -55,3 +55,20 @@ def small_city(root: Path, seed: int):
     truth = sample.generate_city(firms=40, seed=seed, year=2026, quarter=3)
     sample.write_city(truth, root / "raw")
     return truth, RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
+
+
+def notebooks_with_cell(folder: Path, source_for, position: int | None = None) -> Path:
+    """Copies of the report notebooks in `folder`, each with one more code cell
+    (`source_for(name)`), appended or inserted at `position`."""
+    import nbformat
+
+    from analysis import runner
+    from analysis.config import NOTEBOOKS_DIR
+
+    folder.mkdir()
+    for name in runner.NOTEBOOKS:
+        book = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+        cell = nbformat.v4.new_code_cell(source_for(name))
+        book.cells.insert(len(book.cells) if position is None else position, cell)
+        nbformat.write(book, folder / name)
+    return folder

@@ -7,14 +7,13 @@ import subprocess
 import sys
 import time
 
-import nbformat
 import pytest
 
 from analysis import lock, runner
-from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR
+from analysis.config import PARAMS_DIR
 from analysis.errors import RunLocked
 from analysis.runner import RunPaths, run
-from tests.conftest import small_city
+from tests.conftest import notebooks_with_cell, small_city
 
 HOLD = """
 import sys, time
@@ -42,17 +41,13 @@ def _cli(paths: RunPaths, *extra: str) -> subprocess.CompletedProcess:
 
 def _slow_notebooks(folder, marker_dir):
     """Copies of the report notebooks that, once their kernel runs, say so and then wait."""
-    folder.mkdir()
-    for name in runner.NOTEBOOKS:
-        book = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
-        marker = marker_dir / f"{name}.running"
-        book.cells.append(
-            nbformat.v4.new_code_cell(
-                f"import pathlib, time\npathlib.Path({str(marker)!r}).touch()\ntime.sleep(120)"
-            )
-        )
-        nbformat.write(book, folder / name)
-    return folder
+    return notebooks_with_cell(
+        folder,
+        lambda name: (
+            f"import pathlib, time\npathlib.Path({str(marker_dir / f'{name}.running')!r})"
+            ".touch()\ntime.sleep(120)"
+        ),
+    )
 
 
 def _wait_for(condition, seconds=90):

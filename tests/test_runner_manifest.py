@@ -13,9 +13,9 @@ import nbformat
 import pytest
 
 from analysis import manifest, runner
-from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
+from analysis.config import PARAMS_DIR, PROJECT_ROOT
 from analysis.runner import RunPaths, produce
-from tests.conftest import small_city
+from tests.conftest import notebooks_with_cell, small_city
 
 
 @pytest.fixture(scope="module")
@@ -119,21 +119,17 @@ def test_a_change_of_params_code_or_data_changes_the_fingerprint(city, tmp_path)
 
 def test_notebooks_run_side_by_side_in_their_own_kernels(city, tmp_path):
     root, paths, result = city
-    traces, notebooks = tmp_path / "traces", tmp_path / "notebooks"
+    traces = tmp_path / "traces"
     traces.mkdir()
-    notebooks.mkdir()
-    for name in runner.NOTEBOOKS:
-        book = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
-        trace = traces / f"{name}.json"
-        book.cells.insert(
-            2,
-            nbformat.v4.new_code_cell(
-                "import json, os, pathlib, time\nstarted = time.time()\ntime.sleep(3)\n"
-                f"pathlib.Path({str(trace)!r}).write_text(json.dumps("
-                "[os.getpid(), started, time.time()]))"
-            ),
-        )
-        nbformat.write(book, notebooks / name)
+    notebooks = notebooks_with_cell(
+        tmp_path / "notebooks",
+        lambda name: (
+            "import json, os, pathlib, time\nstarted = time.time()\ntime.sleep(3)\n"
+            f"pathlib.Path({str(traces / f'{name}.json')!r}).write_text(json.dumps("
+            "[os.getpid(), started, time.time()]))"
+        ),
+        position=2,
+    )
     changed = RunPaths(paths.raw, paths.out, paths.processed, paths.params, notebooks)
     rerun = produce("latest", changed)
     assert not rerun.reused  # the notebooks changed: the report is made again
