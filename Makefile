@@ -24,11 +24,11 @@ test: $(BIN)/activate
 
 lint: $(BIN)/activate
 	$(BIN)/ruff check src tests notebooks benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff format --check src tests notebooks benchmarks
 
 format: $(BIN)/activate
 	$(BIN)/ruff check --fix src tests notebooks benchmarks
-	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff format src tests notebooks benchmarks
 
 # Regenerates the bundled sample city in data/raw (the committed files come from this).
 sample: $(BIN)/activate
