@@ -157,6 +157,7 @@ def test_period_column_and_unit_in_yi():
         ("no_header", "未找到可识别的表头"),
         ("truncated", "无法作为工作簿读取"),
         ("not_a_workbook", "无法作为工作簿读取"),
+        ("password", "密码保护"),
     ],
 )
 def test_unusable_files_are_refused_by_name(folder, problem):

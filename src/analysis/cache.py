@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.records import constant
 
 READER_MODULES = (
     "reading.py",
@@ -58,7 +62,7 @@ def _stamped(parsed: Parsed, path: Path, sha256: str) -> Parsed:
     """The cached result as if parsed from `path` (the same content may have moved)."""
     where = str(path)
     if "source_file" in parsed.records:
-        parsed.records["source_file"] = where
+        parsed.records["source_file"] = constant(where, len(parsed.records))
     parsed.quarantine["file"] = where
     parsed.files["file"] = where
     parsed.path, parsed.sha256 = path, sha256
@@ -75,9 +79,11 @@ def lookup(path: Path, spec: dict, cache_dir: Path | None, parse) -> tuple[Parse
     sha256 = file_checksum(path)
     entry = entry_for(path, sha256, spec, cache_dir) if cache_dir else None
     if entry and (entry / "complete").exists():
-        parts = [pd.read_parquet(entry / f"{part}.parquet") for part in PARTS]
+        parts = [pq.read_table(entry / f"{part}.parquet").to_pandas() for part in PARTS]
         return _stamped(Parsed(*parts), path, sha256), False
-    return _stamped(parse(path), path, sha256), True
+    parsed = parse(path)
+    parsed.path, parsed.sha256 = path, sha256
+    return parsed, True
 
 
 def store(parsed: Parsed, spec: dict, cache_dir: Path) -> None:
@@ -87,7 +93,8 @@ def store(parsed: Parsed, spec: dict, cache_dir: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     for part in PARTS:
-        getattr(parsed, part).to_parquet(staging / f"{part}.parquet", index=False)
+        frame = pa.Table.from_pandas(getattr(parsed, part), preserve_index=False)
+        pq.write_table(frame, staging / f"{part}.parquet")
     (staging / "complete").touch()
     try:
         staging.rename(entry)

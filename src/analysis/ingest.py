@@ -8,6 +8,7 @@ before anything is written. Parsed files are cached by checksum (see cache.py).
 
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pandas as pd
 
 from analysis import cache, params, sources
 from analysis.codes import credit_code_problems
+from analysis.duplicates import KEY, SOURCE, resolve_duplicates, sorted_by
 from analysis.errors import InputFileError
 from analysis.reading import EXCEL_SUFFIXES, Aliases, find_table, read_grids
 from analysis.records import QUARANTINE_COLUMNS, entry, table_records, where
@@ -23,21 +25,10 @@ from analysis.validation import failures
 RAW_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 AMOUNT_FIELDS = ["revenue", "profit", "tax", "rd"]
 VALUE_COLUMNS = [f"{f}{s}" for f in AMOUNT_FIELDS + ["employees"] for s in ("", "_prev")]
-PERIOD = ["year", "month"]
-KEY = ["credit_code"] + PERIOD
-SOURCE = ["source_file", "source_sheet", "source_row"]
 SOURCES = {"both": "统计+税务", "left_only": "仅统计", "right_only": "仅税务"}
 NAME_KEY = "名称:"  # stands in for a missing credit code, so the firm is still counted
 FIRM_KINDS = ("tax", "projects", "platforms", "financing")
 KIND_COLUMNS = {"project_kind": "kind", "platform_kind": "kind"}  # sources.py's names
-DUPLICATE_KEYS = {
-    "indicators": KEY,
-    "tax": KEY,
-    "projects": ["project_id", "project_name"] + PERIOD,
-    "platforms": ["credit_code", "platform_kind", "title"] + PERIOD,
-    "financing": ["credit_code", "event", "event_date"] + PERIOD,
-    "returns": ["department", "indicator"] + PERIOD,
-}
 FILE_COLUMNS = [
     "file",
     "sheet",
@@ -98,7 +89,7 @@ def _validated(records: pd.DataFrame, table) -> tuple[pd.DataFrame, list[dict]]:
     for case in failed.itertuples():
         row = int(records.at[case.index, "source_row"])
         column = by_target.get(case.column)
-        shown = table.body.at[row, column.index] if column else case.value
+        shown = table.shown(row, column) if column else case.value
         entries.append(
             entry(
                 table,
@@ -124,7 +115,7 @@ def read_source(path: Path, aliases: Aliases, yuan_above: float) -> cache.Parsed
         bad += invalid
         records.append(rows)
         problems += bad
-        read, skipped = len(table.body) + len(table.skipped), len(table.skipped)
+        read, skipped = table.body.num_rows + len(table.skipped), len(table.skipped)
         quarantined = len({p["row"] for p in bad})
         period = (
             "按报告期列" if table.period is None else f"{table.period[0]}年1-{table.period[1]}月"
@@ -153,42 +144,17 @@ def read_source(path: Path, aliases: Aliases, yuan_above: float) -> cache.Parsed
     )
 
 
-def _resolve_duplicates(records: pd.DataFrame, kind: str):
-    """Exact repeats of one key count once; rows of one key that disagree are all
-    quarantined. Returns kept rows, quarantine entries and the files of merged repeats."""
-    keys = [k for k in DUPLICATE_KEYS[kind] if k in records]
-    values = [c for c in records.columns if c not in keys + SOURCE + ["kind"]]
-    if records.empty or not (repeated := records.duplicated(keys, keep=False)).any():
-        return records, [], pd.Series(dtype=str)
-    candidates = records[repeated]
-    versions = candidates.drop_duplicates(keys + values).groupby(keys, dropna=False).size()
-    conflicting = versions[versions > 1].index
-    conflict = pd.MultiIndex.from_frame(records[keys]).isin(conflicting)
-    entries = [
-        dict(
-            file=r.source_file,
-            sheet=r.source_sheet,
-            row=r.source_row,
-            column="",
-            value=" / ".join(str(getattr(r, k)) for k in keys),
-            reason_zh="同一对象同一期存在数值不同的重复行",
-            reason_en="conflicting duplicate rows for one key and period",
-        )
-        for r in records[conflict].itertuples()
-    ]
-    kept = records[~conflict]
-    repeat = kept.duplicated(keys, keep="first")
-    return kept[~repeat], entries, kept.loc[repeat, "source_file"]
-
-
-def _by_name(registry: pd.DataFrame, rows: pd.DataFrame, kind: str):
+def _by_name(indicators: pd.DataFrame, rows: pd.DataFrame, kind: str):
     """Rows whose code matches no firm take the code of the one firm with their name; rows
     that still match none are returned as unmatched, never dropped."""
-    known = set(registry["credit_code"])
+    strangers = rows.index[~rows["credit_code"].isin(indicators["credit_code"])]
+    if strangers.empty:
+        return rows, [], []
+    registry = indicators[["credit_code", "name"]].drop_duplicates()
     names = registry.assign(norm=registry["name"].map(normalize_name))
     codes_by_name = names.groupby("norm")["credit_code"].agg(lambda s: sorted(set(s)))
     matched, unmatched = [], []
-    for idx in rows.index[~rows["credit_code"].isin(known)]:
+    for idx in strangers:
         row = rows.loc[idx]
         codes = codes_by_name.get(normalize_name(row.get("name")), [])
         origin = dict(
@@ -206,14 +172,14 @@ def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
     """Statistics and tax records merged into one row per firm and period."""
     indicators = indicators.drop(columns=["tax", "tax_prev"], errors="ignore")
     if tax.empty:  # nothing to join: every firm is reported by the statistics alone
-        panel = indicators.assign(sources="left_only", tax_source=None)
+        panel = indicators.assign(sources=SOURCES["left_only"], tax_source=None)
     else:
         tax = tax.reindex(columns=KEY + ["name", "tax", "tax_prev", "source_file"]).rename(
             columns={"name": "tax_name", "source_file": "tax_source"}
         )
         panel = indicators.merge(tax, on=KEY, how="outer", indicator="sources")
         panel["name"] = panel["name"].fillna(panel.pop("tax_name"))
-    panel["sources"] = panel["sources"].map(SOURCES).astype(str)
+        panel["sources"] = panel["sources"].map(SOURCES).astype(str)
     industry = panel["industry"].astype("str")
     panel["industry"] = industry.where(industry.notna() & (industry != ""), "未归类")
     codes = panel["credit_code"].astype("str")
@@ -221,7 +187,7 @@ def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
     ordered = KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem", "sources"] + SOURCE
     panel = panel.reindex(columns=ordered + ["tax_source"])
     panel[VALUE_COLUMNS] = panel[VALUE_COLUMNS].astype("float64")
-    return panel.sort_values(KEY).reset_index(drop=True)
+    return sorted_by(panel, KEY)
 
 
 def _source_table(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -249,10 +215,20 @@ def ingest(
         for p in paths
     ]
     parsed = [found for found, _ in looked_up]
-    if cache_dir:  # only now: a file refused above leaves nothing written
-        for found, new in looked_up:
-            if new:
-                cache.store(found, spec, cache_dir)
+    new = [found for found, is_new in looked_up if is_new]
+    if not cache_dir or not new:
+        return _assemble(parsed, spec)
+    # Only now, every file read, is anything written (a refused file leaves the cache as it
+    # was); the writing goes on in a second thread while the tables are assembled.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        stored = writer.submit(lambda: [cache.store(found, spec, cache_dir) for found in new])
+        intake = _assemble(parsed, spec)
+        stored.result()
+    return intake
+
+
+def _assemble(parsed: list[cache.Parsed], spec: dict) -> Intake:
+    """The intake's tables from the files' records: duplicates resolved, sources joined."""
     records = pd.concat([p.records for p in parsed], ignore_index=True)
     quarantine = [p.quarantine for p in parsed]
     files = pd.concat([p.files for p in parsed], ignore_index=True)
@@ -264,18 +240,17 @@ def ingest(
     kept, merged_from = {}, []
     for kind in spec["kinds"]:
         rows = records[records["kind"] == kind].dropna(axis=1, how="all")
-        rows, conflicts, repeats = _resolve_duplicates(rows, kind)
+        rows, conflicts, repeats = resolve_duplicates(rows, kind)
         kept[kind] = rows
         quarantine.append(pd.DataFrame(conflicts, columns=QUARANTINE_COLUMNS))
         merged_from.append(repeats)
     indicators = kept["indicators"].reindex(
         columns=KEY + ["name", "industry"] + VALUE_COLUMNS + SOURCE
     )
-    registry = indicators[["credit_code", "name"]].drop_duplicates()
     matches, unmatched = [], []
     for kind in FIRM_KINDS:
         if not kept[kind].empty and "credit_code" in kept[kind]:
-            kept[kind], found, lost = _by_name(registry, kept[kind].copy(), kind)
+            kept[kind], found, lost = _by_name(indicators, kept[kind].copy(), kind)
             matches += found
             unmatched += lost
     quarantine = pd.concat(

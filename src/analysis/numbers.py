@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 MISSING_MARKS = {"", "-", "--", "—", "——", "－", "/", "／", "…", "...", "无", "NA", "N/A"}
 EXCEL_ERRORS = {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_PLAIN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
 class NotANumber(ValueError):
@@ -40,36 +41,49 @@ def parse_number(value) -> float:
     raise NotANumber(f"不是数字：{text!r}")
 
 
-def _plain_numbers(cells: pd.Series) -> pd.Series:
-    """The cells that are decimal numbers, with or without thousands separators and
-    surrounding spaces, converted in Arrow; NaN elsewhere."""
-    text = pa.array(cells.astype("str"), type=pa.string(), from_pandas=True)
-    text = pc.utf8_trim_whitespace(pc.replace_substring(text, ",", ""))
-    plain = pc.match_substring_regex(text, r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-    numbers = pc.cast(pc.if_else(plain, text, None), pa.float64())
-    return pd.Series(numbers.to_numpy(zero_copy_only=False), index=cells.index, dtype="float64")
+def _decimals(text: pa.Array) -> pa.Array:
+    """Floats where the text is a plain decimal number, null elsewhere (in Arrow). A column
+    of nothing but numbers casts at once; Arrow's own spellings of NaN and infinity are not
+    numbers a bureau types, so a cast that yields them is redone cell by cell."""
+    try:
+        numbers = pc.cast(text, pa.float64())
+    except pa.ArrowInvalid:
+        pass
+    else:
+        if not pc.any(pc.invert(pc.is_finite(numbers))).as_py():
+            return numbers
+    plain = pc.match_substring_regex(text, _PLAIN)
+    return pc.cast(pc.if_else(plain, text, pa.scalar(None, pa.string())), pa.float64())
 
 
-def parse_numbers(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """A column of cells as floats, and per cell the reason it is not a number (else None).
+def parse_numbers(text: pa.Array) -> tuple[np.ndarray, dict[int, str]]:
+    """A column of text cells as floats (NaN where missing), and by position the reason a
+    cell is not a number.
 
-    Plain numbers take the vectorised path; only cells that fail it (separators, full-width
-    digits, dashes, text) go through parse_number, once per distinct value.
+    Plain numbers are converted in Arrow; then those with thousands separators or spaces;
+    only the cells left (full-width digits, dashes, text) go through parse_number, once per
+    distinct value.
     """
-    values = _plain_numbers(cells)
-    reasons = pd.Series(None, index=cells.index, dtype=object)
-    slow = cells.notna() & values.isna()
-    if slow.any():
-        parsed = {}
-        for text in cells[slow].unique():
-            try:
-                parsed[text] = parse_number(text)
-            except NotANumber as exc:
-                parsed[text] = exc
-        outcome = cells[slow].map(parsed)
-        failed = outcome.map(lambda v: isinstance(v, NotANumber))
-        values[slow] = outcome.where(~failed, np.nan).astype("float64")
-        reasons[slow & failed.reindex(cells.index, fill_value=False)] = outcome[failed].map(str)
+    values = _decimals(text).to_numpy(zero_copy_only=False)
+    rest = np.flatnonzero(pc.is_valid(text).to_numpy(zero_copy_only=False) & np.isnan(values))
+    reasons: dict[int, str] = {}
+    if rest.size:
+        stripped = pc.utf8_trim_whitespace(pc.replace_substring(text.take(rest), ",", ""))
+        second = _decimals(stripped).to_numpy(zero_copy_only=False)
+        values[rest] = second
+        left = rest[np.isnan(second)]
+        parsed: dict[str, float | NotANumber] = {}
+        for i, cell in zip(left.tolist(), text.take(left).to_pylist(), strict=True):
+            if cell not in parsed:
+                try:
+                    parsed[cell] = parse_number(cell)
+                except NotANumber as exc:
+                    parsed[cell] = exc
+            outcome = parsed[cell]
+            if isinstance(outcome, NotANumber):
+                reasons[i] = str(outcome)
+            else:
+                values[i] = outcome
     return values, reasons
 
 
@@ -99,13 +113,19 @@ def parse_date(value) -> pd.Timestamp:
         raise NotANumber(f"不是日期：{text!r}") from exc
 
 
-def parse_dates(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """A column of cells as dates, and per cell the reason it is not a date (else None)."""
-    parsed, reasons = {}, {}
-    for text in cells.dropna().unique():
-        try:
-            parsed[text] = parse_date(text)
-        except NotANumber as exc:
-            reasons[text] = str(exc)
-    dates = pd.to_datetime(cells.map(parsed), errors="coerce")
-    return dates, cells.map(reasons).where(cells.isin(list(reasons)), None)
+def parse_dates(text: pa.Array) -> tuple[np.ndarray, dict[int, str]]:
+    """A column of text cells as dates, and by position the reason a cell is not a date."""
+    parsed: dict[str, pd.Timestamp | NotANumber] = {}
+    dates, reasons = [], {}
+    for i, cell in enumerate(text.to_pylist()):
+        if cell not in parsed:
+            try:
+                parsed[cell] = parse_date(cell)
+            except NotANumber as exc:
+                parsed[cell] = exc
+        outcome = parsed[cell]
+        if isinstance(outcome, NotANumber):
+            reasons[i] = str(outcome)
+            outcome = pd.NaT
+        dates.append(outcome)
+    return pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]"), reasons

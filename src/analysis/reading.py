@@ -18,7 +18,6 @@ from pathlib import Path
 
 import fastexcel
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -38,11 +37,12 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
 @dataclass
 class Grid:
-    """One sheet as text cells; row i of `cells` is Excel row i + 1."""
+    """One sheet as text cells (an Arrow table of strings, column j = the sheet's column j);
+    row i of `cells` is Excel row i + 1."""
 
     path: Path
     sheet: str
-    cells: pd.DataFrame
+    cells: pa.Table
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
@@ -67,8 +67,9 @@ class SheetTable:
     columns: list[Column]
     sheet_unit: str | None
     reporter: str | None
-    body: pd.DataFrame  # data rows only, index = Excel row number
-    skipped: pd.Series  # Excel row number → 'total' / 'note' / 'group'
+    body: pa.Table  # data rows only, as text
+    rows: np.ndarray  # the Excel row number of each row of `body`
+    skipped: dict[int, str]  # Excel row number → 'total' / 'note' / 'group'
 
     @property
     def path(self) -> Path:
@@ -81,6 +82,13 @@ class SheetTable:
     @property
     def fields(self) -> set[str]:
         return {c.field for c in self.columns}
+
+    def cells(self, column: Column) -> pa.Array:
+        return self.body.column(column.index).combine_chunks()
+
+    def shown(self, row: int, column: Column):
+        """The text of one cell as the sheet shows it, by Excel row number."""
+        return self.body.column(column.index)[int(np.searchsorted(self.rows, row))].as_py()
 
 
 def clean_text(value) -> str:
@@ -111,8 +119,7 @@ def _excel_grids(path: Path) -> list[Grid]:
     for name in reader.sheet_names:
         sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
         batch, errors = sheet.to_arrow_with_errors()
-        cells = batch.to_pandas()
-        cells.columns = range(cells.shape[1])
+        cells = pa.Table.from_batches([batch])
         found = {e.position: _error_text(e.detail) for e in (errors.errors if errors else [])}
         grids.append(Grid(path, name, cells, found))
     return grids
@@ -131,8 +138,9 @@ def _csv_grid(path: Path) -> Grid:
         raise InputFileError(path, "无法识别文本编码（应为 UTF-8 或 GBK） / unknown text encoding")
     rows = list(csv.reader(io.StringIO(text)))
     width = max((len(r) for r in rows), default=0)
-    cells = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
-    return Grid(path, path.stem, cells.where(cells.map(lambda v: bool(v.strip())), None))
+    columns = [[r[j] if j < len(r) and r[j].strip() else None for r in rows] for j in range(width)]
+    cells = pa.table({str(j): pa.array(c, pa.string()) for j, c in enumerate(columns)})
+    return Grid(path, path.stem, cells)
 
 
 def read_grids(path: Path) -> list[Grid]:
@@ -231,28 +239,39 @@ def _joined_headers(rows: list[list], block: list[int]) -> list[str]:
     return ["".join(parts) for parts in zip(*layers, strict=True)]
 
 
-def _is_total_label(cells: pd.Series) -> pd.Series:
-    """合计, 总 计, 其中：… and the like, spaces allowed between the characters."""
-    text = pa.array(cells.astype("str"), type=pa.string(), from_pandas=True)
-    found = pc.match_substring_regex(text, TOTAL_PATTERN).fill_null(False)
-    return pd.Series(found.to_numpy(zero_copy_only=False), index=cells.index)
+def _present(column: pa.ChunkedArray) -> np.ndarray:
+    return pc.is_valid(column).to_numpy(zero_copy_only=False)
 
 
-def _classify(body: pd.DataFrame, labels: list[int], values: list[int]) -> pd.Series:
+def _classify(body: pa.Table, labels: list[int], values: list[int]) -> np.ndarray:
     """Each row below the header: 'data', 'blank', 'total', 'note' or 'group'."""
-    present = body.notna()
-    kind = pd.Series("data", index=body.index, dtype=object)
-    kind[~present.any(axis=1)] = "blank"
-    is_total = body[labels].apply(_is_total_label).any(axis=1)
+    present = [_present(body.column(j)) for j in range(body.num_columns)]
+    kind = np.full(body.num_rows, "data", dtype=object)
+    kind[~np.logical_or.reduce(present)] = "blank"
+    totals = [
+        pc.match_substring_regex(body.column(j), TOTAL_PATTERN).fill_null(False) for j in labels
+    ]
+    is_total = np.logical_or.reduce([t.to_numpy(zero_copy_only=False) for t in totals])
     kind[is_total & (kind == "data")] = "total"
-    no_values = ~present[values].any(axis=1) & (kind == "data")
-    for row in body.index[no_values]:
-        texts = [t for t in map(clean_text, body.loc[row]) if t]
+    has_values = np.logical_or.reduce([present[j] for j in values] or [present[0] & False])
+    for i in np.flatnonzero(~has_values & (kind == "data")):
+        texts = [
+            t for t in (clean_text(body.column(j)[i].as_py()) for j in range(len(present))) if t
+        ]
         note = texts[0].startswith(NOTE_PREFIXES) or any(
             w in t for t in texts for w in SIGNOFF_WORDS
         )
-        kind[row] = "note" if note else "group"
+        kind[i] = "note" if note else "group"
     return kind
+
+
+def _rows(body: pa.Table, keep: np.ndarray) -> pa.Table:
+    """The rows to keep: a slice (no copy) when they run unbroken, as in most sheets where
+    totals and notes sit above or below the data; else a filtered copy."""
+    positions = np.flatnonzero(keep)
+    if positions.size and positions[-1] - positions[0] + 1 == positions.size:
+        return body.slice(positions[0], positions.size)
+    return body.filter(pa.array(keep))
 
 
 def _sheet_period(rows_above: str, grid: Grid) -> tuple[int, int] | None:
@@ -265,7 +284,8 @@ def _sheet_period(rows_above: str, grid: Grid) -> tuple[int, int] | None:
 
 def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
     """The table on one sheet, or None when the sheet holds no table the suite knows."""
-    head = grid.cells.head(HEADER_SCAN_ROWS).to_numpy().tolist()
+    top = grid.cells.slice(0, HEADER_SCAN_ROWS)
+    head = [list(row) for row in zip(*(c.to_pylist() for c in top.columns), strict=True)]
     block = _header_rows(head, aliases)
     if not block:
         return None
@@ -276,7 +296,7 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         if found and not any(c.field == found[0] and c.previous == found[1] for c in columns):
             columns.append(Column(j, header, found[0], found[1], aliases.unit_in(header)))
     kind = aliases.table_kind({c.field for c in columns})
-    above_cells = [str(c) for row in head[: block[0]] for c in row if pd.notna(c)]
+    above_cells = [str(c) for row in head[: block[0]] for c in row if c is not None]
     above = " ".join(above_cells)
     unit = _UNIT_LINE.search(clean_text(above))
     reporter = _REPORTER.search(above)
@@ -288,11 +308,13 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
             f"工作表「{grid.sheet}」无法确定报告期：表中无报告期列，标题、文件名中也没有"
             "如“2026年1-9月”的字样 / no reporting period in a column, the title or the file name",
         )
-    body = grid.cells.iloc[block[-1] + 1 :]
-    body.index = body.index + 1  # Excel's row numbers
+    body = grid.cells.slice(block[-1] + 1)
+    excel_rows = np.arange(block[-1] + 2, block[-1] + 2 + body.num_rows)
     labels = [c.index for c in columns if c.field == "name"] + [0]
     values = [c.index for c in columns if aliases.kinds[c.field] not in ("text",)]
     row_kind = _classify(body, sorted(set(labels)), values)
+    data = row_kind == "data"
+    set_aside = (row_kind != "data") & (row_kind != "blank")
     return SheetTable(
         grid=grid,
         kind=kind,
@@ -300,6 +322,7 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         columns=columns,
         sheet_unit=unit.group(1) if unit else None,
         reporter=reporter.group(1) if reporter else None,
-        body=body[row_kind == "data"],
-        skipped=row_kind[~row_kind.isin(["data", "blank"])],
+        body=_rows(body, data),
+        rows=excel_rows[data],
+        skipped=dict(zip(excel_rows[set_aside].tolist(), row_kind[set_aside], strict=True)),
     )

@@ -7,6 +7,8 @@ file, sheet, Excel row, column and value, so no partial row enters the figures.
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis.codes import normalize_credit_codes
 from analysis.errors import InputFileError
@@ -49,8 +51,8 @@ def _unit_factor(table: SheetTable, column: Column, aliases: Aliases, yuan_above
         return aliases.units[unit]
     revenue = [c for c in table.columns if c.field == "revenue" and not c.previous]
     if revenue:
-        values, _ = parse_numbers(table.body[revenue[0].index])
-        if values.median() > yuan_above:
+        values, _ = parse_numbers(table.cells(revenue[0]))
+        if pd.Series(values).median() > yuan_above:
             return 1.0
     raise InputFileError(
         table.path,
@@ -59,29 +61,44 @@ def _unit_factor(table: SheetTable, column: Column, aliases: Aliases, yuan_above
     )
 
 
+def _by_value(cells: pa.Array, read, reason: str):
+    """Cells read one distinct value at a time by `read` (None = unreadable); for the small
+    columns of flags and periods."""
+    texts = cells.to_pylist()
+    found = {cell: read(cell) for cell in set(texts) if cell is not None}
+    values = [None if cell is None else found[cell] for cell in texts]
+    bad = {
+        i: f"{reason}：{cell}"
+        for i, cell in enumerate(texts)
+        if cell is not None and found[cell] is None
+    }
+    return values, bad
+
+
 def _convert(table: SheetTable, column: Column, aliases: Aliases, yuan_above: float):
-    """The column's values, and per row the reason a cell could not be read (else NaN)."""
-    cells = table.body[column.index]
+    """The column's values, and by position the reason a cell could not be read."""
+    cells = table.cells(column)
     kind = aliases.kinds[column.field]
-    none = pd.Series(np.nan, index=cells.index, dtype=object)
     if kind == "code":
-        return normalize_credit_codes(cells), none
+        return normalize_credit_codes(cells).to_pandas().array, {}
     if kind == "text":
-        return cells.astype("str").str.strip().where(cells.notna(), None), none
+        return pc.utf8_trim_whitespace(cells).to_pandas().array, {}
     if kind == "date":
         return parse_dates(cells)
     if kind == "flag":
-        flags = cells.map(lambda v: FLAGS.get(str(v).strip().upper()), na_action="ignore")
-        bad = cells.notna() & flags.isna()
-        return flags.astype("boolean"), none.where(~bad, "不是“是/否”：" + cells.astype(str))
+        values, bad = _by_value(cells, lambda v: FLAGS.get(v.strip().upper()), "不是“是/否”")
+        return pd.array(values, dtype="boolean"), bad
     if kind == "period":
-        found = cells.map(period_from_text, na_action="ignore")
-        bad = cells.notna() & found.isna()
-        return found, none.where(~bad, "无法识别报告期：" + cells.astype(str))
+        return _by_value(cells, period_from_text, "无法识别报告期")
     values, reasons = parse_numbers(cells)
-    if kind == "amount" and values.notna().any():
+    if kind == "amount" and not np.isnan(values).all():
         values = values * _unit_factor(table, column, aliases, yuan_above)
     return values, reasons
+
+
+def constant(value: str, length: int) -> pd.Categorical:
+    """One label for every row (the file, sheet or kind of a table), stored once."""
+    return pd.Categorical.from_codes(np.zeros(length, dtype=np.int8), categories=[value])
 
 
 def entry(table: SheetTable, row: int, where: str, value, zh: str, en: str) -> dict:
@@ -98,23 +115,23 @@ def entry(table: SheetTable, row: int, where: str, value, zh: str, en: str) -> d
 
 def table_records(table: SheetTable, aliases: Aliases, yuan_above: float):
     """Typed records of a table's data rows, and the quarantine entries of its bad cells."""
-    records = pd.DataFrame(index=table.body.index)
-    problems: list[dict] = []
+    converted, problems = {}, []
     for column in table.columns:
         target = f"{column.field}_prev" if column.previous else column.field
-        values, reasons = _convert(table, column, aliases, yuan_above)
-        records[target] = values
-        for row in reasons.index[reasons.notna()]:
-            problems.append(
-                entry(
-                    table,
-                    row,
-                    where(column),
-                    table.body.at[row, column.index],
-                    f"无法识别的数值（{reasons[row]}）",
-                    "unreadable value",
-                )
+        converted[target], reasons = _convert(table, column, aliases, yuan_above)
+        cells = table.cells(column)
+        problems += [
+            entry(
+                table,
+                table.rows[i],
+                where(column),
+                cells[i].as_py(),
+                f"无法识别的数值（{reason}）",
+                "unreadable value",
             )
+            for i, reason in reasons.items()
+        ]
+    records = pd.DataFrame(converted, index=table.rows)
     for (row0, col), error in table.grid.errors.items():
         column = next((c for c in table.columns if c.index == col), None)
         if column is not None and row0 + 1 in records.index:
@@ -142,10 +159,10 @@ def table_records(table: SheetTable, aliases: Aliases, yuan_above: float):
         records["year"], records["month"] = table.period
     if table.kind == "returns" and table.reporter and "department" not in records:
         records["department"] = table.reporter
-    bad_rows = {p["row"] for p in problems}
-    records = records[~records.index.isin(bad_rows)]
-    records["kind"] = table.kind
-    records["source_file"] = str(table.path)
-    records["source_sheet"] = table.sheet
+    if problems:
+        records = records[~records.index.isin([p["row"] for p in problems])]
+    records["kind"] = constant(table.kind, len(records))
+    records["source_file"] = constant(str(table.path), len(records))
+    records["source_sheet"] = constant(table.sheet, len(records))
     records["source_row"] = records.index.astype(int)
     return records.reset_index(drop=True), problems

@@ -1,14 +1,15 @@
 """Build the reading-test corpus: workbooks in the bureaus' layouts, saved by LibreOffice.
 
-Run by hand when the corpus changes (needs `soffice`, Debian's libreoffice-calc-nogui):
+Run by hand when the corpus changes (needs `soffice`, Debian's libreoffice-calc-nogui, and
+for the password-protected workbook Debian's python3-uno for the system /usr/bin/python3):
 
     .venv/bin/python tests/corpus/make_corpus.py
 
 Each workbook is drafted with openpyxl, then opened and saved again by LibreOffice
 headless — as .xlsx (formulas get real cached values, as Excel leaves them), as legacy
-.xls, or as GBK-encoded .csv — so the reader is tested on files a spreadsheet program
-wrote, not only on files written by a Python library. The expected figures live in
-test_corpus.py, written out by hand from the values below.
+.xls, as GBK-encoded .csv, or as an .xlsx encrypted with a password — so the reader is
+tested on files a spreadsheet program wrote, not only on files written by a Python library.
+The expected figures live in test_corpus.py, written out by hand from the values below.
 """
 
 import shutil
@@ -77,6 +78,104 @@ def save_with_libreoffice(book: openpyxl.Workbook, target: Path, fmt: str) -> No
         )
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(out / f"{target.stem}.{fmt}", target)
+
+
+# Run by the system python, which has LibreOffice's UNO bridge (python3-uno): start a
+# private LibreOffice, open the draft, store it as an encrypted .xlsx. `--convert-to` cannot
+# do this (it has no way to pass a password), so the save goes through the UNO API, with the
+# EncryptionData LibreOffice's own Save-with-password dialog gives: OOXPassword plus
+# CryptoType "Standard" (ECMA-376 standard encryption, AES-128). LibreOffice 7.4 fails with
+# an I/O write error on the default "Agile" type here. EncryptionData must be passed as a
+# typed uno.Any: as a plain tuple it arrives as []any and the file is silently left open.
+UNO_SAVE_ENCRYPTED = """
+import subprocess, sys, time
+from pathlib import Path
+
+import uno
+from com.sun.star.beans import NamedValue, PropertyValue
+
+
+def props(**values):
+    out = []
+    for name, value in values.items():
+        prop = PropertyValue()
+        prop.Name, prop.Value = name, value
+        out.append(prop)
+    return tuple(out)
+
+
+draft, target, password, workdir = sys.argv[1:5]
+pipe = "tenplans_corpus_" + Path(workdir).name
+office = subprocess.Popen(
+    ["soffice", "--headless", "--invisible", "--norestore",
+     "-env:UserInstallation=" + (Path(workdir) / "profile").as_uri(),
+     "--accept=pipe,name=" + pipe + ";urp;StarOffice.ComponentContext"]
+)
+desktop = None
+try:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local
+    )
+    for _ in range(120):
+        try:
+            ctx = resolver.resolve("uno:pipe,name=" + pipe + ";urp;StarOffice.ComponentContext")
+            break
+        except Exception:
+            time.sleep(0.5)
+    else:
+        raise SystemExit("LibreOffice did not start")
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    doc = desktop.loadComponentFromURL(Path(draft).as_uri(), "_blank", 0, props(Hidden=True))
+    if doc is None:
+        raise SystemExit("LibreOffice could not open " + draft)
+    encryption = uno.Any(
+        "[]com.sun.star.beans.NamedValue",
+        (NamedValue("OOXPassword", password), NamedValue("CryptoType", "Standard")),
+    )
+    try:
+        doc.storeToURL(
+            Path(target).as_uri(),
+            props(FilterName="Calc MS Excel 2007 XML", EncryptionData=encryption),
+        )
+    finally:
+        doc.close(True)
+finally:
+    if desktop is not None:
+        try:
+            desktop.terminate()
+        except Exception:
+            pass  # the bridge drops as LibreOffice quits
+    try:
+        office.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        office.kill()
+"""
+CFB_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # encrypted OOXML is an OLE compound file
+
+
+def save_encrypted_with_libreoffice(book: openpyxl.Workbook, target: Path, password: str) -> None:
+    """Save `book` as target, an .xlsx that opens only with `password`, through LibreOffice."""
+    with tempfile.TemporaryDirectory() as tmp:
+        draft_path = Path(tmp) / "draft.xlsx"
+        book.save(draft_path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "/usr/bin/python3",
+                "-c",
+                UNO_SAVE_ENCRYPTED,
+                str(draft_path),
+                str(target.resolve()),
+                password,
+                tmp,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    if target.read_bytes()[:8] != CFB_SIGNATURE:
+        raise RuntimeError(f"LibreOffice saved {target} without encrypting it")
 
 
 STATS_HEADER = [
@@ -271,6 +370,18 @@ def no_header():
     return draft([["2026年1-9月工作总结"], ["今年以来，全市工业经济稳中有进。"]])
 
 
+def password_protected():
+    """A table the reader would take, behind a password: refused for the password alone."""
+    return draft(
+        [
+            ["2026年1-9月企业营业收入"],
+            ["单位：万元"],
+            ["统一社会信用代码", "企业名称", "营业收入本年累计"],
+            [A, "黄海汽车配件有限公司", 12000.5],
+        ]
+    )
+
+
 def main() -> None:
     for folder in (GOOD, BROKEN):
         shutil.rmtree(folder, ignore_errors=True)
@@ -283,6 +394,9 @@ def main() -> None:
     save_with_libreoffice(no_unit_ambiguous(), BROKEN / "no_unit" / "无单位.xlsx", "xlsx")
     save_with_libreoffice(no_period(), BROKEN / "no_period" / "无报告期.xlsx", "xlsx")
     save_with_libreoffice(no_header(), BROKEN / "no_header" / "工作总结.xlsx", "xlsx")
+    save_encrypted_with_libreoffice(
+        password_protected(), BROKEN / "password" / "2026年1-9月加密.xlsx", "tenplans"
+    )
     truncated = BROKEN / "truncated" / "2026年1-9月截断.xlsx"
     truncated.parent.mkdir(parents=True)
     whole = (GOOD / "统计局" / "主要指标.xlsx").read_bytes()
