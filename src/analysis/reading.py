@@ -84,7 +84,8 @@ class SheetTable:
         return {c.field for c in self.columns}
 
     def cells(self, column: Column) -> pa.Array:
-        return self.body.column(column.index).combine_chunks()
+        cells = self.body.column(column.index)
+        return cells.chunk(0) if cells.num_chunks == 1 else cells.combine_chunks()
 
     def shown(self, row: int, column: Column):
         """The text of one cell as the sheet shows it, by Excel row number."""
@@ -243,26 +244,26 @@ def _present(column: pa.ChunkedArray) -> np.ndarray:
     return pc.is_valid(column).to_numpy(zero_copy_only=False)
 
 
-def _classify(body: pa.Table, labels: list[int], values: list[int]) -> np.ndarray:
-    """Each row below the header: 'data', 'blank', 'total', 'note' or 'group'."""
+def _classify(body: pa.Table, labels: list[int], values: list[int]):
+    """Which rows below the header hold data; and, by position, what each row set aside is:
+    'total', 'note' or 'group' (blank rows are neither)."""
     present = [_present(body.column(j)) for j in range(body.num_columns)]
-    kind = np.full(body.num_rows, "data", dtype=object)
-    kind[~np.logical_or.reduce(present)] = "blank"
+    blank = ~np.logical_or.reduce(present)
     totals = [
         pc.match_substring_regex(body.column(j), TOTAL_PATTERN).fill_null(False) for j in labels
     ]
-    is_total = np.logical_or.reduce([t.to_numpy(zero_copy_only=False) for t in totals])
-    kind[is_total & (kind == "data")] = "total"
-    has_values = np.logical_or.reduce([present[j] for j in values] or [present[0] & False])
-    for i in np.flatnonzero(~has_values & (kind == "data")):
-        texts = [
-            t for t in (clean_text(body.column(j)[i].as_py()) for j in range(len(present))) if t
-        ]
+    total = np.logical_or.reduce([t.to_numpy(zero_copy_only=False) for t in totals]) & ~blank
+    has_values = np.logical_or.reduce([present[j] for j in values] or [np.zeros_like(blank)])
+    valueless = ~has_values & ~blank & ~total
+    aside = dict.fromkeys(np.flatnonzero(total).tolist(), "total")
+    for i in np.flatnonzero(valueless).tolist():
+        cells = (body.column(j)[i].as_py() for j in range(body.num_columns))
+        texts = [t for t in map(clean_text, cells) if t]
         note = texts[0].startswith(NOTE_PREFIXES) or any(
             w in t for t in texts for w in SIGNOFF_WORDS
         )
-        kind[i] = "note" if note else "group"
-    return kind
+        aside[i] = "note" if note else "group"
+    return ~(blank | total | valueless), aside
 
 
 def _rows(body: pa.Table, keep: np.ndarray) -> pa.Table:
@@ -312,9 +313,7 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
     excel_rows = np.arange(block[-1] + 2, block[-1] + 2 + body.num_rows)
     labels = [c.index for c in columns if c.field == "name"] + [0]
     values = [c.index for c in columns if aliases.kinds[c.field] not in ("text",)]
-    row_kind = _classify(body, sorted(set(labels)), values)
-    data = row_kind == "data"
-    set_aside = (row_kind != "data") & (row_kind != "blank")
+    data, aside = _classify(body, sorted(set(labels)), values)
     return SheetTable(
         grid=grid,
         kind=kind,
@@ -324,5 +323,5 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         reporter=reporter.group(1) if reporter else None,
         body=_rows(body, data),
         rows=excel_rows[data],
-        skipped=dict(zip(excel_rows[set_aside].tolist(), row_kind[set_aside], strict=True)),
+        skipped={int(excel_rows[i]): what for i, what in aside.items()},
     )

@@ -5,6 +5,8 @@ any unreadable cell is set aside whole, with one quarantine entry per bad cell n
 file, sheet, Excel row, column and value, so no partial row enters the figures.
 """
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -116,9 +118,12 @@ def entry(table: SheetTable, row: int, where: str, value, zh: str, en: str) -> d
 def table_records(table: SheetTable, aliases: Aliases, yuan_above: float):
     """Typed records of a table's data rows, and the quarantine entries of its bad cells."""
     converted, problems = {}, []
-    for column in table.columns:
-        target = f"{column.field}_prev" if column.previous else column.field
-        converted[target], reasons = _convert(table, column, aliases, yuan_above)
+    # Arrow's kernels let go of the interpreter: two columns are converted at a time
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = pool.map(lambda c: _convert(table, c, aliases, yuan_above), table.columns)
+        outcomes = list(zip(table.columns, results, strict=True))
+    for column, (values, reasons) in outcomes:
+        converted[f"{column.field}_prev" if column.previous else column.field] = values
         cells = table.cells(column)
         problems += [
             entry(
