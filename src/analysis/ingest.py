@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import cache, params, sources
-from analysis.codes import credit_code_problems
+from analysis.codes import credit_code_problem
 from analysis.duplicates import KEY, SOURCE, resolve_duplicates, sorted_by
 from analysis.errors import InputFileError
 from analysis.reading import EXCEL_SUFFIXES, Aliases, find_table, read_grids
@@ -163,6 +163,7 @@ def _by_name(indicators: pd.DataFrame, rows: pd.DataFrame, kind: str):
         if len(codes) == 1:
             matched.append(origin | dict(code_in_file=row["credit_code"], matched_code=codes[0]))
             rows.at[idx, "credit_code"] = codes[0]
+            rows.at[idx, "code_problem"] = credit_code_problem(codes[0])
         else:
             unmatched.append(origin | dict(credit_code=row["credit_code"], candidates=len(codes)))
     return rows, matched, unmatched
@@ -174,16 +175,16 @@ def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
     if tax.empty:  # nothing to join: every firm is reported by the statistics alone
         panel = indicators.assign(sources=SOURCES["left_only"], tax_source=None)
     else:
-        tax = tax.reindex(columns=KEY + ["name", "tax", "tax_prev", "source_file"]).rename(
-            columns={"name": "tax_name", "source_file": "tax_source"}
+        taken = ["name", "tax", "tax_prev", "code_problem", "source_file"]
+        tax = tax.reindex(columns=KEY + taken).rename(
+            columns={"name": "tax_name", "code_problem": "tax_problem", "source_file": "tax_source"}
         )
         panel = indicators.merge(tax, on=KEY, how="outer", indicator="sources")
         panel["name"] = panel["name"].fillna(panel.pop("tax_name"))
+        panel["code_problem"] = panel["code_problem"].fillna(panel.pop("tax_problem"))
         panel["sources"] = panel["sources"].map(SOURCES).astype(str)
     industry = panel["industry"].astype("str")
     panel["industry"] = industry.where(industry.notna() & (industry != ""), "未归类")
-    codes = panel["credit_code"].astype("str")
-    panel["code_problem"] = credit_code_problems(codes.where(~codes.str.startswith(NAME_KEY), ""))
     ordered = KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem", "sources"] + SOURCE
     panel = panel.reindex(columns=ordered + ["tax_source"])
     panel[VALUE_COLUMNS] = panel[VALUE_COLUMNS].astype("float64")
@@ -245,7 +246,7 @@ def _assemble(parsed: list[cache.Parsed], spec: dict) -> Intake:
         quarantine.append(pd.DataFrame(conflicts, columns=QUARANTINE_COLUMNS))
         merged_from.append(repeats)
     indicators = kept["indicators"].reindex(
-        columns=KEY + ["name", "industry"] + VALUE_COLUMNS + SOURCE
+        columns=KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem"] + SOURCE
     )
     matches, unmatched = [], []
     for kind in FIRM_KINDS:

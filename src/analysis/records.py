@@ -6,13 +6,14 @@ file, sheet, Excel row, column and value, so no partial row enters the figures.
 """
 
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.codes import normalize_credit_codes
+from analysis.codes import credit_code_problems, normalize_credit_codes
 from analysis.errors import InputFileError
 from analysis.numbers import parse_dates, parse_numbers
 from analysis.periods import period_from_text
@@ -98,6 +99,17 @@ def _convert(table: SheetTable, column: Column, aliases: Aliases, yuan_above: fl
     return values, reasons
 
 
+def _record_columns(table: SheetTable, column: Column, aliases: Aliases, yuan_above: float):
+    """The record columns one sheet column makes, and by position the reason a cell could
+    not be read. A credit code brings its check along (code_problem: flagged in the quality
+    report, the row is kept)."""
+    values, reasons = _convert(table, column, aliases, yuan_above)
+    columns = {f"{column.field}_prev" if column.previous else column.field: values}
+    if aliases.kinds[column.field] == "code":
+        columns["code_problem"] = credit_code_problems(pd.Series(values)).array
+    return columns, reasons
+
+
 def constant(value: str, length: int) -> pd.Categorical:
     """One label for every row (the file, sheet or kind of a table), stored once."""
     return pd.Categorical.from_codes(np.zeros(length, dtype=np.int8), categories=[value])
@@ -120,10 +132,10 @@ def table_records(table: SheetTable, aliases: Aliases, yuan_above: float):
     converted, problems = {}, []
     # Arrow's kernels let go of the interpreter: two columns are converted at a time
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = pool.map(lambda c: _convert(table, c, aliases, yuan_above), table.columns)
-        outcomes = list(zip(table.columns, results, strict=True))
-    for column, (values, reasons) in outcomes:
-        converted[f"{column.field}_prev" if column.previous else column.field] = values
+        convert = partial(_record_columns, table, aliases=aliases, yuan_above=yuan_above)
+        outcomes = list(zip(table.columns, pool.map(convert, table.columns), strict=True))
+    for column, (columns, reasons) in outcomes:
+        converted |= columns
         cells = table.cells(column)
         problems += [
             entry(
