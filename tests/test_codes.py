@@ -60,6 +60,7 @@ def test_any_other_last_character_fails(body, last):
 
 code_like = st.one_of(
     st.text(alphabet=ALPHABET + "abcxyz ０１９ＡＭ\u3000", max_size=20),
+    st.text(alphabet="海阳市ABC0123", min_size=6, max_size=18),  # 18 bytes, not 18 characters
     st.text(alphabet=ALPHABET, min_size=17, max_size=17).map(lambda b: b + check_char(b)),
 )
 

@@ -56,6 +56,17 @@ def _decimals(text: pa.Array) -> pa.Array:
     return pc.cast(pc.if_else(plain, text, pa.scalar(None, pa.string())), pa.float64())
 
 
+def _read_each(cells: list, read) -> dict:
+    """`read` applied once per distinct cell; the NotANumber it raises is the outcome."""
+    outcomes = {}
+    for cell in set(cells):
+        try:
+            outcomes[cell] = read(cell)
+        except NotANumber as exc:
+            outcomes[cell] = exc
+    return outcomes
+
+
 def parse_numbers(text: pa.Array) -> tuple[np.ndarray, dict[int, str]]:
     """A column of text cells as floats (NaN where missing), and by position the reason a
     cell is not a number.
@@ -72,14 +83,10 @@ def parse_numbers(text: pa.Array) -> tuple[np.ndarray, dict[int, str]]:
         second = _decimals(stripped).to_numpy(zero_copy_only=False)
         values[rest] = second
         left = rest[np.isnan(second)]
-        parsed: dict[str, float | NotANumber] = {}
-        for i, cell in zip(left.tolist(), text.take(left).to_pylist(), strict=True):
-            if cell not in parsed:
-                try:
-                    parsed[cell] = parse_number(cell)
-                except NotANumber as exc:
-                    parsed[cell] = exc
-            outcome = parsed[cell]
+        cells = text.take(left).to_pylist()
+        outcomes = _read_each(cells, parse_number)
+        for i, cell in zip(left.tolist(), cells, strict=True):
+            outcome = outcomes[cell]
             if isinstance(outcome, NotANumber):
                 reasons[i] = str(outcome)
             else:
@@ -115,17 +122,9 @@ def parse_date(value) -> pd.Timestamp:
 
 def parse_dates(text: pa.Array) -> tuple[np.ndarray, dict[int, str]]:
     """A column of text cells as dates, and by position the reason a cell is not a date."""
-    parsed: dict[str, pd.Timestamp | NotANumber] = {}
-    dates, reasons = [], {}
-    for i, cell in enumerate(text.to_pylist()):
-        if cell not in parsed:
-            try:
-                parsed[cell] = parse_date(cell)
-            except NotANumber as exc:
-                parsed[cell] = exc
-        outcome = parsed[cell]
-        if isinstance(outcome, NotANumber):
-            reasons[i] = str(outcome)
-            outcome = pd.NaT
-        dates.append(outcome)
+    cells = text.to_pylist()
+    outcomes = _read_each(cells, parse_date)
+    failed = {c for c, outcome in outcomes.items() if isinstance(outcome, NotANumber)}
+    reasons = {i: str(outcomes[c]) for i, c in enumerate(cells) if c in failed}
+    dates = [pd.NaT if c in failed else outcomes[c] for c in cells]
     return pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]"), reasons

@@ -1,0 +1,64 @@
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from analysis.duplicates import repeated, resolve_duplicates, sorted_by
+
+keys = st.lists(
+    st.tuples(
+        st.sampled_from(["A", "B", "C", None]),
+        st.sampled_from([2025, 2026]),
+        st.sampled_from([3, 9]),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+def frame(rows) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "credit_code": pd.Series([r[0] for r in rows], dtype="str"),
+            "year": [r[1] for r in rows],
+            "month": [r[2] for r in rows],
+        }
+    )
+
+
+@given(keys)
+def test_repeated_keys_agree_with_pandas(rows):
+    records = frame(rows)
+    expected = records.duplicated(["credit_code", "year", "month"], keep=False)
+    assert repeated(records, ["credit_code", "year", "month"]).tolist() == expected.tolist()
+
+
+@given(keys)
+def test_sorting_agrees_with_pandas(rows):
+    records = frame(rows).assign(row=range(len(rows)))
+    expected = records.sort_values(["credit_code", "year", "month"], kind="stable")
+    assert sorted_by(records, ["credit_code", "year", "month"])["row"].tolist() == (
+        expected["row"].tolist()
+    )
+
+
+def test_exact_repeats_merge_and_disagreeing_rows_are_all_quarantined():
+    records = pd.DataFrame(
+        {
+            "credit_code": ["A", "A", "B", "B", "C"],
+            "year": 2026,
+            "month": 9,
+            "revenue": [1.0, 1.0, 2.0, 3.0, 4.0],
+            "source_file": ["f1", "f2", "f1", "f1", "f1"],
+            "source_sheet": "s",
+            "source_row": [4, 4, 5, 6, 7],
+            "kind": "indicators",
+        }
+    )
+    kept, entries, merged_from = resolve_duplicates(records, "indicators")
+    assert kept["credit_code"].tolist() == ["A", "C"]
+    assert kept["source_file"].tolist() == ["f1", "f1"]  # the first of the repeats stays
+    assert sorted((e["row"], e["value"]) for e in entries) == [
+        (5, "B / 2026 / 9"),
+        (6, "B / 2026 / 9"),
+    ]
+    assert merged_from.tolist() == ["f2"]
