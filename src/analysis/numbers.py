@@ -16,7 +16,7 @@ _PLAIN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 
 class NotANumber(ValueError):
-    """A cell meant to hold a number holds something else."""
+    """A cell holds something other than what its column holds (a number, a date, 是/否…)."""
 
 
 def parse_number(value) -> float:
@@ -56,15 +56,24 @@ def _decimals(text: pa.Array) -> pa.Array:
     return pc.cast(pc.if_else(plain, text, pa.scalar(None, pa.string())), pa.float64())
 
 
-def _read_each(cells: list, read) -> dict:
-    """`read` applied once per distinct cell; the NotANumber it raises is the outcome."""
+def read_cells(text: pa.Array, read, missing=None) -> tuple[list, dict[int, str]]:
+    """Each cell read by `read`, once per distinct value: the values (`missing` where a
+    cell is empty or unreadable) and, by position, why a cell could not be read (the
+    NotANumber `read` raised)."""
+    cells = text.to_pylist()
     outcomes = {}
-    for cell in set(cells):
+    for cell in set(cells) - {None}:
         try:
             outcomes[cell] = read(cell)
         except NotANumber as exc:
             outcomes[cell] = exc
-    return outcomes
+    values, reasons = [], {}
+    for i, cell in enumerate(cells):
+        outcome = outcomes.get(cell, missing)
+        if isinstance(outcome, NotANumber):
+            reasons[i], outcome = str(outcome), missing
+        values.append(outcome)
+    return values, reasons
 
 
 def parse_numbers(text: pa.Array) -> tuple[np.ndarray, dict[int, str]]:
@@ -83,14 +92,9 @@ def parse_numbers(text: pa.Array) -> tuple[np.ndarray, dict[int, str]]:
         second = _decimals(stripped).to_numpy(zero_copy_only=False)
         values[rest] = second
         left = rest[np.isnan(second)]
-        cells = text.take(left).to_pylist()
-        outcomes = _read_each(cells, parse_number)
-        for i, cell in zip(left.tolist(), cells, strict=True):
-            outcome = outcomes[cell]
-            if isinstance(outcome, NotANumber):
-                reasons[i] = str(outcome)
-            else:
-                values[i] = outcome
+        found, why = read_cells(text.take(left), parse_number, np.nan)
+        values[left] = found
+        reasons = {int(left[i]): reason for i, reason in why.items()}
     return values, reasons
 
 
@@ -122,9 +126,5 @@ def parse_date(value) -> pd.Timestamp:
 
 def parse_dates(text: pa.Array) -> tuple[np.ndarray, dict[int, str]]:
     """A column of text cells as dates, and by position the reason a cell is not a date."""
-    cells = text.to_pylist()
-    outcomes = _read_each(cells, parse_date)
-    failed = {c for c, outcome in outcomes.items() if isinstance(outcome, NotANumber)}
-    reasons = {i: str(outcomes[c]) for i, c in enumerate(cells) if c in failed}
-    dates = [pd.NaT if c in failed else outcomes[c] for c in cells]
+    dates, reasons = read_cells(text, parse_date, pd.NaT)
     return pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]"), reasons

@@ -10,12 +10,11 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.codes import credit_code_problems, normalize_credit_codes
 from analysis.errors import InputFileError
-from analysis.numbers import parse_dates, parse_numbers
+from analysis.numbers import NotANumber, parse_dates, parse_numbers, read_cells
 from analysis.periods import period_from_text
 from analysis.reading import Aliases, Column, SheetTable
 
@@ -64,18 +63,18 @@ def _unit_factor(table: SheetTable, column: Column, aliases: Aliases, yuan_above
     )
 
 
-def _by_value(cells: pa.Array, read, reason: str):
-    """Cells read one distinct value at a time by `read` (None = unreadable); for the small
-    columns of flags and periods."""
-    texts = cells.to_pylist()
-    found = {cell: read(cell) for cell in set(texts) if cell is not None}
-    values = [None if cell is None else found[cell] for cell in texts]
-    bad = {
-        i: f"{reason}：{cell}"
-        for i, cell in enumerate(texts)
-        if cell is not None and found[cell] is None
-    }
-    return values, bad
+def _flag(text: str) -> bool:
+    flag = FLAGS.get(text.strip().upper())
+    if flag is None:
+        raise NotANumber(f"不是“是/否”：{text}")
+    return flag
+
+
+def _period(text: str) -> tuple[int, int]:
+    found = period_from_text(text)
+    if found is None:
+        raise NotANumber(f"无法识别报告期：{text}")
+    return found
 
 
 def _convert(table: SheetTable, column: Column, aliases: Aliases, yuan_above: float):
@@ -89,10 +88,10 @@ def _convert(table: SheetTable, column: Column, aliases: Aliases, yuan_above: fl
     if kind == "date":
         return parse_dates(cells)
     if kind == "flag":
-        values, bad = _by_value(cells, lambda v: FLAGS.get(v.strip().upper()), "不是“是/否”")
+        values, bad = read_cells(cells, _flag)
         return pd.array(values, dtype="boolean"), bad
     if kind == "period":
-        return _by_value(cells, period_from_text, "无法识别报告期")
+        return read_cells(cells, _period)
     values, reasons = parse_numbers(cells)
     if kind == "amount" and not np.isnan(values).all():
         values = values * _unit_factor(table, column, aliases, yuan_above)
