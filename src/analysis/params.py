@@ -1,63 +1,81 @@
-"""Loading the economists' YAML files in params/: targets, thresholds, column aliases."""
+"""The economists' YAML files in params/ (targets, thresholds, column aliases), as the
+code uses them: checked against schema.py first, every time a file changes, so a notebook
+opened by hand refuses a bad file with the same message as the run."""
 
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from analysis import schema
 from analysis.config import PARAMS_DIR
-from analysis.errors import ParamsError
 
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when built
-INDICATOR_KEYS = ("id", "plan", "name", "unit", "target", "basis", "departments")
+INDICATOR_COLUMNS = [
+    "id",
+    "plan",
+    "name",
+    "unit",
+    "target",
+    "basis",
+    "measure",
+    "departments",
+    "field",
+    "lower_yuan",
+    "upper_yuan",
+    "kind",
+    "tracked",
+]
+_checked: dict[tuple, dict] = {}
 
 
-def _load(params_dir: Path, name: str) -> dict:
-    path = Path(params_dir) / name
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
-    except FileNotFoundError as exc:
-        raise ParamsError(f"{path}: 参数文件不存在 / parameter file missing") from exc
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"{path}: YAML 格式错误 / not valid YAML: {exc}") from exc
+def check(params_dir: Path = PARAMS_DIR) -> dict:
+    """The three files checked (schema.check), remembered until one of them changes."""
+    folder = Path(params_dir).resolve()
+    stamp = tuple(
+        (name, path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else (name,)
+        for name in schema.FILES
+        for path in [folder / name]
+    )
+    if stamp not in _checked:
+        _checked.clear()
+        _checked[stamp] = schema.check(folder)
+    return _checked[stamp]
 
 
 def thresholds(params_dir: Path = PARAMS_DIR) -> dict:
-    return _load(params_dir, "thresholds.yaml")
+    return check(params_dir)["thresholds.yaml"].model_dump()
 
 
 def columns(params_dir: Path = PARAMS_DIR) -> dict:
-    return _load(params_dir, "columns.yaml")
+    return check(params_dir)["columns.yaml"].model_dump()
 
 
 def plan_names(params_dir: Path = PARAMS_DIR) -> dict[int, str]:
-    return {int(k): v for k, v in _load(params_dir, "targets.yaml")["plans"].items()}
+    return dict(check(params_dir)["targets.yaml"].plans)
 
 
-def indicators(params_dir: Path = PARAMS_DIR) -> pd.DataFrame:
-    """One row per indicator of the ten plans, in the order targets.yaml lists them."""
-    path = Path(params_dir) / "targets.yaml"
-    items = _load(params_dir, "targets.yaml")["indicators"]
-    for item in items:
-        missing = [k for k in INDICATOR_KEYS if k not in item]
-        if missing:
-            raise ParamsError(f"{path}: 指标 {item.get('id', '?')} 缺少 {', '.join(missing)}")
-        if item.get("measure") == "tier" and item.get("field") not in ("revenue", "tax"):
-            raise ParamsError(f"{path}: 档位指标 {item['id']} 的 field 应为 revenue 或 tax")
-    frame = pd.DataFrame(items)
-    for optional in ("measure", "field", "lower_yuan", "upper_yuan"):
-        if optional not in frame:
-            frame[optional] = None
-    frame["target"] = pd.to_numeric(frame["target"], errors="coerce")
-    frame["lower_yuan"] = pd.to_numeric(frame["lower_yuan"], errors="coerce")
-    frame["upper_yuan"] = pd.to_numeric(frame["upper_yuan"], errors="coerce")
-    if frame["id"].duplicated().any():
-        dupes = ", ".join(frame.loc[frame["id"].duplicated(), "id"])
-        raise ParamsError(f"{path}: 指标编号重复 / duplicate indicator ids: {dupes}")
+def target_years(params_dir: Path = PARAMS_DIR) -> list[int]:
+    """The years targets.yaml sets targets for (the implementing opinions in hand)."""
+    items = check(params_dir)["targets.yaml"].indicators
+    return sorted({year for item in items for year in item.target})
+
+
+def indicators(params_dir: Path = PARAMS_DIR, year: int | None = None) -> pd.DataFrame:
+    """The indicators of `year`'s programme with that year's targets, in file order
+    (`year` None: the latest year the file covers). For a year the file does not cover,
+    every indicator with no target: judged 未设目标, never on another year's numbers."""
+    items = check(params_dir)["targets.yaml"].indicators
+    covered = target_years(params_dir)
+    year = covered[-1] if year is None else year
+    if year in covered:
+        items = [item for item in items if year in item.target]
+    rows = [item.model_dump() | {"target": item.target.get(year)} for item in items]
+    frame = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    for amount in ("target", "lower_yuan", "upper_yuan"):
+        frame[amount] = pd.to_numeric(frame[amount])
     return frame
 
 
-def tiers(params_dir: Path = PARAMS_DIR) -> pd.DataFrame:
+def tiers(params_dir: Path = PARAMS_DIR, year: int | None = None) -> pd.DataFrame:
     """The tier indicators (measure: tier) with their bands in yuan."""
-    frame = indicators(params_dir)
+    frame = indicators(params_dir, year)
     return frame[frame["measure"] == "tier"].reset_index(drop=True)

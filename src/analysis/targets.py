@@ -1,4 +1,6 @@
-"""Target progress against 序时进度 (schedule) and the scorecard of the ten plans."""
+"""The scorecard of the ten plans: each indicator judged by the rule of its kind
+(`basis` in targets.yaml): flows against 序时进度, rates against the rate, stocks (firm
+counts in tiers) on the full-year projection, batches (awards, deals) at year end."""
 
 import numpy as np
 import pandas as pd
@@ -8,28 +10,65 @@ from analysis.periods import Quarter
 from analysis.sources import Sources
 
 AHEAD, ON_TRACK, BEHIND = "超序时进度", "达到序时进度", "滞后"
+REACHED, MISSED = "已达标", "未达标"
+ON_COURSE, OFF_COURSE = "预计达标", "预计未达标"
+YEARLY = "按年度累计"
 NO_DATA, NO_TARGET = "无数据", "未设目标"
-STATUS_ORDER = [BEHIND, ON_TRACK, AHEAD, NO_TARGET, NO_DATA]
+STATUS_ORDER = [
+    BEHIND,
+    MISSED,
+    OFF_COURSE,
+    ON_TRACK,
+    ON_COURSE,
+    AHEAD,
+    REACHED,
+    YEARLY,
+    NO_TARGET,
+    NO_DATA,
+]
+ATTENTION = (BEHIND, MISSED, OFF_COURSE)  # the bulletin asks these owners to speed up
 STATUS_COLOURS = {
     AHEAD: "#2e7d32",
+    REACHED: "#2e7d32",
     ON_TRACK: "#f9a825",
+    ON_COURSE: "#f9a825",
     BEHIND: "#c62828",
+    MISSED: "#c62828",
+    OFF_COURSE: "#c62828",
+    YEARLY: "#546e7a",
     NO_TARGET: "#9e9e9e",
     NO_DATA: "#bdbdbd",
 }
-SCORECARD_COLUMNS = [
-    "indicator",
-    "plan",
-    "name",
-    "unit",
-    "target",
-    "actual",
-    "projected",
-    "progress",
-    "expected_progress",
-    "status",
-    "departments",
-]
+# What each kind of indicator (`basis` in targets.yaml) is judged on, as scorecard.csv's
+# judged_on says it; at year end stocks and batches are judged on the year's own figure.
+JUDGED_ON = {"flow": "序时进度", "rate": "目标值", "stock": "全年预计", "batch": "按年度累计"}
+YEAR_END = "全年完成"
+RULES = {  # the rules as the scorecard page states them, with a worked example each
+    "flow": (
+        "逐月累计的流量指标（投资、开工项目、培训人次、削减事项等）：完成进度（本年累计 ÷ "
+        "年度目标）对照序时进度（已过月数 ÷ 12），高出容差以上为“超序时进度”，在容差内为"
+        "“达到序时进度”，低于为“滞后”。例：技改投入目标35亿元，9月底完成24.44亿元，完成进度"
+        "69.8%，序时进度75%，低于5.2个百分点，判为“滞后”。"
+    ),
+    "stock": (
+        "年末存量指标（营业收入、纳税过某一档位的企业家数等）：以全年预计值对照年度目标，"
+        "预计不低于目标为“预计达标”，否则为“预计未达标”；本年累计数照列，但不按序时进度考核"
+        "（前9个月收入过1亿元并非考核口径）。12月以全年实际数判“已达标”或“未达标”。"
+        "例：销售收入过1亿元企业目标23家，9月底累计18家，全年预计22家，判为“预计未达标”；"
+        "纳税过1亿元企业目标1家，9月底0家，全年预计3家，判为“预计达标”。"
+    ),
+    "rate": (
+        "比率指标（覆盖率、削减比例、增速等）：直接以实际比率对照目标比率，二者之比在容差内为"
+        "“达到序时进度”，高于为“超序时进度”，低于为“滞后”。例：审批事项削减比例目标54%，"
+        "实际46.7%，为目标的86.5%，判为“滞后”。"
+    ),
+    "batch": (
+        "成批发生的认定、签约、融资等指标：按年度累计，不作全年预计，也不按序时进度考核；"
+        "年内累计达到年度目标即为“已达标”，未达到的标为“按年度累计”并列出完成进度，到12月"
+        "再对照全年目标判“已达标”或“未达标”。例：国家级科技立项目标4项，9月底1项，完成进度"
+        "25%，标为“按年度累计”，不判滞后。"
+    ),
+}
 
 
 def status(progress: float, expected: float, band: float) -> str:
@@ -44,8 +83,39 @@ def status(progress: float, expected: float, band: float) -> str:
 
 
 def expected_progress(basis: str, quarter: Quarter) -> float:
-    """The share of a target due by now: time elapsed for levels, all of it for rates."""
-    return 1.0 if basis == "rate" else quarter.elapsed
+    """The share of a target due by now: time elapsed for flows, all of it for rates; none
+    for stocks and batches, which are not judged against the calendar."""
+    return {"flow": quarter.elapsed, "rate": 1.0}.get(basis, np.nan)
+
+
+def judge(
+    basis: str, actual, projected, target, expected: float, month: int, band: float
+) -> tuple[str, str]:
+    """(status, judged_on) of one indicator by the rule of its kind (RULES); `expected` is
+    the share due by now (expected_progress), `month` the last month the figures cover."""
+    if pd.isna(actual):
+        return NO_DATA, ""
+    if pd.isna(target):
+        return NO_TARGET, ""
+    progress = actual / target if target else (np.inf if actual > 0 else 1.0)
+    if basis in ("flow", "rate"):
+        return status(progress, expected, band), JUDGED_ON[basis]
+    if month == 12:
+        return (REACHED if actual >= target else MISSED), YEAR_END
+    if basis == "stock" and pd.notna(projected):
+        return (ON_COURSE if projected >= target else OFF_COURSE), JUDGED_ON["stock"]
+    return (REACHED if actual >= target else YEARLY), JUDGED_ON["batch"]
+
+
+def targets_note(year: int, covered: list[int]) -> str:
+    """What every page says when targets.yaml has no targets for the report's year."""
+    if year in covered:
+        return ""
+    have = "、".join(f"{y}年" for y in covered) or "任何年份"
+    return (
+        f"params/targets.yaml 未设{year}年目标（现有{have}），本期各项指标均标为“未设目标”，"
+        "不以其他年份的目标考核。"
+    )
 
 
 def measured(
@@ -65,23 +135,35 @@ def measured(
 def scorecard(
     indicators: pd.DataFrame, values: pd.DataFrame, quarter: Quarter, band: float
 ) -> pd.DataFrame:
-    """Every indicator of the ten plans against its target, including those without data."""
+    """Every indicator of the ten plans against its target, including those without data,
+    each judged by the rule of its kind (judge, RULES)."""
     card = indicators.merge(values, left_on="id", right_on="indicator", how="left")
     card["indicator"] = card["id"]
     card["expected_progress"] = [expected_progress(b, quarter) for b in card["basis"]]
     card["progress"] = card["actual"] / card["target"]
-    card["status"] = [
-        NO_TARGET if pd.isna(t) and pd.notna(a) else status(p, e, band)
-        for t, a, p, e in zip(
-            card["target"], card["actual"], card["progress"], card["expected_progress"], strict=True
+    judged = [
+        judge(b, a, p, t, e, quarter.month, band)
+        for b, a, p, t, e in zip(
+            card["basis"],
+            card["actual"],
+            card["projected"],
+            card["target"],
+            card["expected_progress"],
+            strict=True,
         )
     ]
+    card["status"] = [s for s, _ in judged]
+    card["judged_on"] = [j for _, j in judged]
     card["departments"] = card["departments"].map("、".join)
     card["progress"] = card["progress"].replace([np.inf, -np.inf], np.nan)
     return card[SCORECARD_COLUMNS + ["growth", "basis"]].reset_index(drop=True)
 
 
+_ALWAYS_COUNTED = (AHEAD, ON_TRACK, BEHIND, NO_TARGET, NO_DATA)
+
+
 def status_summary(card: pd.DataFrame) -> pd.DataFrame:
     """How many indicators are in each status, in the order a reader scans them."""
     counts = card["status"].value_counts().reindex(STATUS_ORDER, fill_value=0)
+    counts = counts[(counts > 0) | counts.index.isin(_ALWAYS_COUNTED)]
     return counts.rename_axis("status").reset_index(name="indicators")

@@ -1,0 +1,484 @@
+"""What params/targets.yaml, thresholds.yaml and columns.yaml may hold, declared once and
+checked before anything runs.
+
+Economists edit these files by hand, so friendly spellings are read where they can mean
+only one thing (全角 digits, thousands separators, "25家" for a target in 家, "1亿" or
+"5000万" for a bound in yuan, "2%" for a band); anything else is refused with one line per
+problem: file, line, key, value, what is expected, every problem at once. Only yaml and
+pydantic are imported here, so the check answers in well under a second.
+"""
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from analysis.errors import ParamsError
+
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when built
+FILES = ("targets.yaml", "thresholds.yaml", "columns.yaml")
+
+BASES = ("flow", "stock", "rate", "batch")
+MEASURES = (  # the keys of plans.MEASURES (a test holds the two together)
+    "tier",
+    "revenue_total",
+    "tax_total",
+    "rd_total",
+    "revenue_growth",
+    "rd_intensity",
+    "upgrade_coverage",
+    "major_upgrades",
+    "upgrade_investment",
+    "key_projects",
+    "key_projects_investment",
+    "attracted_projects",
+    "platform_awards",
+    "listing_firms",
+    "equity_financing",
+    "department_return",
+)
+UNITS = ("家", "个", "项", "期", "人", "人次", "次", "亿元", "万元", "元", "%")
+TIER_FIELDS = ("revenue", "tax")
+BOUND_RULES = ("ge", "gt")
+COLUMN_KINDS = ("code", "text", "amount", "count", "number", "date", "flag", "period")
+YUAN_WORDS = {"亿元": 1e8, "亿": 1e8, "万元": 1e4, "万": 1e4, "元": 1.0}
+_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
+
+
+# --- friendly numbers ------------------------------------------------------------------
+def _text(value: Any) -> str:
+    """A scalar as the economist typed it, full-width characters made half-width."""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _number(value: Any, expected: str) -> float:
+    """A number written plainly, in full-width digits or with thousands separators."""
+    if isinstance(value, bool):
+        raise ValueError(expected)
+    if isinstance(value, int | float):
+        return float(value)
+    text = _text(value)
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(expected)
+    return float(text.replace(",", ""))
+
+
+def _non_negative(value: float, expected: str) -> float:
+    if value != value or value < 0:  # NaN or below zero
+        raise ValueError(expected)
+    return value
+
+
+def target_value(value: Any, unit: str) -> float | None:
+    """A yearly target in its indicator's unit: 25, ２５, 1,000 or 25家 (when the unit is 家)."""
+    expected = f"应为不小于 0 的数字（单位{unit}，可留空 ~） / expected a number ≥ 0 in {unit}"
+    if value is None:
+        return None
+    if isinstance(value, str) and _text(value).endswith(unit):
+        value = _text(value).removesuffix(unit)
+    return _non_negative(_number(value, expected), expected)
+
+
+def yuan(value: Any) -> float | None:
+    """An amount in yuan: 100000000, 1亿, 1亿元, 5000万, 1,000,000."""
+    expected = "应为不小于 0 的元数，可写 100000000、1亿 或 5000万 / expected yuan ≥ 0"
+    if value is None:
+        return None
+    scale = 1.0
+    if isinstance(value, str):
+        value = _text(value)
+        for word, size in YUAN_WORDS.items():
+            if value.endswith(word):
+                value, scale = value.removesuffix(word).strip(), size
+                break
+    return _non_negative(_number(value, expected) * scale, expected)
+
+
+def share(value: Any) -> float:
+    """A share between 0 and 1: 0.02 or 2%."""
+    expected = "应为 0 到 1 之间的比例，可写 0.02 或 2% / expected a share from 0 to 1"
+    scale = 1.0
+    if isinstance(value, str) and _text(value).endswith("%"):
+        value, scale = _text(value).removesuffix("%"), 0.01
+    number = _number(value, expected) * scale
+    if not 0 <= number <= 1:
+        raise ValueError(expected)
+    return number
+
+
+def _whole(low: int):
+    expected = f"应为不小于 {low} 的整数 / expected a whole number ≥ {low}"
+
+    def check(value: Any) -> int:
+        number = _number(value, expected)
+        if number != int(number) or number < low:
+            raise ValueError(expected)
+        return int(number)
+
+    return check
+
+
+def _one_of(choices: tuple[str, ...]):
+    expected = f"应为 {'、'.join(choices)} 之一 / expected one of {', '.join(choices)}"
+
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or value not in choices:
+            raise ValueError(expected)
+        return value
+
+    return check
+
+
+def _words(value: Any) -> list[str]:
+    """A list of non-empty names."""
+    expected = "应为非空文字的列表，如 [经信局] / expected a list of names"
+    if not isinstance(value, list) or not value:
+        raise ValueError(expected)
+    if not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(expected)
+    return value
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("应为非空文字 / expected text")
+    return value
+
+
+Name = Annotated[str, BeforeValidator(_name)]
+Names = Annotated[list[str], BeforeValidator(_words)]
+Yuan = Annotated[float | None, BeforeValidator(yuan)]
+Share = Annotated[float, BeforeValidator(share)]
+
+
+# --- targets.yaml ----------------------------------------------------------------------
+class Indicator(BaseModel):
+    """One indicator of the ten plans and its yearly targets."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Name
+    plan: Annotated[int, BeforeValidator(_whole(1))]
+    name: Name
+    unit: Annotated[str, BeforeValidator(_one_of(UNITS))]
+    basis: Annotated[str, BeforeValidator(_one_of(BASES))]
+    measure: Annotated[str | None, BeforeValidator(lambda v: v and _one_of(MEASURES)(v))] = None
+    departments: Names
+    target: dict[int, float | None]
+    field: Annotated[str | None, BeforeValidator(lambda v: v and _one_of(TIER_FIELDS)(v))] = None
+    lower_yuan: Yuan = None
+    upper_yuan: Yuan = None
+    kind: Name | None = None
+    tracked: Names | None = None
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _by_year(cls, value: Any, info: ValidationInfo) -> dict:
+        """Targets belong to a year: {2026: 23}; a bare number says not which year."""
+        if not isinstance(value, dict) or not value:
+            raise ValueError(
+                "目标应按年份填写，如 target: {2026: 23} / expected targets by year"
+            )
+        unit = info.data.get("unit", "")
+        out, problems = {}, []
+        for year, amount in value.items():
+            if not isinstance(year, int) or not 2000 <= year <= 2100:
+                problems.append((year, "年份应为四位数，如 2026 / expected a year such as 2026"))
+                continue
+            try:
+                out[year] = target_value(amount, unit)
+            except ValueError as exc:
+                problems.append((year, str(exc)))
+        if problems:
+            raise ValueError(_YearProblems(problems))
+        return out
+
+    @model_validator(mode="after")
+    def _measure_keys(self) -> "Indicator":
+        if self.measure == "tier" and self.field is None:
+            raise ValueError(_KeyProblem("field", "档位指标须有 field: revenue 或 tax"))
+        if self.measure in ("tier", "attracted_projects") and self.lower_yuan is None:
+            raise ValueError(_KeyProblem("lower_yuan", "须有下限 lower_yuan（元）"))
+        if self.measure == "platform_awards" and self.kind is None:
+            raise ValueError(_KeyProblem("kind", "须写明认定类别 kind"))
+        if self.upper_yuan is not None and self.lower_yuan is not None:
+            if not self.lower_yuan < self.upper_yuan:
+                raise ValueError(
+                    _KeyProblem("upper_yuan", "上限应大于下限 lower_yuan / expected upper > lower")
+                )
+        return self
+
+
+class Targets(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    plans: dict[int, Name]
+    departments: Names
+    indicators: list[Indicator]
+
+
+class _YearProblems(str):
+    """Problems with some years of a target, each kept with its year for the line."""
+
+    def __new__(cls, problems):
+        text = "; ".join(p for _, p in problems)
+        self = super().__new__(cls, text)
+        self.problems = problems
+        return self
+
+
+class _KeyProblem(str):
+    """A problem of an indicator that belongs to one of its keys (for the line)."""
+
+    def __new__(cls, key, problem):
+        self = super().__new__(cls, problem)
+        self.key = key
+        return self
+
+
+def _cross_checks(data: dict) -> list[tuple[tuple, str]]:
+    """What one indicator cannot see: unique ids, plans and departments declared. Read
+    from the file as written, so these are told alongside every other problem."""
+    problems, seen = [], set()
+    plans = data.get("plans") if isinstance(data.get("plans"), dict) else {}
+    known = data.get("departments") if isinstance(data.get("departments"), list) else []
+    items = data.get("indicators") if isinstance(data.get("indicators"), list) else []
+    for i, ind in enumerate(i for i in items if isinstance(i, dict)):
+        if ind.get("id") in seen:
+            problems.append((("indicators", i, "id"), "指标编号重复 / duplicate id"))
+        seen.add(ind.get("id"))
+        if plans and isinstance(ind.get("plan"), int) and ind["plan"] not in plans:
+            listed = "、".join(map(str, plans))
+            problems.append(
+                (("indicators", i, "plan"), f"应为 plans 中的计划 {listed} 之一 / unknown plan")
+            )
+        owners = ind.get("departments") if isinstance(ind.get("departments"), list) else []
+        for j, department in enumerate(owners):
+            if known and department not in known:
+                problems.append(
+                    (
+                        ("indicators", i, "departments", j),
+                        "不在 departments 所列责任单位中 / not a known department",
+                    )
+                )
+    return problems
+
+
+# --- thresholds.yaml -------------------------------------------------------------------
+class Thresholds(BaseModel):
+    # Other keys are read by the modules that need them and are not checked here.
+    model_config = ConfigDict(extra="allow")
+
+    bound_rule: Annotated[str, BeforeValidator(_one_of(BOUND_RULES))]
+    on_track_band: Share
+    pool_share: Share
+    above_size_revenue_yuan: Yuan
+    seasonal_share_limits: tuple[float, float]
+    disclosure_min_firms: Annotated[int, BeforeValidator(_whole(0))]
+    disclosure_dominance: tuple[Annotated[int, BeforeValidator(_whole(1))], Share]
+
+    @field_validator("seasonal_share_limits", mode="before")
+    @classmethod
+    def _limits(cls, value: Any) -> tuple[float, float]:
+        expected = "应为 [下限, 上限]，0 < 下限 < 上限 / expected [lower, upper], 0 < lower < upper"
+        if not isinstance(value, list | tuple) or len(value) != 2:
+            raise ValueError(expected)
+        low, high = (_number(v, expected) for v in value)
+        if not 0 < low < high:
+            raise ValueError(expected)
+        return low, high
+
+
+# --- columns.yaml ----------------------------------------------------------------------
+class ColumnField(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    kind: Annotated[str, BeforeValidator(_one_of(COLUMN_KINDS))]
+    aliases: Names
+
+
+class TableKind(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: Name
+    requires: Names
+    identity: Names
+
+
+class Qualifiers(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    previous: Names
+    ignored: Names
+
+
+class Columns(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    fields: dict[str, ColumnField]
+    kinds: dict[str, TableKind]
+    qualifiers: Qualifiers
+    units: dict[str, Annotated[float, BeforeValidator(lambda v: _positive(v))]]
+    yuan_if_median_revenue_above: Annotated[float, BeforeValidator(lambda v: _positive(v))]
+
+    @field_validator("units")
+    @classmethod
+    def _money(cls, value: dict) -> dict:
+        for unit in value:
+            if not unit.endswith("元"):
+                raise ValueError(_KeyProblem(unit, "货币单位应以“元”结尾，如 万元"))
+        return value
+
+    @model_validator(mode="after")
+    def _fields_known(self) -> "Columns":
+        for kind, table in self.kinds.items():
+            for key in ("requires", "identity"):
+                unknown = [f for f in getattr(table, key) if f not in self.fields]
+                if unknown:
+                    raise ValueError(
+                        _KeyProblem(
+                            (kind, key),
+                            f"{'、'.join(unknown)} 不是 fields 中的字段 / not a declared field",
+                        )
+                    )
+        return self
+
+
+def _positive(value: Any) -> float:
+    expected = "应为大于 0 的数字 / expected a number > 0"
+    number = _number(value, expected)
+    if not number > 0:
+        raise ValueError(expected)
+    return number
+
+
+MODELS = {"targets.yaml": Targets, "thresholds.yaml": Thresholds, "columns.yaml": Columns}
+
+
+# --- the check -------------------------------------------------------------------------
+def _node_at(node: yaml.Node, loc: tuple) -> tuple[yaml.Node, bool]:
+    """The YAML node at a pydantic location, or the nearest one above it (found False)."""
+    for step in loc:
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if str(k.value) == str(step)), None)
+            if child is None:
+                key = next((k for k, _ in node.value if str(k.value) == str(step)), None)
+                return (key or node), False
+            node = child
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            if step >= len(node.value):
+                return node, False
+            node = node.value[step]
+        else:
+            return node, False
+    return node, True
+
+
+def _key(loc: tuple, data: Any) -> str:
+    """A location as a reader names it: indicators.sales_ge_100m.target.2026."""
+    parts, here = [], data
+    for step in loc:
+        if isinstance(here, list) and isinstance(step, int) and step < len(here):
+            item = here[step]
+            ident = item.get("id") if isinstance(item, dict) else None
+            parts.append(str(ident) if ident is not None and parts == ["indicators"] else str(step))
+            here = item
+        else:
+            parts.append(str(step))
+            here = here.get(step) if isinstance(here, dict) else None
+    return ".".join(parts)
+
+
+def _shown(node: yaml.Node, found: bool) -> str:
+    if not found:
+        return "（缺失 / missing）"
+    if isinstance(node, yaml.ScalarNode):
+        return node.value if node.value != "" else "~"
+    return "[…]" if isinstance(node, yaml.SequenceNode) else "{…}"
+
+
+_PYDANTIC_WORDS = {
+    "missing": "缺少此项 / required key missing",
+    "extra_forbidden": "无法识别的键 / unknown key",
+    "list_type": "应为列表 / expected a list",
+    "dict_type": "应为映射 / expected a mapping",
+    "model_type": "应为映射 / expected a mapping",
+    "tuple_type": "应为列表 / expected a list",
+    "int_parsing": "应为整数 / expected a whole number",
+    "int_type": "应为整数 / expected a whole number",
+    "float_parsing": "应为数字 / expected a number",
+    "float_type": "应为数字 / expected a number",
+    "string_type": "应为文字 / expected text",
+    "too_short": "项数不足 / too few items",
+    "too_long": "项数过多 / too many items",
+}
+
+
+def _problems(error: dict) -> list[tuple[tuple, str]]:
+    """(location, what is expected) of one pydantic error; a target's years apart."""
+    loc, raised = tuple(error["loc"]), (error.get("ctx") or {}).get("error")
+    cause = raised.args[0] if isinstance(raised, ValueError) and raised.args else raised
+    if isinstance(cause, _YearProblems):
+        return [(loc + (year,), problem) for year, problem in cause.problems]
+    if isinstance(cause, _KeyProblem):
+        key = cause.key if isinstance(cause.key, tuple) else (cause.key,)
+        return [(loc + key, str(cause))]
+    if cause is not None:
+        return [(loc, str(cause))]
+    return [(loc, _PYDANTIC_WORDS.get(error["type"], error["msg"]))]
+
+
+def _line(path: Path, root: yaml.Node, data: Any, loc: tuple, expected: str) -> tuple:
+    node, found = _node_at(root, loc)
+    return node.start_mark.line + 1, f"{path}:{node.start_mark.line + 1}: " + (
+        f"{_key(loc, data)} = {_shown(node, found)}：{expected}"
+    )
+
+
+def _check_file(path: Path) -> tuple[BaseModel | None, list[tuple[int, str]]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, [(0, f"{path}: 参数文件不存在 / parameter file missing")]
+    try:
+        root = yaml.compose(text, Loader=SafeLoader)
+        data = yaml.load(text, Loader=SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [(line, f"{path}:{line}: YAML 格式错误 / not valid YAML: {problem}")]
+    if not isinstance(data, dict) or root is None:
+        return None, [(1, f"{path}:1: 应为键值映射 / expected a mapping of keys")]
+    found = _cross_checks(data) if path.name == "targets.yaml" else []
+    try:
+        checked = MODELS[path.name].model_validate(data)
+    except ValidationError as exc:
+        checked = None
+        found += [p for e in exc.errors() for p in _problems(e)]
+    return checked, sorted(_line(path, root, data, loc, what) for loc, what in found)
+
+
+def check(params_dir: Path) -> dict[str, BaseModel]:
+    """All three files checked; ParamsError with every problem, one line each, if any."""
+    checked, problems = {}, []
+    for name in FILES:
+        checked[name], found = _check_file(Path(params_dir) / name)
+        problems += [text for _, text in found]
+    if problems:
+        raise ParamsError(
+            f"参数文件有 {len(problems)} 处问题，未运行 / {len(problems)} problem(s) in "
+            "the parameter files, nothing was run:\n" + "\n".join(problems)
+        )
+    return checked
