@@ -2,7 +2,8 @@
 circulate, as tables with a generated paragraph each and as bulletin.xlsx.
 
 An indicator owned by several departments appears under each of them. Within a
-department the indicators behind schedule come first, the furthest behind on top. The
+department the indicators needing attention (滞后, 未达标, 预计未达标) come first, the
+furthest behind on top; each row says what it was judged on (targets.RULES). The
 workbook is meant to be edited and forwarded, so statuses are coloured by conditional
 formatting (an edited status recolours itself) and text from the data is stored as text.
 """
@@ -21,15 +22,7 @@ from analysis import narrative
 from analysis.formatting import status_text
 from analysis.periods import Quarter
 from analysis.plans import UNIT_YUAN
-from analysis.targets import (
-    AHEAD,
-    BEHIND,
-    NO_DATA,
-    NO_TARGET,
-    ON_TRACK,
-    STATUS_COLOURS,
-    STATUS_ORDER,
-)
+from analysis.targets import ATTENTION, STATUS_COLOURS, STATUS_ORDER
 
 SUMMARY_SHEET = "汇总"
 DEPARTMENT_COLUMNS = [  # header, width
@@ -44,19 +37,21 @@ DEPARTMENT_COLUMNS = [  # header, width
     ("序时进度", 10),
     ("进度差（百分点）", 12),
     ("状态", 15),
+    ("考核依据", 11),
     ("责任单位", 28),
 ]
 SUMMARY_COLUMNS = [
     ("序号", 6),
     ("责任单位", 14),
     ("指标数", 8),
-    (BEHIND, 8),
-    (ON_TRACK, 12),
-    (AHEAD, 10),
-    (NO_TARGET, 10),
-    (NO_DATA, 8),
+    *((status, max(8, 2 * len(status) + 2)) for status in STATUS_ORDER),
     ("通报", 90),
 ]
+RULES_LINE = (
+    "流量指标完成进度对照序时进度{elapsed:.0%}；比率指标对照目标值；年末存量指标（分档企业数）"
+    "以全年预计对照年度目标；成批认定、签约、融资类指标按年度累计，达到年度目标即为已达标，"
+    "12月末考核。"
+)
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="ECEFF1")
@@ -88,7 +83,7 @@ def summary(card: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
         counts = own["status"].value_counts()
         rows.append(
             {"department": department, "indicators": len(own)}
-            | {s: int(counts.get(s, 0)) for s in (BEHIND, ON_TRACK, AHEAD, NO_TARGET, NO_DATA)}
+            | {s: int(counts.get(s, 0)) for s in STATUS_ORDER}
             | {"paragraph": narrative.department_paragraph(own, department, quarter)}
         )
     return pd.DataFrame(rows)
@@ -163,7 +158,7 @@ def _status_colours(ws: Worksheet, cells: str) -> None:
 
 def _department_sheet(ws, department, own, plan_names, quarter) -> None:
     title = f"{department}牵头指标推进情况（{quarter.label}）"
-    _heading(ws, title, narrative.department_paragraph(own, department, quarter), 12)
+    _heading(ws, title, narrative.department_paragraph(own, department, quarter), 13)
     _header(ws, *zip(*DEPARTMENT_COLUMNS, strict=True))
     for i, row in enumerate(own.itertuples(), start=1):
         r = 3 + i
@@ -181,40 +176,43 @@ def _department_sheet(ws, department, own, plan_names, quarter) -> None:
         _number(ws, r, 9, row.expected_progress, "0%")
         _number(ws, r, 10, row.gap, "+0.0;-0.0;0.0")
         _text(ws, r, 11, status_text(row.status))
-        _text(ws, r, 12, row.departments)
-        for column in range(1, 13):
+        _text(ws, r, 12, row.judged_on)
+        _text(ws, r, 13, row.departments)
+        for column in range(1, 14):
             ws.cell(row=r, column=column).border = _BORDER
     if len(own):
         _status_colours(ws, f"K4:K{3 + len(own)}")
 
 
-def _summary_sheet(ws, table: pd.DataFrame, quarter: Quarter) -> None:
+def _summary_sheet(ws, table: pd.DataFrame, card: pd.DataFrame, quarter: Quarter) -> None:
     title = f"工业振兴十大计划推进情况督查通报（{quarter.label}）"
-    legend = "；".join(status_text(s) for s in (AHEAD, ON_TRACK, BEHIND, NO_TARGET, NO_DATA))
+    legend = "；".join(status_text(s) for s in STATUS_ORDER)
     line = (
-        f"序时进度为{quarter.elapsed:.0%}（以比率设定的目标直接对照目标值）。状态：{legend}。"
-        "一项指标有多个责任单位的，在每个责任单位下均列出。金额单位：万元。"
+        narrative.no_targets(card, quarter)
+        + RULES_LINE.format(elapsed=quarter.elapsed)
+        + f"状态：{legend}。一项指标有多个责任单位的，在每个责任单位下均列出。金额单位：万元。"
     )
     _heading(ws, title, line, len(SUMMARY_COLUMNS))
     _header(ws, *zip(*SUMMARY_COLUMNS, strict=True))
-    counts = [BEHIND, ON_TRACK, AHEAD, NO_TARGET, NO_DATA]
+    last = len(SUMMARY_COLUMNS)
     for r, row in enumerate(table.to_dict("records"), start=4):
         _number(ws, r, 1, r - 3, "0")
         _text(ws, r, 2, row["department"])
         _number(ws, r, 3, row["indicators"], "0")
-        for column, status in enumerate(counts, start=4):
+        for column, status in enumerate(STATUS_ORDER, start=4):
             _number(ws, r, column, row[status], "0")
-        _text(ws, r, 9, row["paragraph"])
-        ws.cell(row=r, column=9).alignment = Alignment(wrap_text=True, vertical="top")
+        _text(ws, r, last, row["paragraph"])
+        ws.cell(row=r, column=last).alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[r].height = 15 * (len(row["paragraph"]) // 45 + 1)
-        for column in range(1, 10):
+        for column in range(1, last + 1):
             ws.cell(row=r, column=column).border = _BORDER
-    if len(table):
-        red = PatternFill("solid", bgColor=_argb(STATUS_COLOURS[BEHIND]))
+    for status in ATTENTION if len(table) else ():
+        letter = get_column_letter(4 + STATUS_ORDER.index(status))
+        red = PatternFill("solid", bgColor=_argb(STATUS_COLOURS[status]))
         rule = CellIsRule(
             operator="greaterThan", formula=["0"], fill=red, font=Font(bold=True, color="FFFFFF")
         )
-        ws.conditional_formatting.add(f"D4:D{3 + len(table)}", rule)
+        ws.conditional_formatting.add(f"{letter}4:{letter}{3 + len(table)}", rule)
 
 
 def _sheet_name(department: str, taken: set[str]) -> str:
@@ -234,7 +232,7 @@ def write_bulletin(
     """bulletin.xlsx: a summary sheet, then one sheet per department with its indicators."""
     rows = by_department(card)
     book = Workbook()
-    _summary_sheet(book.active, summary(card, quarter), quarter)
+    _summary_sheet(book.active, summary(card, quarter), card, quarter)
     book.active.title = SUMMARY_SHEET
     taken = {SUMMARY_SHEET}
     for department, own in rows.groupby("department", sort=False):

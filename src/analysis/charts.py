@@ -121,7 +121,7 @@ def indicator_paths(paths, columns: int = 4):
             )
         if pd.notna(first["target"]):
             schedule = [
-                first["target"] * (q / 4 if first["basis"] == "level" else 1) for q in range(1, 5)
+                first["target"] * (q / 4 if first["basis"] == "flow" else 1) for q in range(1, 5)
             ]
             ax.plot(range(1, 5), schedule, ":", color="black", lw=1, label="序时进度")
         ax.set_xticks(range(1, 5), ["一季", "二季", "三季", "四季"], fontsize=7)

@@ -70,6 +70,10 @@ def _folders(command: argparse.ArgumentParser) -> None:
 
 
 def _dispatch(args) -> str:
+    if args.command in ("run", "ingest"):  # parameters checked before the heavy imports
+        from analysis import params
+
+        params.check(args.params)
     from analysis import runner, sample
 
     if args.command == "sample":
@@ -89,9 +93,19 @@ def _dispatch(args) -> str:
     paths.out = args.out
     result = runner.produce(args.quarter, paths, args.edition, args.force)
     index = result.folder / "index.html"
+    note = _targets_note(result.manifest["parameters"])
     if result.reused:
-        return f"输入、参数与代码均未变，沿用已有报告 / unchanged, report reused: {index}"
-    return f"报告已生成 / report written: {index}"
+        return f"输入、参数与代码均未变，沿用已有报告 / unchanged, report reused: {index}{note}"
+    return f"报告已生成 / report written: {index}{note}"
+
+
+def _targets_note(parameters: dict) -> str:
+    """The report's year without targets in targets.yaml, said on the run's one line."""
+    from analysis import params, targets
+
+    covered = params.target_years(parameters["params_dir"])
+    note = targets.targets_note(int(parameters["year"]), covered)
+    return f"；{note}" if note else ""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,9 +5,16 @@ import math
 import pandas as pd
 from IPython.display import HTML
 
+from analysis import targets as t
 from analysis.targets import AHEAD, BEHIND, NO_DATA, NO_TARGET, ON_TRACK, STATUS_COLOURS
 
-STATUS_SYMBOLS = {AHEAD: "▲", ON_TRACK: "●", BEHIND: "▼", NO_TARGET: "○", NO_DATA: "—"}
+STATUS_SYMBOLS = {AHEAD: "▲", ON_TRACK: "●", BEHIND: "▼", NO_TARGET: "○", NO_DATA: "—"} | {
+    t.REACHED: "★",
+    t.ON_COURSE: "◎",
+    t.OFF_COURSE: "▽",
+    t.MISSED: "✕",
+    t.YEARLY: "◇",
+}
 
 
 def _missing(value) -> bool:
@@ -78,6 +85,7 @@ SCORECARD_HEADERS = {
     "progress": "完成进度",
     "expected_progress": "序时进度",
     "status": "状态",
+    "judged_on": "考核依据",
     "departments": "责任单位",
 }
 
@@ -96,6 +104,7 @@ def scorecard_rows(card: pd.DataFrame, plan_names: dict[int, str]) -> pd.DataFra
             "progress": card["progress"].map(percent),
             "expected_progress": card["expected_progress"].map(lambda v: percent(v, 0)),
             "status": card["status"].map(status_text),
+            "judged_on": card["judged_on"],
             "departments": card["departments"],
         }
     )

@@ -1,40 +1,72 @@
-"""Generated sentences in the register of a government report, from computed tables."""
+"""Generated sentences in the register of a government report, from computed tables.
+
+Each indicator is spoken of by the rule of its kind (targets.RULES): a flow by its
+progress against 序时进度, a stock (firms in a tier) by its full-year projection, a batch
+(awards, deals) by its running total until year end, a rate by the rate."""
 
 import pandas as pd
 
 from analysis.periods import Quarter
-from analysis.targets import AHEAD, BEHIND, NO_DATA, NO_TARGET, ON_TRACK
+from analysis.targets import (
+    AHEAD,
+    ATTENTION,
+    MISSED,
+    NO_DATA,
+    OFF_COURSE,
+    ON_COURSE,
+    ON_TRACK,
+    REACHED,
+    STATUS_ORDER,
+    targets_note,
+)
+
+
+def no_targets(card: pd.DataFrame, quarter: Quarter) -> str:
+    """The warning every page gives when targets.yaml sets nothing for the report's year
+    (the scorecard's `target_year` is then empty throughout); else ""."""
+    if card.empty or card["target_year"].notna().any():
+        return ""
+    return targets_note(quarter.year, None)
 
 
 def tiers_sentence(counts: pd.DataFrame, quarter: Quarter) -> str:
-    """What the tier counts say against their targets, headline tier first."""
+    """What the tier counts say against their targets, headline tier first: a count of
+    firms is judged at year end, on the full-year projection, never on 序时进度."""
+    year_end = quarter.month == 12
     parts = []
     for row in counts.itertuples():
-        verdict = (
-            "已达到年度目标"
-            if row.actual >= row.target
-            else f"距目标差 {row.target - row.actual:g} 家"
-        )
-        parts.append(
-            f"{row.name.removeprefix('其中：')}（{row.rule}）{row.actual} 家，"
-            f"目标 {row.target:g} 家，{verdict}；按全年预计 {row.projected} 家"
-        )
+        name = f"{row.name.removeprefix('其中：')}（{row.rule}）"
+        if pd.isna(row.target):
+            parts.append(f"{name}{row.actual} 家，按全年预计 {row.projected} 家，本年未设目标")
+        elif year_end:
+            verdict = REACHED if row.actual >= row.target else MISSED
+            parts.append(f"{name}全年 {row.actual} 家，目标 {row.target:g} 家，{verdict}")
+        else:
+            verdict = ON_COURSE if row.projected >= row.target else OFF_COURSE
+            parts.append(
+                f"{name}目前 {row.actual} 家，按全年预计 {row.projected} 家，"
+                f"目标 {row.target:g} 家，{verdict}"
+            )
     return f"截至{quarter.year}年{quarter.month}月底，" + "。".join(parts) + "。"
 
 
+def _tally(statuses: pd.Series) -> str:
+    counts = statuses.value_counts()
+    return "，".join(f"{s} {counts[s]} 项" for s in STATUS_ORDER if counts.get(s))
+
+
 def scorecard_sentence(card: pd.DataFrame, quarter: Quarter) -> str:
-    """Counts by status and the indicators behind schedule."""
-    counts = card["status"].value_counts()
-    with_data = card["actual"].notna().sum()
-    behind = card.loc[card["status"] == BEHIND, "name"].tolist()
-    text = (
+    """Counts by status and the indicators needing attention (滞后, 预计未达标, 未达标)."""
+    with_data = card["actual"].notna()
+    attention = card.loc[card["status"].isin(ATTENTION), "name"].str.removeprefix("其中：")
+    text = no_targets(card, quarter) + (
         f"截至{quarter.year}年{quarter.month}月底，十大计划共 {len(card)} 项指标，"
-        f"其中 {with_data} 项已有数据：{AHEAD} {counts.get(AHEAD, 0)} 项，"
-        f"{ON_TRACK} {counts.get(ON_TRACK, 0)} 项，{BEHIND} {counts.get(BEHIND, 0)} 项；"
-        f"其余 {len(card) - with_data} 项本期未报送数据。序时进度为 {quarter.elapsed:.0%}。"
+        f"其中 {with_data.sum()} 项已有数据：{_tally(card.loc[with_data, 'status'])}；"
+        f"其余 {len(card) - with_data.sum()} 项本期未报送数据。"
+        f"流量指标的序时进度为 {quarter.elapsed:.0%}。"
     )
-    if behind:
-        text += "滞后指标：" + "、".join(behind) + "。"
+    if not attention.empty:
+        text += "需加快推进的指标：" + "、".join(attention) + "。"
     return text
 
 
@@ -44,9 +76,23 @@ def _figure(value: float, unit: str) -> str:
     return f"{value:,.{digits}f}{unit}"
 
 
+def _judged(row) -> str:
+    """One indicator with a target and data, in the words of its rule."""
+    name = row.name.removeprefix("其中：")
+    actual, target = _figure(row.actual, row.unit), _figure(row.target, row.unit)
+    if row.basis == "stock" and pd.notna(row.projected) and row.status in (ON_COURSE, OFF_COURSE):
+        return (
+            f"{name}目前{actual}，全年预计{_figure(row.projected, row.unit)}，"
+            f"目标{target}（{row.status}）"
+        )
+    if row.basis in ("stock", "batch"):
+        return f"{name}按年度累计{actual}，目标{target}，完成{row.progress:.1%}（{row.status}）"
+    return f"{name}{actual}，目标{target}，完成{row.progress:.1%}（{row.status}）"
+
+
 def plan_sentence(card: pd.DataFrame, plans: list[int], quarter: Quarter) -> str:
-    """Every indicator of the given plans: actual against target, progress and status;
-    indicators without data are named as such."""
+    """Every indicator of the given plans: actual against target and its judgement by the
+    rule of its kind; indicators without data are named as such."""
     shown = card[card["plan"].isin(plans)]
     parts, missing = [], []
     for row in shown.itertuples():
@@ -56,17 +102,15 @@ def plan_sentence(card: pd.DataFrame, plans: list[int], quarter: Quarter) -> str
         elif pd.isna(row.target):
             parts.append(f"{name}{_figure(row.actual, row.unit)}")
         else:
-            parts.append(
-                f"{name}{_figure(row.actual, row.unit)}，目标{_figure(row.target, row.unit)}，"
-                f"完成{row.progress:.1%}（{row.status}）"
-            )
+            parts.append(_judged(row))
     text = f"截至{quarter.year}年{quarter.month}月底，" + "；".join(parts) + "。" if parts else ""
     if missing:
         text += "本期未报送数据：" + "、".join(missing) + "。"
-    return text
+    return no_targets(card, quarter) + text
 
 
-def _behind_clause(row) -> str:
+def _attention_clause(row) -> str:
+    """How far an indicator needing attention is from its target, by its rule."""
     name = row.name.removeprefix("其中：")
     if row.basis == "rate":
         gap = row.target - row.actual
@@ -75,26 +119,35 @@ def _behind_clause(row) -> str:
             f"{name}为{_figure(row.actual, row.unit)}，"
             f"低于目标{_figure(row.target, row.unit)}（差{gap:.1f}{points}）"
         )
+    if row.status == OFF_COURSE:
+        return (
+            f"{name}目前{_figure(row.actual, row.unit)}，全年预计"
+            f"{_figure(row.projected, row.unit)}，低于目标{_figure(row.target, row.unit)}"
+        )
+    if row.status == MISSED:
+        return (
+            f"{name}全年{_figure(row.actual, row.unit)}，未完成目标{_figure(row.target, row.unit)}"
+        )
     gap = 100 * (row.expected_progress - row.progress)
     return f"{name}完成年度目标的{row.progress:.1%}，低于序时进度{gap:.1f}个百分点"
 
 
 def department_paragraph(rows: pd.DataFrame, department: str, quarter: Quarter) -> str:
-    """A department's paragraph of the 督查通报: its indicators by status, each one behind
-    schedule with how far, and those it has not reported.
+    """A department's paragraph of the 督查通报: its indicators by status, each one needing
+    attention with how far it is from its target, and those it has not reported.
 
-    `rows` are the department's rows of bulletin.by_department, behind schedule first.
+    `rows` are the department's rows of bulletin.by_department, those needing attention
+    first.
     """
-    counts = rows["status"].value_counts()
-    order = [AHEAD, ON_TRACK, BEHIND, NO_TARGET, NO_DATA]
-    tally = "、".join(f"{s}{counts[s]}项" for s in order if counts.get(s))
-    text = f"截至{quarter.month}月底，{department}牵头的{len(rows)}项指标中，{tally}。"
-    behind = rows[rows["status"] == BEHIND]
-    if not behind.empty:
-        text += "滞后指标：" + "；".join(_behind_clause(r) for r in behind.itertuples()) + "。"
-        text += "请采取有效措施，加快推进。"
-    elif counts.get(AHEAD, 0) + counts.get(ON_TRACK, 0):
-        text += "有目标且已报送的指标均达到或超过序时进度。"
+    text = no_targets(rows, quarter)
+    text += f"截至{quarter.month}月底，{department}牵头的{len(rows)}项指标中，"
+    text += _tally(rows["status"]).replace(" ", "").replace("，", "、") + "。"
+    attention = rows[rows["status"].isin(ATTENTION)]
+    if not attention.empty:
+        clauses = "；".join(_attention_clause(r) for r in attention.itertuples())
+        text += f"需加快推进：{clauses}。请采取有效措施，加快推进。"
+    elif rows["status"].isin([AHEAD, ON_TRACK, REACHED, ON_COURSE]).any():
+        text += "有目标且已报送的指标均未滞后。"
     missing = rows.loc[rows["status"] == NO_DATA, "name"].str.removeprefix("其中：")
     if not missing.empty:
         text += "本期未报送数据：" + "、".join(missing) + "，请按时报送。"

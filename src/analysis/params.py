@@ -23,6 +23,7 @@ INDICATOR_COLUMNS = [
     "upper_yuan",
     "kind",
     "tracked",
+    "target_year",
 ]
 _checked: dict[tuple, dict] = {}
 
@@ -62,13 +63,17 @@ def target_years(params_dir: Path = PARAMS_DIR) -> list[int]:
 def indicators(params_dir: Path = PARAMS_DIR, year: int | None = None) -> pd.DataFrame:
     """The indicators of `year`'s programme with that year's targets, in file order
     (`year` None: the latest year the file covers). For a year the file does not cover,
-    every indicator with no target: judged 未设目标, never on another year's numbers."""
+    every indicator with no target (and no `target_year`): judged 未设目标, never on
+    another year's numbers."""
     items = check(params_dir)["targets.yaml"].indicators
     covered = target_years(params_dir)
     year = covered[-1] if year is None else year
     if year in covered:
         items = [item for item in items if year in item.target]
-    rows = [item.model_dump() | {"target": item.target.get(year)} for item in items]
+    has = year if year in covered else None
+    rows = [
+        item.model_dump() | {"target": item.target.get(year), "target_year": has} for item in items
+    ]
     frame = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
     for amount in ("target", "lower_yuan", "upper_yuan"):
         frame[amount] = pd.to_numeric(frame[amount])

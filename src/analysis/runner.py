@@ -26,7 +26,7 @@ import papermill
 import yaml
 from tqdm import tqdm
 
-from analysis import bulletin, config, formatting, lock, manifest, render, store, targets
+from analysis import bulletin, config, formatting, lock, manifest, params, render, store, targets
 from analysis.disclosure import EDITIONS
 from analysis.errors import NoDataError, NotebookFailed
 from analysis.ingest import ingest
@@ -183,7 +183,7 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResu
             _keep_evidence(record, staging, failed, log_path)
             raise
         data = store.load_quarter(q.year, q.quarter, paths.processed, paths.params)
-        page = render.Page(_title(q), edition, _sections(), record)
+        page = render.Page(_title(q, paths.params), edition, _sections(), record)
         contents = _render_pages(staging, page)
         data_files = write_tables(data, staging, edition)
         write_index(data, staging, page, contents, data_files, render.earlier_quarters(root, q))
@@ -284,8 +284,10 @@ def _keep_evidence(record: dict, staging: Path, failed: Path, log_path: Path) ->
     shutil.copy2(log_path, failed / "run.log")
 
 
-def _title(q: Quarter) -> str:
-    return f"工业振兴十大计划 {q.label} 监测报告"
+def _title(q: Quarter, params_dir: Path) -> str:
+    """The title every page carries, with the warning when the year has no targets."""
+    note = targets.targets_note(q.year, params.target_years(params_dir))
+    return f"工业振兴十大计划 {q.label} 监测报告" + (f"（{note}）" if note else "")
 
 
 def _sections() -> list[tuple[str, str]]:

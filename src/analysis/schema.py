@@ -187,9 +187,7 @@ class Indicator(BaseModel):
     def _by_year(cls, value: Any, info: ValidationInfo) -> dict:
         """Targets belong to a year: {2026: 23}; a bare number says not which year."""
         if not isinstance(value, dict) or not value:
-            raise ValueError(
-                "目标应按年份填写，如 target: {2026: 23} / expected targets by year"
-            )
+            raise ValueError("目标应按年份填写，如 target: {2026: 23} / expected targets by year")
         unit = info.data.get("unit", "")
         out, problems = {}, []
         for year, amount in value.items():
@@ -212,11 +210,11 @@ class Indicator(BaseModel):
             raise ValueError(_KeyProblem("lower_yuan", "须有下限 lower_yuan（元）"))
         if self.measure == "platform_awards" and self.kind is None:
             raise ValueError(_KeyProblem("kind", "须写明认定类别 kind"))
-        if self.upper_yuan is not None and self.lower_yuan is not None:
-            if not self.lower_yuan < self.upper_yuan:
-                raise ValueError(
-                    _KeyProblem("upper_yuan", "上限应大于下限 lower_yuan / expected upper > lower")
-                )
+        bounded = self.upper_yuan is not None and self.lower_yuan is not None
+        if bounded and not self.lower_yuan < self.upper_yuan:
+            raise ValueError(
+                _KeyProblem("upper_yuan", "上限应大于下限 lower_yuan / expected upper > lower")
+            )
         return self
 
 

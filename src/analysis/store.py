@@ -82,14 +82,14 @@ def load_quarter(year: int, quarter: int, processed_dir: Path, params_dir: Path)
     present = intake.panel[(intake.panel["year"] == q.year) & (intake.panel["month"] == q.month)]
     if present.empty:
         raise NoDataError(f"数据中没有 {q.label} 的累计数据 / no data for {q}")
-    tier_defs = params.tiers(params_dir)
+    tier_defs = params.tiers(params_dir, q.year)
     limits = params.thresholds(params_dir)
     firms = tiers.firm_table(intake.panel, q, tier_defs, limits)
     return QuarterData(
         q,
         intake,
         firms,
-        params.indicators(params_dir),
+        params.indicators(params_dir, q.year),
         tier_defs,
         limits,
         params.plan_names(params_dir),

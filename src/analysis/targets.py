@@ -39,6 +39,20 @@ STATUS_COLOURS = {
     NO_TARGET: "#9e9e9e",
     NO_DATA: "#bdbdbd",
 }
+SCORECARD_COLUMNS = [
+    "indicator",
+    "plan",
+    "name",
+    "unit",
+    "target",
+    "actual",
+    "projected",
+    "progress",
+    "expected_progress",
+    "status",
+    "judged_on",
+    "departments",
+]
 # What each kind of indicator (`basis` in targets.yaml) is judged on, as scorecard.csv's
 # judged_on says it; at year end stocks and batches are judged on the year's own figure.
 JUDGED_ON = {"flow": "序时进度", "rate": "目标值", "stock": "全年预计", "batch": "按年度累计"}
@@ -107,13 +121,14 @@ def judge(
     return (REACHED if actual >= target else YEARLY), JUDGED_ON["batch"]
 
 
-def targets_note(year: int, covered: list[int]) -> str:
-    """What every page says when targets.yaml has no targets for the report's year."""
-    if year in covered:
+def targets_note(year: int, covered: list[int] | None) -> str:
+    """What every page says when targets.yaml has no targets for the report's year;
+    `covered` the years it has (None: not said), "" when the year is among them."""
+    if covered is not None and year in covered:
         return ""
-    have = "、".join(f"{y}年" for y in covered) or "任何年份"
+    have = f"（现有{'、'.join(f'{y}年' for y in covered) or '无'}）" if covered is not None else ""
     return (
-        f"params/targets.yaml 未设{year}年目标（现有{have}），本期各项指标均标为“未设目标”，"
+        f"params/targets.yaml 未设{year}年目标{have}，本期各项指标均标为“未设目标”，"
         "不以其他年份的目标考核。"
     )
 
@@ -156,7 +171,7 @@ def scorecard(
     card["judged_on"] = [j for _, j in judged]
     card["departments"] = card["departments"].map("、".join)
     card["progress"] = card["progress"].replace([np.inf, -np.inf], np.nan)
-    return card[SCORECARD_COLUMNS + ["growth", "basis"]].reset_index(drop=True)
+    return card[SCORECARD_COLUMNS + ["growth", "basis", "target_year"]].reset_index(drop=True)
 
 
 _ALWAYS_COUNTED = (AHEAD, ON_TRACK, BEHIND, NO_TARGET, NO_DATA)
