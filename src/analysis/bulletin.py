@@ -3,7 +3,7 @@ circulate, as tables with a generated paragraph each and as bulletin.xlsx.
 
 An indicator owned by several departments appears under each of them. Within a
 department the indicators needing attention (滞后, 未达标, 预计未达标) come first, the
-furthest behind on top; each row says what it was judged on (targets.RULES). The
+furthest behind on top; each row says what it was judged on (targets.judge). The
 workbook is meant to be edited and forwarded, so statuses are coloured by conditional
 formatting (an edited status recolours itself) and text from the data is stored as text.
 """

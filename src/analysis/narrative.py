@@ -1,6 +1,6 @@
 """Generated sentences in the register of a government report, from computed tables.
 
-Each indicator is spoken of by the rule of its kind (targets.RULES): a flow by its
+Each indicator is spoken of by the rule of its kind (targets.judge): a flow by its
 progress against 序时进度, a stock (firms in a tier) by its full-year projection, a batch
 (awards, deals) by its running total until year end, a rate by the rate."""
 
@@ -17,6 +17,7 @@ from analysis.targets import (
     ON_TRACK,
     REACHED,
     STATUS_ORDER,
+    YEARLY,
     targets_note,
 )
 
@@ -86,7 +87,8 @@ def _judged(row) -> str:
             f"目标{target}（{row.status}）"
         )
     if row.basis in ("stock", "batch"):
-        return f"{name}按年度累计{actual}，目标{target}，完成{row.progress:.1%}（{row.status}）"
+        verdict = "按年度累计，12月末考核" if row.status == YEARLY else row.status
+        return f"{name}本年累计{actual}，目标{target}，完成{row.progress:.1%}（{verdict}）"
     return f"{name}{actual}，目标{target}，完成{row.progress:.1%}（{row.status}）"
 
 

@@ -57,32 +57,6 @@ SCORECARD_COLUMNS = [
 # judged_on says it; at year end stocks and batches are judged on the year's own figure.
 JUDGED_ON = {"flow": "序时进度", "rate": "目标值", "stock": "全年预计", "batch": "按年度累计"}
 YEAR_END = "全年完成"
-RULES = {  # the rules as the scorecard page states them, with a worked example each
-    "flow": (
-        "逐月累计的流量指标（投资、开工项目、培训人次、削减事项等）：完成进度（本年累计 ÷ "
-        "年度目标）对照序时进度（已过月数 ÷ 12），高出容差以上为“超序时进度”，在容差内为"
-        "“达到序时进度”，低于为“滞后”。例：技改投入目标35亿元，9月底完成24.44亿元，完成进度"
-        "69.8%，序时进度75%，低于5.2个百分点，判为“滞后”。"
-    ),
-    "stock": (
-        "年末存量指标（营业收入、纳税过某一档位的企业家数等）：以全年预计值对照年度目标，"
-        "预计不低于目标为“预计达标”，否则为“预计未达标”；本年累计数照列，但不按序时进度考核"
-        "（前9个月收入过1亿元并非考核口径）。12月以全年实际数判“已达标”或“未达标”。"
-        "例：销售收入过1亿元企业目标23家，9月底累计18家，全年预计22家，判为“预计未达标”；"
-        "纳税过1亿元企业目标1家，9月底0家，全年预计3家，判为“预计达标”。"
-    ),
-    "rate": (
-        "比率指标（覆盖率、削减比例、增速等）：直接以实际比率对照目标比率，二者之比在容差内为"
-        "“达到序时进度”，高于为“超序时进度”，低于为“滞后”。例：审批事项削减比例目标54%，"
-        "实际46.7%，为目标的86.5%，判为“滞后”。"
-    ),
-    "batch": (
-        "成批发生的认定、签约、融资等指标：按年度累计，不作全年预计，也不按序时进度考核；"
-        "年内累计达到年度目标即为“已达标”，未达到的标为“按年度累计”并列出完成进度，到12月"
-        "再对照全年目标判“已达标”或“未达标”。例：国家级科技立项目标4项，9月底1项，完成进度"
-        "25%，标为“按年度累计”，不判滞后。"
-    ),
-}
 
 
 def status(progress: float, expected: float, band: float) -> str:
@@ -105,7 +79,8 @@ def expected_progress(basis: str, quarter: Quarter) -> float:
 def judge(
     basis: str, actual, projected, target, expected: float, month: int, band: float
 ) -> tuple[str, str]:
-    """(status, judged_on) of one indicator by the rule of its kind (RULES); `expected` is
+    """(status, judged_on) of one indicator by the rule of its kind (README "How each
+    indicator is judged"); `expected` is
     the share due by now (expected_progress), `month` the last month the figures cover."""
     if pd.isna(actual):
         return NO_DATA, ""
@@ -151,7 +126,7 @@ def scorecard(
     indicators: pd.DataFrame, values: pd.DataFrame, quarter: Quarter, band: float
 ) -> pd.DataFrame:
     """Every indicator of the ten plans against its target, including those without data,
-    each judged by the rule of its kind (judge, RULES)."""
+    each judged by the rule of its kind (judge)."""
     card = indicators.merge(values, left_on="id", right_on="indicator", how="left")
     card["indicator"] = card["id"]
     card["expected_progress"] = [expected_progress(b, quarter) for b in card["basis"]]
