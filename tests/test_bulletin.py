@@ -21,17 +21,23 @@ def card():
     both = "行政服务中心、监察局"
     rows = [
         # indicator, plan, name, unit, target, actual, projected, basis, status, departments
-        ("invest", 2, "技改投入", "亿元", 35, 24.5, 37.8, "level", "滞后", "经信局"),
-        ("equity", 7, "股权融资额", "万元", 9000, 6050, np.nan, "level", "滞后", "金融办"),
+        ("invest", 2, "技改投入", "亿元", 35, 24.5, 37.8, "flow", "滞后", "经信局"),
+        ("equity", 7, "股权融资额", "万元", 9000, 6050, np.nan, "batch", "按年度累计", "金融办"),
         ("ratio", 8, "审批事项削减比例", "%", 54, 46.7, np.nan, "rate", "滞后", both),
-        ("cut", 8, "削减审批事项", "项", 259, 224, np.nan, "level", "超序时进度", both),
-        ("fees", 8, "=SUM(A1:A9)", "项", 22, np.nan, np.nan, "level", "无数据", "监察局"),
-        ("visits", 2, "走访企业", "家", 30, 15, np.nan, "level", "滞后", "经信局"),
-        ("trained", 9, "培训期数", "期", np.nan, 3, np.nan, "level", "未设目标", "组织部、经信局"),
+        ("cut", 8, "削减审批事项", "项", 259, 224, np.nan, "flow", "超序时进度", both),
+        ("fees", 8, "=SUM(A1:A9)", "项", 22, np.nan, np.nan, "flow", "无数据", "监察局"),
+        ("visits", 2, "走访企业", "家", 30, 15, np.nan, "flow", "滞后", "经信局"),
+        ("trained", 9, "培训期数", "期", np.nan, 3, np.nan, "flow", "未设目标", "组织部、经信局"),
+        ("sales", 3, "销售收入过1亿元工业企业", "家", 23, 18, 22, "stock", "预计未达标", "经信局"),
+        ("tax", 3, "其中：纳税过1亿元", "家", 1, 0, 3, "stock", "预计达标", "经信局"),
     ]  # fmt: skip
     columns = ["indicator", "plan", "name", "unit", "target", "actual", "projected", "basis"]
     frame = pd.DataFrame(rows, columns=columns + ["status", "departments"])
-    frame["expected_progress"] = np.where(frame["basis"] == "rate", 1.0, 0.75)
+    frame["expected_progress"] = frame["basis"].map({"rate": 1.0, "flow": 0.75})
+    frame["judged_on"] = frame["basis"].map(
+        {"flow": "序时进度", "rate": "目标值", "stock": "全年预计", "batch": "按年度累计"}
+    )
+    frame["target_year"] = 2026
     frame["progress"] = frame["actual"] / frame["target"]
     frame["growth"] = np.nan
     return frame
@@ -47,7 +53,8 @@ def test_each_department_lists_its_indicators_behind_schedule_first(card):
         "组织部",
     ]
     own = rows[rows["department"] == "经信局"]["indicator"].tolist()
-    assert own == ["visits", "invest", "trained"]  # 50% before 70% of target; no target last
+    # 50% before 70% of target, then the stock projected short; no target last
+    assert own == ["visits", "invest", "sales", "tax", "trained"]
     watch = rows[rows["department"] == "监察局"]["indicator"].tolist()
     assert watch == ["ratio", "cut", "fees"]  # shared indicators appear under each owner
 
@@ -56,9 +63,17 @@ def test_the_paragraph_reads_as_a_bulletin(card):
     rows = bulletin.by_department(card)
     own = rows[rows["department"] == "经信局"]
     text = narrative.department_paragraph(own, "经信局", Q3)
-    assert text.startswith("截至9月底，经信局牵头的3项指标中，滞后2项、未设目标1项。")
+    assert text.startswith(
+        "截至9月底，经信局牵头的5项指标中，滞后2项、预计未达标1项、预计达标1项、未设目标1项。"
+    )
     assert "走访企业完成年度目标的50.0%，低于序时进度25.0个百分点" in text
     assert "技改投入完成年度目标的70.0%，低于序时进度5.0个百分点" in text
+    # a count of firms is spoken of by its projection, never by 序时进度
+    assert "销售收入过1亿元工业企业目前18家，全年预计22家，低于目标23家" in text
+    assert "纳税过1亿元" not in text  # projected 3 against 1: nothing to chase
+    money = rows[rows["department"] == "金融办"]
+    text = narrative.department_paragraph(money, "金融办", Q3)
+    assert text == "截至9月底，金融办牵头的1项指标中，按年度累计1项。"
     watch = rows[rows["department"] == "监察局"]
     text = narrative.department_paragraph(watch, "监察局", Q3)
     assert "审批事项削减比例为46.7%，低于目标54.0%（差7.3个百分点）" in text
@@ -91,6 +106,8 @@ def test_workbook_has_a_summary_and_a_sheet_per_department(workbook):
     summary = workbook["汇总"]
     assert [c.value for c in summary[3]][:4] == ["序号", "责任单位", "指标数", "滞后"]
     assert summary["B4"].value == "经信局" and summary["D4"].value == 2
+    assert [c.value for c in summary[3]][4:6] == ["未达标", "预计未达标"]
+    assert summary["F4"].value == 1  # 销售收入过1亿元 预计未达标
 
 
 def test_figures_carry_their_units_and_number_formats(workbook):
@@ -104,7 +121,10 @@ def test_figures_carry_their_units_and_number_formats(workbook):
     assert invest["E"].number_format == "#,##0.00"
     assert invest["H"].value == pytest.approx(0.7) and invest["H"].number_format == "0.0%"
     assert invest["J"].value == pytest.approx(-5.0)
-    assert invest["K"].value == "▼ 滞后"
+    assert invest["K"].value == "▼ 滞后" and invest["L"].value == "序时进度"
+    sales = {c.column_letter: c for c in ws[6]}
+    assert sales["K"].value == "▽ 预计未达标" and sales["L"].value == "全年预计"
+    assert sales["I"].value is None and sales["G"].value == 22  # no 序时进度 for a stock
     ratio = {c.column_letter: c for c in workbook["行政服务中心"][4]}
     assert ratio["E"].value == pytest.approx(0.54) and ratio["E"].number_format == "0.0%"
     assert ratio["I"].value == 1
@@ -113,9 +133,10 @@ def test_figures_carry_their_units_and_number_formats(workbook):
 def test_status_colours_follow_the_status_word(workbook):
     ws = workbook["经信局"]
     ranges = {str(r.sqref): r.rules for r in ws.conditional_formatting}
-    rules = ranges["K4:K6"]
+    rules = ranges["K4:K8"]
     texts = {r.text for r in rules}
     assert {"超序时进度", "达到序时进度", "滞后", "无数据", "未设目标"} <= texts
+    assert {"已达标", "未达标", "预计达标", "预计未达标", "按年度累计"} <= texts
     behind = next(r for r in rules if r.text == "滞后")
     assert behind.dxf.fill.bgColor.rgb == "FFC62828"
 
