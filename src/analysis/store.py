@@ -77,6 +77,7 @@ class QuarterData:
 
 def load_quarter(year: int, quarter: int, processed_dir: Path, params_dir: Path) -> QuarterData:
     """Read the processed intake and build the quarter's firm table."""
+    params.check(params_dir)  # a notebook refuses bad parameters as the run does
     intake = read_intake(processed_dir)
     q = Quarter(int(year), int(quarter))
     present = intake.panel[(intake.panel["year"] == q.year) & (intake.panel["month"] == q.month)]
