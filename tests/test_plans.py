@@ -17,6 +17,7 @@ def _indicators(rows):
     )
     frame["lower_yuan"] = np.nan
     frame["kind"] = None
+    frame["target_year"] = 2026
     return frame
 
 
@@ -42,7 +43,7 @@ UPGRADE_INVESTMENT = (
     "技改投入",
     "亿元",
     35,
-    "level",
+    "flow",
     "upgrade_investment",
     ["经信局"],
 )
@@ -95,7 +96,7 @@ def test_equity_in_wan_and_a_returned_rate_judged_against_the_rate():
                 "股权融资额",
                 "万元",
                 9000,
-                "level",
+                "batch",
                 "equity_financing",
                 ["金融办"],
             ),
@@ -116,13 +117,15 @@ def test_equity_in_wan_and_a_returned_rate_judged_against_the_rate():
     card = targets.scorecard(indicators, values, Q3, 0.02).set_index("indicator")
     assert card.at["equity_financing", "actual"] == 3000
     assert np.isnan(card.at["equity_financing", "projected"])
-    assert card.at["equity_financing", "status"] == "滞后"  # 33% against 75%
+    # a deal comes in batches: 33% by September is progress, not "behind"
+    assert card.at["equity_financing", "status"] == "按年度累计"
+    assert card.at["equity_financing", "judged_on"] == "按年度累计"
     assert card.at["approval_reduction_ratio", "expected_progress"] == 1.0
     assert card.at["approval_reduction_ratio", "progress"] == pytest.approx(50 / 54)
     assert card.at["approval_reduction_ratio", "status"] == "滞后"
 
 
 def test_an_unknown_measure_is_named_in_the_error():
-    indicators = _indicators([("x", 1, "某指标", "个", 1, "level", "guesswork", ["经信局"])])
+    indicators = _indicators([("x", 1, "某指标", "个", 1, "flow", "guesswork", ["经信局"])])
     with pytest.raises(ParamsError, match="x.*guesswork"):
         targets.measured(pd.DataFrame(), indicators, _sources(), Q3, THRESHOLDS)

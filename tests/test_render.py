@@ -145,7 +145,8 @@ def test_index_page_escapes_everything_and_links_sections_and_quarters():
             "projected": [22.0],
             "progress": [18 / 23],
             "expected_progress": [0.75],
-            "status": ["滞后"],
+            "status": ["预计未达标"],
+            "judged_on": ["全年预计"],
             "departments": ["经信局"],
         }
     )

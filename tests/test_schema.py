@@ -181,7 +181,9 @@ BAD = [  # file, as written, as mistyped, key, value shown, what is expected
 ]
 
 
-@pytest.mark.parametrize("name, old, new, key, shown, expected", BAD, ids=[b[2].strip() for b in BAD])
+@pytest.mark.parametrize(
+    "name, old, new, key, shown, expected", BAD, ids=[b[2].strip() for b in BAD]
+)
 def test_a_bad_parameter_is_refused_at_once_with_file_line_key_value(
     folder, tmp_path, name, old, new, key, shown, expected
 ):
@@ -202,7 +204,8 @@ def test_every_problem_is_told_at_once_across_files(folder, tmp_path):
     assert stderr == refusal(
         f"{folder / 'targets.yaml'}:{first}: indicators.sales_ge_100m.target.2026 = 二十五："
         + NUMBER_IN.format("家", "家"),
-        f"{folder / 'thresholds.yaml'}:{second}: bound_rule = gte：" + ONE_OF.format("ge、gt", "ge, gt"),
+        f"{folder / 'thresholds.yaml'}:{second}: bound_rule = gte："
+        + ONE_OF.format("ge、gt", "ge, gt"),
         f"{folder / 'thresholds.yaml'}:{third}: on_track_band = abc：{SHARE}",
     )
 
@@ -212,12 +215,12 @@ def test_every_problem_is_told_at_once_across_files(folder, tmp_path):
     [
         ("target: {2026: 23}", "target: {2026: 25家}", ("sales_ge_100m", "target", 25)),
         ("target: {2026: 23}", "target: {2026: ２５}", ("sales_ge_100m", "target", 25)),
-        ("target: {2026: 259}", "target: {2026: '1,000'}", ("approval_items_cut", "target", 1000)),
-        ("target: {2026: 259}", "target: {2026: １，０００项}", ("approval_items_cut", "target", 1000)),
+        ("target: {2026: 259}", "target: {2026: '1,000'}", ("approval_items_cut", "target", 1e3)),
+        ("target: {2026: 259}", "target: {2026: １，０００项}", ("approval_items_cut", "target", 1e3)),  # noqa: E501
         ("lower_yuan: 500000000", "lower_yuan: 1亿", ("sales_500m_1b", "lower_yuan", 1e8)),
         ("lower_yuan: 500000000", "lower_yuan: 5000万", ("sales_500m_1b", "lower_yuan", 5e7)),
         ("lower_yuan: 500000000", "lower_yuan: 5亿元", ("sales_500m_1b", "lower_yuan", 5e8)),
-        ("upper_yuan: 1000000000", "upper_yuan: '1,000,000,000'", ("sales_500m_1b", "upper_yuan", 1e9)),
+        ("upper_yuan: 1000000000", "upper_yuan: '1,000,000,000'", ("sales_500m_1b", "upper_yuan", 1e9)),  # noqa: E501
     ],
 )  # fmt: skip
 def test_friendly_spellings_are_read_as_the_number_they_can_only_mean(folder, old, new, read):
