@@ -105,6 +105,7 @@ def test_scorecard_counts_match_an_independent_count_and_a_recount_of_tiers_csv(
         "progress",
         "expected_progress",
         "status",
+        "judged_on",
         "departments",
     ]
     tiers = pd.read_csv(report / "tiers.csv", dtype={"credit_code": str}, encoding="utf-8-sig")
