@@ -60,7 +60,9 @@ def judgement(basis: str, actual, projected, target, month: int) -> str:
     if basis in ("flow", "rate"):
         due = month / 12 if basis == "flow" else 1.0
         done = actual / target
-        return "超序时进度" if done > due + band else "达到序时进度" if done >= due - band else "滞后"
+        if done > due + band:
+            return "超序时进度"
+        return "达到序时进度" if done >= due - band else "滞后"
     if month == 12:
         return "已达标" if actual >= target else "未达标"
     if basis == "stock":

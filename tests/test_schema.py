@@ -256,3 +256,24 @@ def test_the_schema_knows_every_measure_the_code_computes():
 def test_the_bundled_parameters_pass():
     checked = schema.check(PARAMS_DIR)
     assert set(checked) == set(schema.FILES)
+
+
+def test_a_notebook_run_by_papermill_stops_at_its_first_cell_with_the_same_message(
+    folder, tmp_path
+):
+    papermill = pytest.importorskip("papermill")
+    line = edit(folder, "thresholds.yaml", "on_track_band: 0.02", "on_track_band: abc")
+    notebook = PARAMS_DIR.parent / "notebooks" / "03_scorecard.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError) as failed:
+        papermill.execute_notebook(
+            str(notebook),
+            str(tmp_path / "out.ipynb"),
+            parameters={"params_dir": str(folder), "processed_dir": str(tmp_path / "none")},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(notebook.parent),
+        )
+    assert failed.value.ename == "ParamsError"
+    assert f"错误 / error: {failed.value.evalue}\n" == refusal(
+        f"{folder / 'thresholds.yaml'}:{line}: on_track_band = abc：{SHARE}"
+    )
