@@ -287,7 +287,7 @@ def _keep_evidence(record: dict, staging: Path, failed: Path, log_path: Path) ->
 def _title(q: Quarter, params_dir: Path) -> str:
     """The title every page carries, with the warning when the year has no targets."""
     note = targets.targets_note(q.year, params.target_years(params_dir))
-    return f"工业振兴十大计划 {q.label} 监测报告" + (f"（{note}）" if note else "")
+    return f"工业振兴十大计划 {q.label} 监测报告" + (f" — {note}" if note else "")
 
 
 def _sections() -> list[tuple[str, str]]:
