@@ -390,10 +390,17 @@ def _assemble(
             unmatched, columns=["kind", "file", "row", "name", "credit_code", "candidates"]
         ),
         **{kind: _source_table(kept[kind], kind) for kind in sources.COLUMNS},
-        versions=pd.concat([versions_read, aside], ignore_index=True),
-        revisions=revisions,
-        repeats=pd.concat(
-            [r for r in repeated_keys if not r.empty] or [pd.DataFrame(columns=REPEAT_COLUMNS)],
-            ignore_index=True,
+        versions=_with_period(pd.concat([versions_read, aside], ignore_index=True)),
+        revisions=_with_period(revisions),
+        repeats=_with_period(
+            pd.concat(
+                [r for r in repeated_keys if not r.empty] or [pd.DataFrame(columns=REPEAT_COLUMNS)],
+                ignore_index=True,
+            )
         ),
     )
+
+
+def _with_period(table: pd.DataFrame) -> pd.DataFrame:
+    """A report table with its year and month as integers (missing for unread files)."""
+    return table.astype({"year": "Int64", "month": "Int64"})
