@@ -250,6 +250,8 @@ def resolve(records: pd.DataFrame, describe, kind_names: dict[str, str]):
                     )
                 )
     versions = pd.DataFrame(statuses, columns=VERSION_COLUMNS)
+    if not superseded.any():  # the common case: no copy of a large table
+        return records, records.iloc[:0], versions, pd.DataFrame(columns=CHANGE_COLUMNS)
     changed = [c for c in changed if not c.empty]
     revisions = (
         pd.concat(changed, ignore_index=True)[CHANGE_COLUMNS]
