@@ -215,3 +215,15 @@ def test_a_firm_left_out_of_the_count_never_shows_as_leaving_its_tier():
     marked = movers(panel, Quarter(2026, 3), tiers, {"bound_rule": "ge"}, left)
     row = marked.set_index("credit_code").loc[B]
     assert (row["change"], row["note"]) == ("不计入：数据冲突", "隔离行：x")
+
+
+def test_the_version_tables_survive_the_processed_folder(tmp_path):
+    from analysis import store
+
+    store.write_intake(ingest(VERSIONS / "revision"), tmp_path)
+    intake = store.read_intake(tmp_path)
+    table = quality.version_table(intake, {"indicators": "企业主要经济指标"})
+    assert set(table["period"]) == {"2026年1-9月"} and set(table["kind"]) == {"企业主要经济指标"}
+    changed = quality.revision_changes(intake).set_index("key")
+    assert changed.loc[D, "field"] == "营业收入（上年同期）"
+    assert quality.left_out(intake, 2026, 9)["credit_code"].tolist() == [E]
