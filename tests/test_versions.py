@@ -1,6 +1,7 @@
 """Versions of one return, renamed firms and tax rows of one taxpayer, on workbooks saved by
 LibreOffice (corpus/make_corpus.py, write_versions), against figures written out by hand."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -227,3 +228,95 @@ def test_the_version_tables_survive_the_processed_folder(tmp_path):
     changed = quality.revision_changes(intake).set_index("key")
     assert changed.loc[D, "field"] == "营业收入（上年同期）"
     assert quality.left_out(intake, 2026, 9)["credit_code"].tolist() == [E]
+
+
+def _table_rows(html: str) -> list[list[str]]:
+    """The cells of every table row in rendered HTML, as text."""
+    cell = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.S)
+    return [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in cell.findall(row)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S)
+    ]
+
+
+def _firms_in(path: Path) -> dict[str, tuple[str, float]]:
+    """Credit code → (name, revenue of the year in 万元) as the workbook holds them."""
+    sheet = openpyxl.load_workbook(path).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if "统一社会信用代码" in r)
+    code, name, revenue = (
+        rows[header].index(h) for h in ("统一社会信用代码", "企业名称", "营业收入")
+    )
+    return {
+        r[code]: (r[name], float(str(r[revenue]).replace(",", "")))
+        for r in rows[header + 1 :]
+        if isinstance(r[0], int) and r[revenue] is not None
+    }
+
+
+def test_the_tier_page_counts_the_revision_and_shows_no_left_out_firm_as_leaving(tmp_path):
+    """A 修订 of the city's 1-9月 table, written by LibreOffice, drops a firm that was over
+    1亿 last year and repeats another with figures that disagree: the tier page counts the
+    revision's firms and shows both firms as not counted, never as 退出."""
+    import nbformat
+    import papermill
+
+    from analysis import sample, store
+    from analysis.config import NOTEBOOKS_DIR
+    from tests.corpus.make_corpus import save_with_libreoffice
+
+    sample.write_city(
+        sample.generate_city(firms=40, seed=3, year=2026, quarter=3), tmp_path / "raw"
+    )
+    folder = tmp_path / "raw" / "统计局"
+    last_year = _firms_in(folder / "2025年1-9月规模以上工业企业主要经济指标.xlsx")
+    book = openpyxl.load_workbook(folder / f"{NAME}.xlsx")
+    sheet = book.active
+    sheet["A1"] = "2026年1-9月全市规模以上工业企业主要经济指标（修订）"
+    big = [c for c, (_, revenue) in last_year.items() if revenue >= 10000]
+    rows = {r[1].value: r[0].row for r in sheet.iter_rows() if r[1].value in big}
+    dropped, conflicting = [c for c in big if c in rows][:2]
+    copy = [c.value for c in sheet[rows[conflicting]]]
+    sheet.delete_rows(rows[dropped])
+    sheet.append([copy[0], copy[1], copy[2], copy[3], float(str(copy[4]).replace(",", "")) + 1])
+    save_with_libreoffice(book, folder / f"{NAME}（修订）.xlsx", "xlsx")
+
+    revised = _firms_in(folder / f"{NAME}（修订）.xlsx")
+    expected = sum(
+        revenue >= 10000 for code, (_, revenue) in revised.items() if code != conflicting
+    )
+    store.write_intake(ingest(tmp_path / "raw"), tmp_path / "processed")
+    out = tmp_path / "02.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / "02_firm_tiers.ipynb"),
+        str(out),
+        parameters=dict(
+            year=2026,
+            quarter=3,
+            processed_dir=str(tmp_path / "processed"),
+            params_dir=str(PARAMS_DIR),
+            out_dir=str(tmp_path / "report"),
+            edition="internal",
+        ),
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(NOTEBOOKS_DIR),
+    )
+    shown = " ".join(
+        str(o.get("data", {}).get("text/html", ""))
+        + str(o.get("data", {}).get("text/markdown", ""))
+        for c in nbformat.read(out, as_version=4).cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+    rows = _table_rows(shown)
+    counted = next(r for r in rows if r[0] == "销售收入过1亿元工业企业" and len(r) == 5)
+    assert int(counted[3]) == expected  # 按累计数（家）
+    assert "未计入 2 家（数据冲突 1 家、修订版未列 1 家）" in shown
+    for code in (dropped, conflicting):
+        name = last_year[code][0]
+        changes = {  # the movers table, revenue tiers (its tax still counts)
+            r[1] for r in rows if len(r) == 8 and r[3] == name and "销售收入" in r[0]
+        }
+        assert changes and "退出" not in changes, (name, changes)
+        assert changes <= {"不计入：数据冲突", "不计入：修订版未列"}
