@@ -146,13 +146,6 @@ def source_groups(records: pd.DataFrame) -> pd.DataFrame:
     return groups[columns].reset_index(drop=True)
 
 
-def contested(groups: pd.DataFrame, supplements: set[str]) -> pd.DataFrame:
-    """The groups of one source and period that more than one non-补报 file holds."""
-    versions = groups[~groups["source_file"].isin(supplements)]
-    many = versions.groupby(["kind", "source", "year", "month"])["source_file"].transform("size")
-    return versions[many > 1]
-
-
 def principal_key(kind: str) -> list[str]:
     """What one object of a source is, period aside: a firm's code, a project, …"""
     return [k for k in DUPLICATE_KEYS[kind] if k not in PERIOD]
@@ -169,23 +162,37 @@ def changes(old: pd.DataFrame, new: pd.DataFrame, kind: str) -> pd.DataFrame:
     ]
     before = old.drop_duplicates(keys).set_index(keys)
     after = new.drop_duplicates(keys).set_index(keys)
-    rows = []
-
-    def row(key, frame, change, field="", was=np.nan, now=np.nan):
-        name = frame.at[key, "name"] if "name" in frame else ""
-        text = " / ".join(map(str, key)) if isinstance(key, tuple) else str(key)
-        rows.append(dict(key=text, name=name, change=change, field=field, old=was, new=now))
-
-    for key in before.index.intersection(after.index):
-        for field in figures:
-            was, now = before.at[key, field], after.at[key, field]
-            if pd.isna(was) != pd.isna(now) or abs(was - now) > 0.005:  # half a fen
-                row(key, after, CHANGED, field, was, now)
-    for key in after.index.difference(before.index):
-        row(key, after, ADDED)
-    for key in before.index.difference(after.index):
-        row(key, before, MISSING)
-    return pd.DataFrame(rows, columns=CHANGE_COLUMNS[3:9])
+    common = before.index.intersection(after.index)
+    was, now = before.loc[common, figures], after.loc[common, figures]
+    differs = (was.isna() != now.isna()) | ((was - now).abs() > 0.005)  # half a fen
+    where = np.nonzero(differs.to_numpy())
+    changed = pd.DataFrame(
+        {
+            "key": common[where[0]],
+            "name": after.loc[common, "name"].to_numpy()[where[0]] if "name" in after else "",
+            "change": CHANGED,
+            "field": np.array(figures, dtype=object)[where[1]],
+            "old": was.to_numpy()[where],
+            "new": now.to_numpy()[where],
+        }
+    )
+    added, missing = after.index.difference(before.index), before.index.difference(after.index)
+    listed = [
+        pd.DataFrame(
+            {
+                "key": keys_of,
+                "name": frame.loc[keys_of, "name"].to_numpy() if "name" in frame else "",
+                "change": change,
+                "field": "",
+            }
+        )
+        for keys_of, frame, change in ((added, after, ADDED), (missing, before, MISSING))
+    ]
+    table = pd.concat([changed, *listed], ignore_index=True)
+    table["key"] = [
+        " / ".join(map(str, k)) if isinstance(k, tuple) else str(k) for k in table["key"]
+    ]
+    return table.reindex(columns=CHANGE_COLUMNS[3:9])
 
 
 def _source_rows(records: pd.DataFrame, group: pd.DataFrame) -> pd.Series:
