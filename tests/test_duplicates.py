@@ -54,7 +54,7 @@ def test_exact_repeats_merge_and_disagreeing_rows_are_all_quarantined():
             "kind": "indicators",
         }
     )
-    kept, entries, merged_from = resolve_duplicates(records, "indicators")
+    kept, entries, merged_from, _ = resolve_duplicates(records, "indicators")
     assert kept["credit_code"].tolist() == ["A", "C"]
     assert kept["source_file"].tolist() == ["f1", "f1"]  # the first of the repeats stays
     assert sorted((e["row"], e["value"]) for e in entries) == [

@@ -94,7 +94,7 @@ def test_conflicting_duplicates_are_quarantined_and_exact_ones_merged(tmp_path, 
     firm_row = stats_rows[5]
     rows = stats_rows[:6] + [list(firm_row), list(firm_row[:4]) + [9999, 1, 1, 1]]
     write_sheet(tmp_path / "one.xlsx", stats_rows, STATS_MERGES)
-    write_sheet(tmp_path / "two.xlsx", rows, STATS_MERGES)
+    write_sheet(tmp_path / "two（补报）.xlsx", rows, STATS_MERGES)  # adds to one.xlsx
     intake = ingest(tmp_path)
     reasons = intake.quarantine["reason_en"].unique().tolist()
     assert reasons == ["conflicting duplicate rows for one key and period"]

@@ -1,15 +1,20 @@
 """Repeated rows: what counts as one object in one period, and what to do with repeats.
 
 Bureaus resend rows: the same firm twice in a sheet, or again in a 补报 file. Exact repeats
-count once (and are reported); rows of one key that disagree are all quarantined, since
-the suite cannot tell which is right. Keys are compared by sorting in Arrow, which is many
-times faster than hashing text keys for the few hundred thousand rows of a large sheet.
+count once (and are reported); so do rows that differ only in the name (a renamed firm,
+listed). Tax rows of one taxpayer that differ (several tax offices) are summed when
+thresholds.yaml says so (tax_rows_of_one_taxpayer: sum), and listed. Other rows of one key
+that disagree are all quarantined, since the suite cannot tell which is right. Keys are
+compared by sorting in Arrow, which is many times faster than hashing text keys for the
+few hundred thousand rows of a large sheet.
 """
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from analysis.errors import ParamsError
 
 PERIOD = ["year", "month"]
 KEY = ["credit_code"] + PERIOD
@@ -22,6 +27,9 @@ DUPLICATE_KEYS = {
     "financing": ["credit_code", "event", "event_date"] + PERIOD,
     "returns": ["department", "indicator"] + PERIOD,
 }
+TAX_RULES = ("sum", "conflict")
+RENAMED, SUMMED, CONFLICT = "更名（数值相同，按一家计）", "多行税收相加", "数据冲突（已隔离）"
+REPEAT_COLUMNS = ["kind", "key", "year", "month", "names", "outcome", "files", "rows"]
 
 
 def _varying(frame: pd.DataFrame, keys: list[str]) -> list[str]:
@@ -67,18 +75,25 @@ def repeated(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     return found
 
 
-def resolve_duplicates(records: pd.DataFrame, kind: str):
-    """Exact repeats of one key count once; rows of one key that disagree are all
-    quarantined. Returns kept rows, quarantine entries and the files of merged repeats."""
-    keys = [k for k in DUPLICATE_KEYS[kind] if k in records]
-    values = [c for c in records.columns if c not in keys + SOURCE + ["kind"]]
-    if records.empty or not (shared := repeated(records, keys)).any():
-        return records, [], pd.Series(dtype=str)
-    candidates = records[shared]
-    versions = candidates.drop_duplicates(keys + values).groupby(keys, dropna=False).size()
-    conflicting = versions[versions > 1].index
-    conflict = pd.MultiIndex.from_frame(candidates[keys]).isin(conflicting)
-    entries = [
+def _report(kind: str, keys: list[str], rows: pd.DataFrame, outcome: str) -> dict:
+    """One line of the repeats table: the key, the names it was given, where the rows are."""
+    first = rows.iloc[0]
+    names = rows["name"].dropna().astype(str).unique() if "name" in rows else []
+    files = rows["source_file"].astype(str).map(lambda p: p.rsplit("/", 1)[-1]).unique()
+    return dict(
+        kind=kind,
+        key=" / ".join(str(first[k]) for k in keys if k not in PERIOD),
+        year=first.get("year"),
+        month=first.get("month"),
+        names="／".join(names),
+        outcome=outcome,
+        files="、".join(files),
+        rows="、".join(str(r) for r in rows["source_row"]),
+    )
+
+
+def _conflict_entries(rows: pd.DataFrame, keys: list[str]) -> list[dict]:
+    return [
         dict(
             file=r.source_file,
             sheet=r.source_sheet,
@@ -87,10 +102,50 @@ def resolve_duplicates(records: pd.DataFrame, kind: str):
             value=" / ".join(str(getattr(r, k)) for k in keys),
             reason_zh="同一对象同一期存在数值不同的重复行",
             reason_en="conflicting duplicate rows for one key and period",
+            credit_code=getattr(r, "credit_code", None),
+            name=getattr(r, "name", None),
         )
-        for r in candidates[conflict].itertuples()
+        for r in rows.itertuples()
     ]
-    agreeing = candidates[~conflict]
-    repeat = agreeing.duplicated(keys, keep="first")
-    dropped = candidates.index[conflict].union(agreeing.index[repeat])
-    return records.drop(index=dropped), entries, agreeing.loc[repeat, "source_file"]
+
+
+def resolve_duplicates(records: pd.DataFrame, kind: str, tax_rule: str = "conflict"):
+    """Rows that share a key: exact repeats, and rows differing only in the name, count
+    once; tax rows that differ are summed under the `sum` rule; otherwise rows of one key
+    that disagree are all quarantined. Returns the kept rows, quarantine entries, the files
+    of merged repeats and a table of every key found on several rows (but exact repeats)."""
+    if tax_rule not in TAX_RULES:
+        raise ParamsError(
+            f"thresholds.yaml: tax_rows_of_one_taxpayer 应为 {' 或 '.join(TAX_RULES)}，"
+            f"而不是 {tax_rule!r}"
+        )
+    keys = [k for k in DUPLICATE_KEYS[kind] if k in records]
+    values = [c for c in records.columns if c not in keys + SOURCE + ["kind"]]
+    figures = [c for c in values if c != "name"]
+    if records.empty or not (shared := repeated(records, keys)).any():
+        return records, [], pd.Series(dtype=str), pd.DataFrame(columns=REPEAT_COLUMNS)
+    candidates = records[shared]
+    dropped, merged, entries, report, summed = [], [], [], [], {}
+    summing = kind == "tax" and tax_rule == "sum"
+    amounts = [c for c in figures if pd.api.types.is_float_dtype(records[c])]
+    for _, rows in candidates.groupby(keys, dropna=False, sort=False):
+        distinct = rows.drop_duplicates(values)
+        if len(distinct) == 1 or len(distinct.drop_duplicates(figures)) == 1:
+            dropped += list(rows.index[1:])
+            merged += list(rows["source_file"].iloc[1:].astype(str))
+            if len(distinct) > 1:
+                report.append(_report(kind, keys, distinct, RENAMED))
+        elif summing:
+            summed[rows.index[0]] = distinct[amounts].sum(min_count=1)
+            dropped += list(rows.index[1:])
+            report.append(_report(kind, keys, distinct, SUMMED))
+        else:
+            dropped += list(rows.index)
+            entries += _conflict_entries(rows, keys)
+            report.append(_report(kind, keys, rows, CONFLICT))
+    kept = records.drop(index=dropped)
+    if summed:
+        kept = kept.copy()
+        for index, totals in summed.items():
+            kept.loc[index, amounts] = totals.to_numpy()
+    return kept, entries, pd.Series(merged, dtype=str), pd.DataFrame(report, columns=REPEAT_COLUMNS)

@@ -1,8 +1,9 @@
 """The intake: every raw file read into tidy tables, nothing lost, nothing executed.
 
 For each sheet: rows read = rows accepted + rows quarantined + rows recognised as totals,
-notes or group labels. Row-level problems go to the quarantine table with file, sheet,
-Excel row, column, value and reason; a file that cannot be used at all stops the intake
+notes or group labels + rows of a version another file superseded (versions.py).
+Row-level problems go to the quarantine table with file, sheet, Excel row, column, value
+and reason; a file that cannot be used at all stops the intake
 before anything is written. Parsed files are cached by checksum (see cache.py).
 """
 
@@ -13,12 +14,13 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
-from analysis import cache, params, sources
+from analysis import cache, params, sources, versions
 from analysis.codes import credit_code_problem
-from analysis.duplicates import KEY, SOURCE, resolve_duplicates, sorted_by
-from analysis.errors import InputFileError
-from analysis.reading import EXCEL_SUFFIXES, Aliases, find_table, read_grids
+from analysis.duplicates import KEY, REPEAT_COLUMNS, SOURCE, resolve_duplicates, sorted_by
+from analysis.errors import InputFileError, ParamsError
+from analysis.reading import EXCEL_SUFFIXES, Aliases, clean_text, find_table, read_grids
 from analysis.records import QUARANTINE_COLUMNS, entry, table_records, where
 from analysis.validation import failures
 
@@ -38,6 +40,7 @@ FILE_COLUMNS = [
     "rows_accepted",
     "rows_quarantined",
     "rows_totals_notes",
+    "rows_superseded",
     "duplicates_merged",
     "sha256",
 ]
@@ -56,6 +59,9 @@ class Intake:
     platforms: pd.DataFrame
     financing: pd.DataFrame
     returns: pd.DataFrame
+    versions: pd.DataFrame  # per source and period: which file stood, which were superseded
+    revisions: pd.DataFrame  # what each standing version changed: figures, firms added, missing
+    repeats: pd.DataFrame  # keys on several rows: renamed firms, tax summed, conflicts
 
     @classmethod
     def table_names(cls) -> list[str]:
@@ -70,12 +76,79 @@ def normalize_name(name) -> str:
 
 
 def raw_files(raw_dir: Path) -> list[Path]:
-    """Workbooks and CSVs under the raw folder, in any sub-folder; Office lock files skipped."""
+    """Workbooks and CSVs under the raw folder, in any sub-folder; Office lock files skipped,
+    and so are the files in a superseded/ folder (listed by set_aside)."""
     return sorted(
         p
         for p in Path(raw_dir).rglob("*")
-        if p.is_file() and p.suffix.lower() in RAW_SUFFIXES and not p.name.startswith(("~$", "."))
+        if p.is_file()
+        and p.suffix.lower() in RAW_SUFFIXES
+        and not p.name.startswith(("~$", "."))
+        and versions.SUPERSEDED_FOLDER not in p.relative_to(raw_dir).parts[:-1]
     )
+
+
+def superseded_names(params_dir: Path) -> list[str]:
+    """The files an economist declared superseded in params/superseded.yaml (optional)."""
+    path = Path(params_dir) / versions.SUPERSEDED_PARAMS
+    if not path.exists():
+        return []
+    try:
+        names = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: YAML 格式错误 / not valid YAML: {exc}") from exc
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ParamsError(f"{path}: 应为文件名列表 / must be a list of file names")
+    return names
+
+
+def set_aside(raw_dir: Path, declared: list[str]) -> tuple[list[Path], pd.DataFrame]:
+    """The raw files to read, and a listing of those not read because they were moved
+    into a superseded/ folder or named in params/superseded.yaml."""
+    kept, aside = [], []
+    for path in raw_files(raw_dir):
+        label = path.relative_to(raw_dir).as_posix()
+        if label in declared or path.name in declared:
+            aside.append((label, f"列于 params/{versions.SUPERSEDED_PARAMS}，未读取"))
+        else:
+            kept.append(path)
+    for path in sorted(Path(raw_dir).rglob("*")):
+        parts = path.relative_to(raw_dir).parts
+        folder = versions.SUPERSEDED_FOLDER in parts[:-1]
+        if path.is_file() and folder and path.suffix.lower() in RAW_SUFFIXES:
+            aside.append(("/".join(parts), f"位于 {versions.SUPERSEDED_FOLDER}/ 目录，未读取"))
+    listing = pd.DataFrame(
+        [dict(file=label, status="未读取", rule=why) for label, why in aside],
+        columns=versions.VERSION_COLUMNS,
+    )
+    return kept, listing
+
+
+def _describer(raw_dir: Path, parsed: list[cache.Parsed], aliases: Aliases):
+    """describe(file) → the file's Version: its name below the raw folder, its sheets'
+    titles and the latest report date on them. The sheets are read again for this, which
+    happens only for files that share a source and period with another file."""
+    checksums = {str(p.path): p.sha256 for p in parsed}
+
+    def describe(file: str) -> versions.Version:
+        path = Path(file)
+        titles, lines = [], []
+        for grid in read_grids(path):
+            table = find_table(grid, aliases)
+            if table is None:
+                continue
+            rows = [list(r) for r in zip(*(c.to_pylist() for c in grid.cells.columns), strict=True)]
+            texts = [" ".join(str(c) for c in row if c is not None) for row in rows]
+            below = [*table.rows.tolist(), *table.skipped] or [len(rows) + 1]
+            titles += texts[: min(below) - 1]
+            lines += [texts[r - 1] for r, what in table.skipped.items() if what == "note"]
+        label = path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else file
+        title = clean_text(" ".join(titles))
+        return versions.Version(
+            file, label, title, versions.report_date(titles + lines), checksums.get(file, "")
+        )
+
+    return describe
 
 
 def _validated(records: pd.DataFrame, table) -> tuple[pd.DataFrame, list[dict]]:
@@ -207,7 +280,9 @@ def ingest(
     files parsed before are taken from the cache and new ones stored there."""
     spec = params.columns(params_dir)
     aliases = Aliases(spec)
-    paths = raw_files(raw_dir)
+    raw_dir = Path(raw_dir)
+    paths, aside = set_aside(raw_dir, superseded_names(params_dir))
+    tax_rule = params.thresholds(params_dir).get("tax_rows_of_one_taxpayer")
     if not paths:
         raise InputFileError(raw_dir, "目录中没有 .xlsx/.xls/.csv 文件 / no workbooks found")
     yuan_above = float(spec["yuan_if_median_revenue_above"])
@@ -217,19 +292,43 @@ def ingest(
     ]
     parsed = [found for found, _ in looked_up]
     new = [found for found, is_new in looked_up if is_new]
+    describe = _describer(raw_dir, parsed, aliases)
     if not cache_dir or not new:
-        return _assemble(parsed, spec)
+        return _assemble(parsed, spec, describe, aside, tax_rule)
     # Only now, every file read, is anything written (a refused file leaves the cache as it
     # was); the writing goes on in a second thread while the tables are assembled.
     with ThreadPoolExecutor(max_workers=1) as writer:
         stored = writer.submit(lambda: [cache.store(found, spec, cache_dir) for found in new])
-        intake = _assemble(parsed, spec)
+        intake = _assemble(parsed, spec, describe, aside, tax_rule)
         stored.result()
     return intake
 
 
-def _assemble(parsed: list[cache.Parsed], spec: dict) -> Intake:
-    """The intake's tables from the files' records: duplicates resolved, sources joined."""
+def _superseded_rows(
+    superseded: pd.DataFrame, quarantine: list[pd.DataFrame], records: pd.DataFrame
+) -> tuple[pd.Series, list[pd.DataFrame]]:
+    """Rows per (file, sheet) that a later version replaced, and the quarantine without the
+    entries of files replaced in every period they hold (their problems are moot)."""
+    counts = superseded.groupby(["source_file", "source_sheet"], observed=True).size()
+    held = records.groupby("source_file", observed=True).size()
+    gone = {
+        f
+        for f, n in superseded.groupby("source_file", observed=True).size().items()
+        if n == held.get(f, 0)
+    }
+    moot = [q[q["file"].isin(gone)] for q in quarantine]
+    moot = pd.concat([m for m in moot if not m.empty] or [pd.DataFrame(columns=["file"])])
+    if not moot.empty:
+        extra = moot.groupby(["file", "sheet"])["row"].nunique()
+        counts = counts.add(extra.rename_axis(counts.index.names), fill_value=0)
+    return counts, [q[~q["file"].isin(gone)] for q in quarantine]
+
+
+def _assemble(
+    parsed: list[cache.Parsed], spec: dict, describe, aside: pd.DataFrame, tax_rule: str
+) -> Intake:
+    """The intake's tables from the files' records: versions settled, duplicates resolved,
+    sources joined."""
     records = pd.concat([p.records for p in parsed], ignore_index=True)
     quarantine = [p.quarantine for p in parsed]
     files = pd.concat([p.files for p in parsed], ignore_index=True)
@@ -238,13 +337,19 @@ def _assemble(parsed: list[cache.Parsed], spec: dict) -> Intake:
         records.loc[no_code, "credit_code"] = NAME_KEY + records.loc[no_code, "name"].map(
             normalize_name
         )
-    kept, merged_from = {}, []
+    kind_names = {k: rule["name"] for k, rule in spec["kinds"].items()}
+    records, superseded, versions_read, revisions = versions.resolve(records, describe, kind_names)
+    superseded_counts, quarantine = _superseded_rows(
+        superseded, quarantine, pd.concat([records, superseded])
+    )
+    kept, merged_from, repeated_keys = {}, [], []
     for kind in spec["kinds"]:
         rows = records[records["kind"] == kind].dropna(axis=1, how="all")
-        rows, conflicts, repeats = resolve_duplicates(rows, kind)
+        rows, conflicts, merged, report = resolve_duplicates(rows, kind, tax_rule)
         kept[kind] = rows
         quarantine.append(pd.DataFrame(conflicts, columns=QUARANTINE_COLUMNS))
-        merged_from.append(repeats)
+        merged_from.append(merged)
+        repeated_keys.append(report)
     indicators = kept["indicators"].reindex(
         columns=KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem"] + SOURCE
     )
@@ -262,8 +367,14 @@ def _assemble(parsed: list[cache.Parsed], spec: dict) -> Intake:
     files["rows_quarantined"] = [
         int(bad_rows.get(k, 0)) for k in zip(files["file"], files["sheet"], strict=True)
     ]
+    files["rows_superseded"] = [
+        int(superseded_counts.get(k, 0)) for k in zip(files["file"], files["sheet"], strict=True)
+    ]
     files["rows_accepted"] = (
-        files["rows_read"] - files["rows_quarantined"] - files["rows_totals_notes"]
+        files["rows_read"]
+        - files["rows_quarantined"]
+        - files["rows_totals_notes"]
+        - files["rows_superseded"]
     )
     repeats = pd.concat(merged_from).value_counts()
     files["duplicates_merged"] = files["file"].map(repeats).fillna(0).astype(int)
@@ -279,4 +390,17 @@ def _assemble(parsed: list[cache.Parsed], spec: dict) -> Intake:
             unmatched, columns=["kind", "file", "row", "name", "credit_code", "candidates"]
         ),
         **{kind: _source_table(kept[kind], kind) for kind in sources.COLUMNS},
+        versions=_with_period(pd.concat([versions_read, aside], ignore_index=True)),
+        revisions=_with_period(revisions),
+        repeats=_with_period(
+            pd.concat(
+                [r for r in repeated_keys if not r.empty] or [pd.DataFrame(columns=REPEAT_COLUMNS)],
+                ignore_index=True,
+            )
+        ),
     )
+
+
+def _with_period(table: pd.DataFrame) -> pd.DataFrame:
+    """A report table with its year and month as integers (missing for unread files)."""
+    return table.astype({"year": "Int64", "month": "Int64"})

@@ -1,17 +1,39 @@
-"""Data-quality tables for the intake notebook: row accounting, coverage, code problems."""
+"""Data-quality tables for the intake notebook: row accounting, versions of one return,
+repeated keys, coverage, code problems, and the firms left out of the counts."""
 
 import pandas as pd
 
-from analysis.ingest import Intake
+from analysis import versions
+from analysis.duplicates import CONFLICT
+from analysis.ingest import SOURCES, Intake
+
+FIELD_NAMES = {
+    "revenue": "营业收入",
+    "profit": "利润总额",
+    "tax": "税收",
+    "rd": "研发费用",
+    "employees": "从业人员",
+}
+KIND_NAMES = {"indicators": "统计（营业收入等）", "tax": "税务（税收）"}
+REPORTED_BY = {  # which panel rows carry a source's figures
+    "indicators": (SOURCES["both"], SOURCES["left_only"]),
+    "tax": (SOURCES["both"], SOURCES["right_only"]),
+}
+LEFT_OUT_COLUMNS = ["kind", "source", "credit_code", "name", "reason", "where"]
+NOT_COUNTED = {CONFLICT: "不计入：数据冲突", versions.MISSING: "不计入：修订版未列"}
 
 
 def file_accounting(intake: Intake) -> pd.DataFrame:
-    """Per file and sheet: rows read = accepted + quarantined + totals/notes, checked."""
+    """Per file and sheet: rows read = accepted + quarantined + totals/notes + superseded,
+    checked."""
     files = intake.files.copy()
     files["file"] = files["file"].map(lambda p: p.rsplit("/", 1)[-1])
     files["balanced"] = (
         files["rows_read"]
-        == files["rows_accepted"] + files["rows_quarantined"] + files["rows_totals_notes"]
+        == files["rows_accepted"]
+        + files["rows_quarantined"]
+        + files["rows_totals_notes"]
+        + files["rows_superseded"]
     ).map({True: "✓ 平衡", False: "✗ 不平衡"})
     return files
 
@@ -51,11 +73,13 @@ def summary_sentence(intake: Intake) -> str:
     sheets, read = len(files), int(files["rows_read"].sum())
     accepted, bad = int(files["rows_accepted"].sum()), int(files["rows_quarantined"].sum())
     skipped = int(files["rows_totals_notes"].sum())
+    superseded = int(files["rows_superseded"].sum())
     workbooks = files["file"].nunique()
     return (
         f"本次共导入 {workbooks} 个工作簿、{sheets} 张工作表，读入 {read:,} 行："
         f"接收 {accepted:,} 行，隔离 {bad:,} 行（原因见下表），识别为合计、注释或分组标题的 "
-        f"{skipped:,} 行不计入企业数据。读入行数 = 接收 + 隔离 + 合计/注释，逐表核对平衡。"
+        f"{skipped:,} 行不计入企业数据，{superseded:,} 行属于已被新版本替代的报表。"
+        "读入行数 = 接收 + 隔离 + 合计/注释 + 被替代，逐表核对平衡。"
         f"按企业名称匹配 {len(intake.matches)} 行，未能匹配到企业的 {len(intake.unmatched)} 行"
         "单列于下文。"
     )
@@ -71,3 +95,99 @@ def unmatched(intake: Intake) -> pd.DataFrame:
 
 
 SOURCE_NAMES = {"tax": "税收", "projects": "项目", "platforms": "创新平台", "financing": "融资"}
+
+
+def _period(frame: pd.DataFrame) -> pd.Series:
+    return pd.Series(
+        [
+            f"{int(y)}年1-{int(m)}月" if pd.notna(y) else ""
+            for y, m in zip(frame["year"], frame["month"], strict=True)
+        ],
+        index=frame.index,
+        dtype=object,
+    )
+
+
+def version_table(intake: Intake, kind_names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Per source and period, every version: which stood, which were superseded and by
+    what rule, and the files set aside unread (superseded/ folder, params/superseded.yaml)."""
+    table = intake.versions.copy()
+    table["period"] = _period(table)
+    table["kind"] = table["kind"].map(lambda k: (kind_names or {}).get(k, k) if k else "")
+    return table
+
+
+def revision_changes(intake: Intake) -> pd.DataFrame:
+    """What each standing version changed against the one it replaced: figures (old → new,
+    yuan), firms added, firms no longer listed."""
+    table = intake.revisions.copy()
+    table["period"] = _period(table)
+    prev = table["field"].str.endswith("_prev")
+    base = table["field"].str.removesuffix("_prev")
+    table["field"] = base.map(FIELD_NAMES).fillna(base) + prev.map(
+        {True: "（上年同期）", False: ""}
+    )
+    return table
+
+
+def repeated_keys(intake: Intake) -> pd.DataFrame:
+    """Keys found on several rows of one period: renamed firms counted once, taxpayers
+    whose rows were summed, and conflicts (quarantined)."""
+    table = intake.repeats.copy()
+    table["period"] = _period(table)
+    table["kind"] = table["kind"].map(KIND_NAMES).fillna(table["kind"])
+    return table
+
+
+def left_out(intake: Intake, year: int, month: int) -> pd.DataFrame:
+    """Firms of the period whose figures of a source are not counted, and why: rows that
+    conflict (quarantined), or a firm the standing version of a return no longer lists.
+    A firm another file of the same source still reports is counted, so not listed."""
+    panel = intake.panel[(intake.panel["year"] == year) & (intake.panel["month"] == month)]
+    conflicts = intake.repeats[intake.repeats["outcome"] == CONFLICT].assign(
+        reason=NOT_COUNTED[CONFLICT],
+        where=lambda f: "隔离行：" + f["files"] + " 第" + f["rows"] + "行",
+        name=lambda f: f["names"],
+    )
+    missing = intake.revisions[intake.revisions["change"] == versions.MISSING].assign(
+        reason=NOT_COUNTED[versions.MISSING],
+        where=lambda f: "「" + f["old_file"] + "」有，「" + f["new_file"] + "」无",
+    )
+    rows = pd.concat(
+        [
+            frame[["kind", "year", "month", "key", "name", "reason", "where"]]
+            for frame in (conflicts, missing)
+            if not frame.empty
+        ]
+        or [pd.DataFrame(columns=["kind", "year", "month", "key", "name", "reason", "where"])],
+        ignore_index=True,
+    )
+    rows = rows[(rows["year"] == year) & (rows["month"] == month) & rows["kind"].isin(REPORTED_BY)]
+    reported = [
+        code in set(panel.loc[panel["sources"].isin(REPORTED_BY[kind]), "credit_code"])
+        for kind, code in zip(rows["kind"], rows["key"], strict=True)
+    ]
+    rows = rows[~pd.Series(reported, index=rows.index, dtype=bool)]
+    table = rows.rename(columns={"key": "credit_code"}).assign(
+        source=lambda f: f["kind"].map(KIND_NAMES)
+    )
+    return table[LEFT_OUT_COLUMNS].drop_duplicates(["kind", "credit_code"]).reset_index(drop=True)
+
+
+def left_out_sentence(table: pd.DataFrame) -> str:
+    """One line for any page that shows a count of firms: how many were left out, why."""
+    if table.empty:
+        return "本期没有因数据冲突或修订而未计入的企业。"
+    parts = [
+        f"{KIND_NAMES[kind]}数据未计入 {len(group)} 家（"
+        + "、".join(
+            f"{r.removeprefix('不计入：')} {n} 家"
+            for r, n in group["reason"].value_counts().items()
+        )
+        + "）"
+        for kind, group in table.groupby("kind", sort=False)
+    ]
+    return (
+        "以下计数未包括：" + "；".join(parts) + "。名单及原因见“数据导入与数据质量”一节"
+        "（数据冲突的行列于隔离表）。"
+    )

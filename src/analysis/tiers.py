@@ -111,8 +111,21 @@ def same_period_last_year(panel: pd.DataFrame, quarter: Quarter, measure: str) -
     return reported.combine_first(own)
 
 
-def movers(panel: pd.DataFrame, quarter: Quarter, tiers: pd.DataFrame, thresholds: dict):
-    """Firms that entered or left each tier since the same period last year."""
+SOURCE_OF = {"revenue": "indicators", "tax": "tax"}  # which return a tier's figure comes from
+
+
+def movers(
+    panel: pd.DataFrame,
+    quarter: Quarter,
+    tiers: pd.DataFrame,
+    thresholds: dict,
+    left_out: pd.DataFrame | None = None,
+):
+    """Firms that entered or left each tier since the same period last year. A firm whose
+    figure is left out of the count (quality.left_out: conflicting rows, not listed by a
+    revision) has not left its tier: it is shown with the reason and where to look."""
+    left_out = left_out if left_out is not None else pd.DataFrame(columns=["kind", "credit_code"])
+    why = left_out.set_index(["kind", "credit_code"])
     rule = thresholds["bound_rule"]
     now = panel[(panel["year"] == quarter.year) & (panel["month"] == quarter.month)]
     then = panel[(panel["year"] == quarter.year - 1) & (panel["month"] == quarter.month)]
@@ -130,11 +143,16 @@ def movers(panel: pd.DataFrame, quarter: Quarter, tiers: pd.DataFrame, threshold
             codes, np.select([is_ & ~was, was & ~is_], ["进入", "退出"], ""), strict=True
         ):
             if change:
+                reason = ("", "")
+                if change == "退出" and (SOURCE_OF[tier.field], code) in why.index:
+                    found = why.loc[(SOURCE_OF[tier.field], code)]
+                    reason = (found["reason"], found["where"])
                 rows.append(
                     dict(
                         indicator=tier.id,
                         tier=tier.name,
-                        change=change,
+                        change=reason[0] or change,
+                        note=reason[1],
                         credit_code=code,
                         name=names.at[code, "name"],
                         industry=names.at[code, "industry"],
@@ -147,6 +165,7 @@ def movers(panel: pd.DataFrame, quarter: Quarter, tiers: pd.DataFrame, threshold
         "indicator",
         "tier",
         "change",
+        "note",
         "credit_code",
         "name",
         "industry",

@@ -4,6 +4,7 @@ Run by hand when the corpus changes (needs `soffice`, Debian's libreoffice-calc-
 for the password-protected workbook Debian's python3-uno for the system /usr/bin/python3):
 
     .venv/bin/python tests/corpus/make_corpus.py
+    .venv/bin/python tests/corpus/make_corpus.py versions   # only tests/corpus/versions/
 
 Each workbook is drafted with openpyxl, then opened and saved again by LibreOffice
 headless — as .xlsx (formulas get real cached values, as Excel leaves them), as legacy
@@ -14,6 +15,7 @@ The expected figures live in test_corpus.py, written out by hand from the values
 
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -382,6 +384,129 @@ def password_protected():
     )
 
 
+# Versions of one return (tests/test_versions.py): a 快报 and its 修订, a pair told apart
+# only by the 报送日期 in the sheet, a pair nothing tells apart, and a renamed firm.
+E = "91371082MA3C4XKT42"
+F = "91371082MA3C4XKT55"
+G = "91371082MA3C4XKT68"
+VERSIONS = HERE / "versions"
+STATS_TITLE = "2026年1-9月全市规模以上工业企业主要经济指标"
+
+
+def stats_version(title: str, firms: list[list], signoff: str | None = None):
+    """A statistics-bureau return: title, unit line, header, total, numbered firms, note
+    and sign-off."""
+    total = sum(f[3] for f in firms)
+    rows = [
+        [title],
+        ["填报单位：海阳市统计局", None, None, None, "单位：万元"],
+        [
+            "序号",
+            "统一社会信用代码",
+            "企业名称",
+            "所属行业",
+            "营业收入本年累计",
+            "营业收入上年同期",
+        ],
+        [None, None, "合计", None, total, None],
+        *([i, *firm] for i, firm in enumerate(firms, start=1)),
+        ["注：上年同期为同口径数据。"],
+    ]
+    if signoff:
+        rows.append([signoff])
+    return draft(rows)
+
+
+FLASH = [  # 万元: the 快报
+    [A, "黄海汽车配件有限公司", "现代制造业", 12000, 10000],
+    [B, "佰德信环保科技有限公司", "新兴产业", 9800, 9000],
+    [D, "双连制动系统有限公司", "现代制造业", 4000, 3500],
+    [E, "韩孚生化有限公司", "新兴产业", 1500, 1400],
+]
+REVISED = [  # the 修订: B and D corrected, E no longer listed, F added
+    [A, "黄海汽车配件有限公司", "现代制造业", 12000, 10000],
+    [B, "佰德信环保科技有限公司", "新兴产业", 10100, 9000],
+    [D, "双连制动系统有限公司", "现代制造业", 4000, 3600],
+    [F, "金牌饲料有限公司", "农(海)产品深加工", 2600, 2100],
+]
+
+
+def tax_one_taxpayer_on_two_rows():
+    """A tax table where one taxpayer is listed under two tax offices, another twice
+    under two names with the same figures, and a third twice with figures that differ."""
+    return draft(
+        [
+            ["2026年1-9月全市工业企业入库税收情况"],
+            ["单位：万元"],
+            ["纳税人识别号", "纳税人名称", "主管税务机关", "入库税收本年累计", "入库税收上年同期"],
+            [A, "黄海汽车配件有限公司", "城区税务分局", 600, 500],  # row 4
+            [A, "黄海汽车配件有限公司（开发区）", "开发区税务分局", 450, None],  # row 5
+            [B, "佰德信环保科技有限公司", "城区税务分局", 300, 250],  # row 6
+        ]
+    )
+
+
+def renamed_firm():
+    """One code twice with identical figures under its old and new name (one firm); one
+    code twice with figures that differ (a conflict, quarantined)."""
+    return draft(
+        [
+            ["2026年1-9月全市规模以上工业企业主要经济指标"],
+            ["单位：万元"],
+            [
+                "序号",
+                "统一社会信用代码",
+                "企业名称",
+                "所属行业",
+                "营业收入本年累计",
+                "营业收入上年同期",
+            ],
+            [1, A, "黄海汽车配件有限公司", "现代制造业", 12000, 10000],  # row 4
+            [2, G, "中机模具有限公司", "现代制造业", 8000, 7000],  # row 5
+            [3, G, "山东中机精密模具有限公司", "现代制造业", 8000, 7000],  # row 6: renamed
+            [4, B, "佰德信环保科技有限公司", "新兴产业", 9800, 9000],  # row 7
+            [5, B, "佰德信环保科技有限公司", "新兴产业", 9900, 9000],  # row 8: conflict
+            ["注：同一代码两行、数值相同的为更名企业。"],  # row 9
+        ]
+    )
+
+
+def write_versions() -> None:
+    """Only the versions corpus: the other corpus files stay as they are."""
+    shutil.rmtree(VERSIONS, ignore_errors=True)
+    name = "2026年1-9月规模以上工业企业主要经济指标"
+    pair = VERSIONS / "revision"
+    save_with_libreoffice(
+        stats_version(STATS_TITLE + "（快报）", FLASH), pair / f"{name}.xlsx", "xlsx"
+    )
+    save_with_libreoffice(
+        stats_version(STATS_TITLE + "（修订）", REVISED), pair / f"{name}（修订）.xlsx", "xlsx"
+    )
+    dated = VERSIONS / "report_date"
+    save_with_libreoffice(
+        stats_version(
+            STATS_TITLE, FLASH, "单位负责人：张明  填表人：王芳  报送日期：2026年10月12日"
+        ),
+        dated / "统计局" / f"{name}.xlsx",
+        "xlsx",
+    )
+    save_with_libreoffice(
+        stats_version(
+            STATS_TITLE, REVISED, "单位负责人：张明  填表人：王芳  报送日期：2026年10月20日"
+        ),
+        dated / "统计局（重发）" / f"{name}.xlsx",
+        "xlsx",
+    )
+    unsettled = VERSIONS / "unsettled"
+    save_with_libreoffice(stats_version(STATS_TITLE, FLASH), unsettled / f"{name}.xlsx", "xlsx")
+    save_with_libreoffice(
+        stats_version(STATS_TITLE, REVISED), unsettled / "规上工业主要指标.xlsx", "xlsx"
+    )
+    same = VERSIONS / "within_file"
+    save_with_libreoffice(renamed_firm(), same / "2026年1-9月规上工业（更名）.xlsx", "xlsx")
+    save_with_libreoffice(tax_one_taxpayer_on_two_rows(), same / "2026年1-9月入库税收.xlsx", "xlsx")
+
+
 def main() -> None:
     for folder in (GOOD, BROKEN):
         shutil.rmtree(folder, ignore_errors=True)
@@ -404,7 +529,8 @@ def main() -> None:
     not_a_book = BROKEN / "not_a_workbook" / "2026年1-9月.xlsx"
     not_a_book.parent.mkdir(parents=True)
     not_a_book.write_text("这不是工作簿", encoding="utf-8")
+    write_versions()
 
 
 if __name__ == "__main__":
-    main()
+    write_versions() if sys.argv[1:] == ["versions"] else main()
