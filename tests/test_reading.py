@@ -1,5 +1,6 @@
 import math
 
+import pandas as pd
 import pytest
 
 from analysis import params
@@ -18,7 +19,11 @@ def test_bureau_layout_is_read_into_yuan_with_every_row_accounted(tmp_path, stat
     assert panel.loc[CODE_A, ["year", "month"]].tolist() == [2026, 9]
     second = panel.loc["91371082MA3C4XKT0B"]
     assert math.isnan(second["revenue_prev"]) and math.isnan(second["rd_prev"])
-    assert second["code_problem"] is not None  # bad check character: flagged, still counted
+    # bad check character: flagged, still counted. By hand, GB 32100 on 91371082MA3C4XKT0:
+    # 9·1 + 1·3 + 3·9 + 7·27 + 1·19 + 8·16 + 2·17 + 21·20 + 10·29 + 3·25 + 12·13 + 4·8
+    # + 29·24 + 19·10 + 26·30 = 3048; 3048 mod 31 = 10; 31 - 10 = 21, the letter M
+    assert "应为M" in second["code_problem"]
+    assert pd.isna(panel.loc[CODE_A, "code_problem"])  # the standard's own example
     files = intake.files.iloc[0]
     # total, group label, note and sign-off are recognised; the blank rows are not rows
     assert (
@@ -41,10 +46,14 @@ def test_bad_cells_quarantine_their_row_with_its_excel_row_number(tmp_path, stat
     assert q["reason_en"].iloc[1] == "negative value"
     assert intake.panel.empty or CODE_A not in set(intake.panel["credit_code"])
     files = intake.files.iloc[0]
+    # counted by hand from stats_rows: rows 5-12 less the blank rows 7 and 10; 合计, the
+    # group label, the note and the sign-off are recognised; both firm rows quarantined
     assert (
-        files["rows_read"]
-        == files["rows_accepted"] + files["rows_quarantined"] + files["rows_totals_notes"]
-    )
+        files["rows_read"],
+        files["rows_accepted"],
+        files["rows_quarantined"],
+        files["rows_totals_notes"],
+    ) == (6, 0, 2, 4)
 
 
 def test_a_sheet_without_a_unit_is_refused_by_name(tmp_path, stats_rows):
