@@ -9,8 +9,6 @@ import pytest
 
 from analysis import disclosure
 from analysis.formatting import wan, yi
-from analysis.runner import run
-from tests.conftest import small_city
 
 X = disclosure.SUPPRESSED
 
@@ -166,12 +164,17 @@ def _tables(text: str) -> list[list[list[str]]]:
 
 
 @pytest.fixture(scope="module")
-def public(tmp_path_factory):
-    root = tmp_path_factory.mktemp("public")
-    truth, paths = small_city(root, seed=7)
-    report = run("latest", paths, edition="public")
-    now = truth[(truth.year == 2026) & (truth.month == 9)]
-    return now, report
+def public(report):
+    truth = report.truth
+    return truth[(truth.year == 2026) & (truth.month == 9)], report.public.folder
+
+
+def must_hide(values) -> bool:
+    """The shipped primary rule (thresholds.yaml, pinned in test_project), written out:
+    a cell is hidden when 1 to 3 firms contribute to it, or when its 2 largest
+    contributors make up more than 85% of it. Zero and missing figures do not count."""
+    figures = sorted((v for v in values if v > 0), reverse=True)  # NaN > 0 is False
+    return 0 < len(figures) <= 3 or sum(figures[:2]) > 0.85 * sum(figures)
 
 
 def test_public_report_lives_apart_and_holds_no_firm_level_file(public):
@@ -210,7 +213,7 @@ def test_public_industry_table_hides_every_cell_below_the_threshold(public):
     for row in rows:
         firms = now[now["industry"] == row[0]]
         for measure, at in (("revenue", revenue_at), ("tax", tax_at)):
-            if disclosure.sensitive(firms[measure]):
+            if must_hide(firms[measure]):
                 assert row[at] == X, (row[0], measure, row[at])
             hidden[measure] += row[at] == X
             if row[at] != X:

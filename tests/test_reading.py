@@ -114,3 +114,26 @@ def test_header_alone_is_not_a_table(tmp_path):
     path = write_sheet(tmp_path / "empty.xlsx", [["说明"], ["本文件为填报说明"]])
     with pytest.raises(InputFileError, match="表头"):
         read_source(path, Aliases(params.columns()), 5e6)
+
+
+def test_a_name_two_firms_share_is_refused_as_ambiguous_and_listed(tmp_path, stats_rows):
+    # two firms of the statistics whose names differ only in the legal suffix and spaces
+    stats_rows[8][2] = "黄海汽车配件 有限责任公司"
+    write_sheet(tmp_path / "stats.xlsx", stats_rows, STATS_MERGES)
+    write_sheet(
+        tmp_path / "tax_2026年1-9月.xlsx",
+        [
+            ["纳税人识别号", "纳税人名称", "入库税收本年累计（元）", "入库税收上年同期（元）"],
+            ["", "黄海汽车配件有限公司", 1_234_567, 1_000_000],  # row 2: which of the two?
+        ],
+    )
+    intake = ingest(tmp_path)
+    assert intake.matches.empty
+    lost = intake.unmatched
+    assert len(lost) == 1
+    assert (lost["kind"].iloc[0], lost["row"].iloc[0], lost["candidates"].iloc[0]) == ("tax", 2, 2)
+    assert lost["name"].iloc[0] == "黄海汽车配件有限公司"
+    panel = intake.panel.set_index("credit_code")
+    for code in (CODE_A, "91371082MA3C4XKT0B"):
+        assert math.isnan(panel.loc[code, "tax"]), code  # joined to neither firm
+        assert panel.loc[code, "sources"] == "仅统计"
