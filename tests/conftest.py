@@ -120,15 +120,19 @@ def report(tmp_path_factory) -> Report:
 
 @pytest.fixture(scope="session")
 def scratch(tmp_path_factory):
-    """A second city (seed 5) and its internal report, for the tests that rerun, kill or
-    replace a report (test_runner_lock, test_runner_manifest): each leaves a complete
-    report published, and none relies on another's having run. Returns the root, the
-    run's paths and the first run's runner.RunResult."""
-    from analysis.runner import produce
+    """A second city (seed 5) with a report in its output folder, for the tests that
+    rerun, kill or replace a report (test_runner_lock, test_runner_manifest). That first
+    report is made from bare notebooks (parameters only), which is quick; a test that needs
+    the real notebooks' report makes it, and none relies on another's having run. Returns
+    the root, the run's paths (the real notebooks) and the first run's runner.RunResult."""
+    from dataclasses import replace
+
+    from analysis import runner
 
     root = tmp_path_factory.mktemp("scratch")
     _, paths = small_city(root, seed=5)
-    return root, paths, produce("latest", paths)
+    bare = notebooks_with_cell(root / "bare", lambda name: "", bare=runner.NOTEBOOKS)
+    return root, paths, runner.produce("latest", replace(paths, notebooks=bare))
 
 
 class _Markup(HTMLParser):

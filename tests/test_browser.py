@@ -33,13 +33,19 @@ PAGE_STATE = """() => ({
 })"""
 
 
-@pytest.fixture(scope="module")
-def reports(report):
+def require_chromium() -> None:
+    """Skip without Chromium, but fail under CI (the CI variable set): .ci/run installs
+    it, so a browser test skipped there would hide a broken setup."""
     if not CHROMIUM.exists():
         absent = f"{CHROMIUM} is absent (apt-get install chromium; .ci/run does)"
-        if os.environ.get("CI"):  # CI installs Chromium: a browser test skipped there is lost
+        if os.environ.get("CI"):
             pytest.fail(f"{absent}; with CI set the browser test may not be skipped")
         pytest.skip(absent)
+
+
+@pytest.fixture(scope="module")
+def reports(report):
+    require_chromium()
     folders = {"internal": report.internal.folder, "public": report.public.folder}
     return report.paths.out, folders
 
