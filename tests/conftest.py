@@ -1,8 +1,12 @@
-"""Shared fixtures: small workbooks in the bureaus' layout, written with openpyxl."""
+"""Shared fixtures: small workbooks in the bureaus' layout, written with openpyxl, and the
+generated report that every module which only reads a report shares."""
 
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 
@@ -57,9 +61,11 @@ def small_city(root: Path, seed: int):
     return truth, RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
 
 
-def notebooks_with_cell(folder: Path, source_for, position: int | None = None) -> Path:
+def notebooks_with_cell(folder: Path, source_for, position: int | None = None, bare=()) -> Path:
     """Copies of the report notebooks in `folder`, each with one more code cell
-    (`source_for(name)`), appended or inserted at `position`."""
+    (`source_for(name)`), appended or inserted at `position`. The notebooks named in
+    `bare` keep only their parameters cell, for tests about running notebooks rather
+    than about what they compute: a kernel starts and stops in seconds."""
     import nbformat
 
     from analysis import runner
@@ -68,7 +74,101 @@ def notebooks_with_cell(folder: Path, source_for, position: int | None = None) -
     folder.mkdir()
     for name in runner.NOTEBOOKS:
         book = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+        if name in bare:
+            book.cells = [c for c in book.cells if "parameters" in c.metadata.get("tags", [])]
         cell = nbformat.v4.new_code_cell(source_for(name))
         book.cells.insert(len(book.cells) if position is None else position, cell)
         nbformat.write(book, folder / name)
     return folder
+
+
+HOSTILE = '<script>alert(1)</script>=HYPERLINK("http://x")'
+"""A firm name that is markup and a spreadsheet formula: it must show as text everywhere."""
+
+
+@dataclass
+class Report:
+    """A generated city (`truth`, the generator's firm panel), its run folders, and the
+    report of both editions (runner.RunResult)."""
+
+    truth: pd.DataFrame
+    paths: object
+    internal: object
+    public: object
+
+
+@pytest.fixture(scope="session")
+def report(tmp_path_factory) -> Report:
+    """The report of a 40-firm city (seed 7), run once per session in both editions and
+    shared by the modules that only read it. The largest firm of the revenue cultivation
+    pool (≥ 0.7亿, < 1亿) bears the HOSTILE name, so its table rows carry it. Tests that
+    rerun, kill or break a run make their own report."""
+    from analysis import sample
+    from analysis.runner import RunPaths, produce
+
+    root = tmp_path_factory.mktemp("report")
+    truth = sample.generate_city(firms=40, seed=7, year=2026, quarter=3)
+    now = truth[(truth.year == 2026) & (truth.month == 9)]
+    pool = now[(now["revenue"] >= 0.7e8) & (now["revenue"] < 1e8)]
+    code = pool.sort_values("revenue").iloc[-1]["credit_code"]
+    truth.loc[truth["credit_code"] == code, "name"] = HOSTILE
+    sample.write_city(truth, root / "raw")
+    paths = RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
+    internal = produce("latest", paths)
+    return Report(truth, paths, internal, produce("latest", paths, edition="public"))
+
+
+@pytest.fixture(scope="session")
+def scratch(tmp_path_factory):
+    """A second city (seed 5) with a report in its output folder, for the tests that
+    rerun, kill or replace a report (test_runner_lock, test_runner_manifest). That first
+    report is made from bare notebooks (parameters only), which is quick; a test that needs
+    the real notebooks' report makes it, and none relies on another's having run. Returns
+    the root, the run's paths (the real notebooks) and the first run's runner.RunResult."""
+    from dataclasses import replace
+
+    from analysis import runner
+
+    root = tmp_path_factory.mktemp("scratch")
+    _, paths = small_city(root, seed=5)
+    bare = notebooks_with_cell(root / "bare", lambda name: "", bare=runner.NOTEBOOKS)
+    return root, paths, runner.produce("latest", replace(paths, notebooks=bare))
+
+
+class _Markup(HTMLParser):
+    """The tags of a page and the text of its table cells."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.cells, self._cell = set(), [], None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        if tag in ("td", "th"):
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.cells.append(self._cell.strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def _markup(html: str) -> _Markup:
+    parser = _Markup()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def cell_texts(html: str) -> list[str]:
+    """The text of every table cell, entities decoded, as a browser would show it."""
+    return _markup(html).cells
+
+
+def tag_names(html: str) -> set[str]:
+    """Every element name that occurs as markup in the page."""
+    return _markup(html).tags

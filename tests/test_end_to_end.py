@@ -2,7 +2,6 @@
 independent computation from the generator's own figures."""
 
 import json
-import shutil
 import subprocess
 import sys
 
@@ -11,10 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR
+from analysis import runner
+from analysis.config import PARAMS_DIR
 from analysis.errors import NotebookFailed
 from analysis.runner import RunPaths, run
-from tests.conftest import small_city
+from tests.conftest import HOSTILE, cell_texts, notebooks_with_cell, tag_names
 
 YEAR, QUARTER = 2026, 3
 BANDS = {  # the programme's tiers, written out here rather than read from params
@@ -28,11 +28,8 @@ BANDS = {  # the programme's tiers, written out here rather than read from param
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    root = tmp_path_factory.mktemp("city")
-    truth, paths = small_city(root, seed=7)
-    report = run("latest", paths)
-    return truth, paths, report
+def city(report):
+    return report.truth, report.paths, report.internal.folder
 
 
 def _expected_projection(truth: pd.DataFrame, measure: str) -> pd.Series:
@@ -141,14 +138,22 @@ def test_html_is_chinese_without_code_and_index_links_every_section(city):
     assert "十大计划目标完成情况一览" in index and "销售收入过1亿元工业企业" in index
 
 
+def test_a_hostile_firm_name_in_a_table_is_text_not_markup(city):
+    truth, _, report = city
+    assert HOSTILE in set(truth["name"])  # the shared report's city carries it
+    page = (report / "02_firm_tiers.html").read_text(encoding="utf-8")
+    assert HOSTILE in cell_texts(page)  # a table cell shows it, as a browser would
+    assert "script" not in tag_names(page) and HOSTILE not in page
+
+
 def test_a_failing_notebook_names_its_cell_keeps_evidence_and_leaves_the_report(city, tmp_path):
     _, paths, report = city
     before = (report / "scorecard.csv").read_bytes()
-    notebooks = tmp_path / "notebooks"
-    shutil.copytree(NOTEBOOKS_DIR, notebooks)
-    broken = nbformat.read(notebooks / "02_firm_tiers.ipynb", as_version=4)
-    broken.cells.append(nbformat.v4.new_code_cell("raise ValueError('故意的错误')"))
-    nbformat.write(broken, notebooks / "02_firm_tiers.ipynb")
+    notebooks = notebooks_with_cell(
+        tmp_path / "notebooks",
+        lambda name: "raise ValueError('故意的错误')" if name == "02_firm_tiers.ipynb" else "",
+        bare=set(runner.NOTEBOOKS) - {"02_firm_tiers.ipynb"},  # quick: only 02 is tested
+    )
     failing = RunPaths(raw=paths.raw, out=paths.out, processed=paths.processed, notebooks=notebooks)
     with pytest.raises(NotebookFailed) as err:
         run("latest", failing)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from analysis import runner
 from analysis.config import PROJECT_ROOT
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
@@ -14,7 +15,19 @@ REQUIRED_PARAMETERS = {"year", "quarter", "raw_dir", "processed_dir", "params_di
 
 
 def test_there_are_report_notebooks():
-    assert len(NOTEBOOKS) >= 3
+    sections = [
+        "01_data_quality",
+        "02_firm_tiers",
+        "03_scorecard",
+        "04_industries",
+        "05_projects",
+        "06_innovation",
+        "07_financing",
+        "08_reform_people",
+        "09_bulletin",
+    ]
+    assert [p.stem for p in NOTEBOOKS] == sections
+    assert list(runner.NOTEBOOKS) == [f"{s}.ipynb" for s in sections]  # all run, in order
 
 
 def test_notebooks_are_committed_without_outputs():
@@ -65,6 +78,15 @@ def test_tier_targets_are_the_programmes():
         k: (t["target"][2026], t["lower_yuan"], t["upper_yuan"]) for k, t in tiers.items()
     } == expected
     assert {i["plan"] for i in spec["indicators"]} == set(range(1, 11))
+
+
+def test_disclosure_limits_are_the_statistical_conventions():
+    limits = yaml.safe_load(
+        (PROJECT_ROOT / "params" / "thresholds.yaml").read_text(encoding="utf-8")
+    )
+    # hidden when at most 3 firms contribute, or the 2 largest make up more than 85%
+    assert limits["disclosure_min_firms"] == 3
+    assert limits["disclosure_dominance"] == [2, 0.85]
 
 
 def test_raw_sample_data_is_workbooks_not_csv():

@@ -1,5 +1,6 @@
 import math
 
+import pandas as pd
 import pytest
 
 from analysis import params
@@ -18,7 +19,11 @@ def test_bureau_layout_is_read_into_yuan_with_every_row_accounted(tmp_path, stat
     assert panel.loc[CODE_A, ["year", "month"]].tolist() == [2026, 9]
     second = panel.loc["91371082MA3C4XKT0B"]
     assert math.isnan(second["revenue_prev"]) and math.isnan(second["rd_prev"])
-    assert second["code_problem"] is not None  # bad check character: flagged, still counted
+    # bad check character: flagged, still counted. By hand, GB 32100 on 91371082MA3C4XKT0:
+    # 9·1 + 1·3 + 3·9 + 7·27 + 1·19 + 8·16 + 2·17 + 21·20 + 10·29 + 3·25 + 12·13 + 4·8
+    # + 29·24 + 19·10 + 26·30 = 3048; 3048 mod 31 = 10; 31 - 10 = 21, the letter M
+    assert "应为M" in second["code_problem"]
+    assert pd.isna(panel.loc[CODE_A, "code_problem"])  # the standard's own example
     files = intake.files.iloc[0]
     # total, group label, note and sign-off are recognised; the blank rows are not rows
     assert (
@@ -41,10 +46,14 @@ def test_bad_cells_quarantine_their_row_with_its_excel_row_number(tmp_path, stat
     assert q["reason_en"].iloc[1] == "negative value"
     assert intake.panel.empty or CODE_A not in set(intake.panel["credit_code"])
     files = intake.files.iloc[0]
+    # counted by hand from stats_rows: rows 5-12 less the blank rows 7 and 10; 合计, the
+    # group label, the note and the sign-off are recognised; both firm rows quarantined
     assert (
-        files["rows_read"]
-        == files["rows_accepted"] + files["rows_quarantined"] + files["rows_totals_notes"]
-    )
+        files["rows_read"],
+        files["rows_accepted"],
+        files["rows_quarantined"],
+        files["rows_totals_notes"],
+    ) == (6, 0, 2, 4)
 
 
 def test_a_sheet_without_a_unit_is_refused_by_name(tmp_path, stats_rows):
@@ -105,3 +114,26 @@ def test_header_alone_is_not_a_table(tmp_path):
     path = write_sheet(tmp_path / "empty.xlsx", [["说明"], ["本文件为填报说明"]])
     with pytest.raises(InputFileError, match="表头"):
         read_source(path, Aliases(params.columns()), 5e6)
+
+
+def test_a_name_two_firms_share_is_refused_as_ambiguous_and_listed(tmp_path, stats_rows):
+    # two firms of the statistics whose names differ only in the legal suffix and spaces
+    stats_rows[8][2] = "黄海汽车配件 有限责任公司"
+    write_sheet(tmp_path / "stats.xlsx", stats_rows, STATS_MERGES)
+    write_sheet(
+        tmp_path / "tax_2026年1-9月.xlsx",
+        [
+            ["纳税人识别号", "纳税人名称", "入库税收本年累计（元）", "入库税收上年同期（元）"],
+            ["", "黄海汽车配件有限公司", 1_234_567, 1_000_000],  # row 2: which of the two?
+        ],
+    )
+    intake = ingest(tmp_path)
+    assert intake.matches.empty
+    lost = intake.unmatched
+    assert len(lost) == 1
+    assert (lost["kind"].iloc[0], lost["row"].iloc[0], lost["candidates"].iloc[0]) == ("tax", 2, 2)
+    assert lost["name"].iloc[0] == "黄海汽车配件有限公司"
+    panel = intake.panel.set_index("credit_code")
+    for code in (CODE_A, "91371082MA3C4XKT0B"):
+        assert math.isnan(panel.loc[code, "tax"]), code  # joined to neither firm
+        assert panel.loc[code, "sources"] == "仅统计"

@@ -8,9 +8,11 @@ import nbformat
 import pandas as pd
 import pytest
 
+from analysis import formatting as fmt
 from analysis import render
 from analysis.formatting import scorecard_rows
 from analysis.periods import Quarter
+from tests.conftest import cell_texts, tag_names
 
 HOSTILE = '<script>alert(1)</script>=HYPERLINK("http://x")'
 # A 1×1 PNG, as matplotlib's inline backend would embed a chart.
@@ -51,12 +53,10 @@ def rendered(tmp_path):
     chart = nbformat.v4.new_code_cell("charts.tier_progress(counts);")
     chart.outputs = [nbformat.v4.new_output("display_data", data={"image/png": PNG})]
     table = nbformat.v4.new_code_cell("fmt.table(moved, ...)")
-    escaped = HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    moved = fmt.table(pd.DataFrame({"name": [HOSTILE]}), {"name": "企业名称"})  # as a notebook does
     table.outputs = [
         nbformat.v4.new_output(
-            "execute_result",
-            data={"text/html": f'<table class="report-table"><tr><td>{escaped}</td></tr></table>'},
-            execution_count=3,
+            "execute_result", data={"text/html": moved._repr_html_()}, execution_count=3
         )
     ]
     book.cells = [
@@ -87,6 +87,7 @@ def test_code_and_parameters_are_hidden_and_content_kept(rendered):
     text, _ = rendered
     assert "charts.tier_progress" not in text and 'edition = "public"' not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and HOSTILE not in text
+    assert HOSTILE in cell_texts(text) and "script" not in tag_names(text)
 
 
 def test_a_table_of_contents_links_every_section_heading(rendered):

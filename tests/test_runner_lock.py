@@ -12,8 +12,8 @@ import pytest
 from analysis import lock, runner
 from analysis.config import PARAMS_DIR
 from analysis.errors import RunLocked
-from analysis.runner import RunPaths, run
-from tests.conftest import notebooks_with_cell, small_city
+from analysis.runner import RunPaths
+from tests.conftest import notebooks_with_cell
 
 HOLD = """
 import sys, time
@@ -26,10 +26,9 @@ with lock.hold(Path(sys.argv[1]), quarter="2026Q3"):
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    root = tmp_path_factory.mktemp("lock")
-    _, paths = small_city(root, seed=5)
-    return root, paths, run("latest", paths)
+def city(scratch):
+    root, paths, first = scratch
+    return root, paths, first.folder
 
 
 def _cli(paths: RunPaths, *extra: str) -> subprocess.CompletedProcess:
@@ -47,6 +46,7 @@ def _slow_notebooks(folder, marker_dir):
             f"import pathlib, time\npathlib.Path({str(marker_dir / f'{name}.running')!r})"
             ".touch()\ntime.sleep(120)"
         ),
+        position=0,  # at once: the run is killed before any notebook would have finished
     )
 
 

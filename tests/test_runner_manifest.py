@@ -8,21 +8,21 @@ import pty
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from analysis import manifest, runner
-from analysis.config import PARAMS_DIR, PROJECT_ROOT
+from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
 from analysis.runner import RunPaths, produce
-from tests.conftest import notebooks_with_cell, small_city
+from tests.conftest import notebooks_with_cell
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    root = tmp_path_factory.mktemp("manifest")
-    _, paths = small_city(root, seed=3)
-    return root, paths, produce("latest", paths)
+def city(report):
+    """The shared report, for the tests that only read it."""
+    return report.paths.out, report.paths, report.internal
 
 
 def _cli(paths: RunPaths, *extra: str, stderr=subprocess.PIPE) -> subprocess.CompletedProcess:
@@ -66,8 +66,9 @@ def test_every_run_logs_to_the_output_folder(city):
         assert f"{name} done in" in text
 
 
-def test_an_unchanged_rerun_reuses_the_report_and_force_reruns(city):
-    root, paths, result = city
+def test_an_unchanged_rerun_reuses_the_report_and_force_reruns(scratch):
+    root, paths, _ = scratch
+    result = produce("latest", paths)  # the report of the notebooks as they are
     before = (result.folder / "manifest.json").read_bytes()
     again = produce("latest", paths)
     assert again.reused and again.folder == result.folder
@@ -92,6 +93,10 @@ def test_an_unchanged_rerun_reuses_the_report_and_force_reruns(city):
     assert after["started"] > json.loads(before)["started"] and after["outcome"] == "done"
 
 
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _drain(fd: int, into: list) -> None:
     while True:
         try:
@@ -107,7 +112,16 @@ def _drain(fd: int, into: list) -> None:
 def test_a_change_of_params_code_or_data_changes_the_fingerprint(city, tmp_path):
     root, paths, result = city
     record = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest.fingerprint(record) == record["fingerprint"]
+    # what went in, hashed here from the files themselves
+    assert record["params"] == {p.name: _sha256(p) for p in sorted(PARAMS_DIR.glob("*.yaml"))}
+    assert record["notebook_files"] == {n: _sha256(NOTEBOOKS_DIR / n) for n in runner.NOTEBOOKS}
+    assert record["code"]["runner.py"] == _sha256(Path(runner.__file__))
+    # the digest as the manifest's docstring defines it, made here: sha256 of the sorted
+    # JSON of everything that decides the report, times, durations and outcome left out
+    decisive = ["quarter", "edition", "parameters", "inputs", "params", "notebook_files"]
+    decisive += ["code", "versions"]
+    text = json.dumps({k: record[k] for k in decisive}, sort_keys=True, ensure_ascii=False)
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == record["fingerprint"]
     for key, change in [
         ("params", {"thresholds.yaml": "0" * 64}),
         ("code", {"runner.py": "0" * 64}),
@@ -117,8 +131,8 @@ def test_a_change_of_params_code_or_data_changes_the_fingerprint(city, tmp_path)
         assert manifest.fingerprint(record | {key: change}) != record["fingerprint"], key
 
 
-def test_notebooks_run_side_by_side_in_their_own_kernels(city, tmp_path):
-    root, paths, result = city
+def test_notebooks_run_side_by_side_in_their_own_kernels(scratch, tmp_path):
+    root, paths, result = scratch
     traces = tmp_path / "traces"
     traces.mkdir()
     notebooks = notebooks_with_cell(
@@ -128,7 +142,7 @@ def test_notebooks_run_side_by_side_in_their_own_kernels(city, tmp_path):
             f"pathlib.Path({str(traces / f'{name}.json')!r}).write_text(json.dumps("
             "[os.getpid(), started, time.time()]))"
         ),
-        position=2,
+        bare=runner.NOTEBOOKS,  # what they compute is not the question here
     )
     changed = RunPaths(paths.raw, paths.out, paths.processed, paths.params, notebooks)
     rerun = produce("latest", changed)

@@ -80,3 +80,47 @@ def test_firm_table_counts_movers_and_pool():
     assert near_100m["crosses_by_projection"].iloc[0]
     near_tax = pool[pool["threshold"] == "税收1000万"]
     assert near_tax["credit_code"].tolist() == ["A"]
+
+
+def test_movers_compare_with_the_same_months_of_last_year_not_december():
+    # D no longer reports: 0.95亿 in Jan-Sep 2025 (below 1亿), 1.3亿 for the whole of 2025.
+    # Against the same months of last year D was never in the ≥1亿 tier, so it did not leave.
+    # E reports without a 上年同期 figure: 1.1亿 now, 1.2亿 in Jan-Sep 2025, 0.8亿 at
+    # December 2025 (a revised annual return): it stayed in the tier, it did not enter.
+    rows = [
+        ("D", 2025, 9, 0.95 * YI, None),
+        ("D", 2025, 12, 1.3 * YI, None),
+        ("E", 2025, 9, 1.2 * YI, None),
+        ("E", 2025, 12, 0.8 * YI, None),
+        ("E", 2026, 9, 1.1 * YI, None),
+        ("F", 2025, 9, 1.5 * YI, None),
+        ("F", 2025, 12, 0.5 * YI, None),
+    ]
+    panel = pd.DataFrame(
+        rows, columns=["credit_code", "year", "month", "revenue", "revenue_prev"]
+    ).assign(name=lambda p: p["credit_code"] + "公司", industry="现代制造业", tax=1e6)
+    panel["tax_prev"] = None
+    moved = movers(panel, Quarter(2026, 3), params.tiers(), THRESHOLDS)
+    ge100 = moved[moved["indicator"] == "sales_ge_100m"].set_index("credit_code")
+    # F was in the tier in Jan-Sep 2025 and no longer reports: it left, from 1.5亿
+    assert ge100.index.tolist() == ["F"]
+    assert ge100.loc["F", "change"] == "退出"
+    assert ge100.loc["F", "value_last_year"] == 1.5 * YI
+
+
+def test_the_cultivation_pool_starts_at_exactly_seventy_percent_of_a_threshold():
+    # 7000万 is 70% of 1亿: in the pool; 6999.99万 is not. 700万 is 70% of 1000万 (tax).
+    rows = [
+        ("AT", 2026, 9, 70_000_000.0, None, 7_000_000.0, None),
+        ("BELOW", 2026, 9, 69_999_900.0, None, 6_999_900.0, None),
+    ]
+    panel = pd.DataFrame(
+        rows, columns=["credit_code", "year", "month", "revenue", "revenue_prev", "tax", "tax_prev"]
+    ).assign(name=lambda p: p["credit_code"] + "公司", industry="现代制造业", rd=0.0, rd_prev=0.0)
+    tiers = params.tiers()
+    firms = firm_table(panel, Quarter(2026, 3), tiers, THRESHOLDS)
+    pool = cultivation_pool(firms, tiers, THRESHOLDS)
+    assert pool.loc[pool["threshold"] == "营业收入1亿", "credit_code"].tolist() == ["AT"]
+    assert pool.loc[pool["threshold"] == "税收1000万", "credit_code"].tolist() == ["AT"]
+    at = pool[pool["threshold"] == "营业收入1亿"].iloc[0]
+    assert at["gap"] == 30_000_000.0  # 1亿 - 7000万
