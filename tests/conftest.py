@@ -46,13 +46,14 @@ def stats_rows():
     ]
 
 
-def small_city(root: Path, seed: int):
-    """A 40-firm generated city written as the offices' workbooks under root/raw: its
-    truth panel, and the run's folders under root."""
+def small_city(root: Path, seed: int, month: int = 9, jan_feb: bool = False):
+    """A 40-firm generated city written as the offices' workbooks under root/raw, with
+    this year up to `month` (sample.reported_months): its truth panel, and the run's
+    folders under root."""
     from analysis import sample
     from analysis.runner import RunPaths
 
-    truth = sample.generate_city(firms=40, seed=seed, year=2026, quarter=3)
+    truth = sample.generate_city(firms=40, seed=seed, year=2026, month=month, jan_feb=jan_feb)
     sample.write_city(truth, root / "raw")
     return truth, RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
 

@@ -29,7 +29,7 @@ NOTEBOOKS = [
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
     root = tmp_path_factory.mktemp("city")
-    panel = sample.generate_city(firms=40, seed=3, year=YEAR, quarter=QUARTER)
+    panel = sample.generate_city(firms=40, seed=3, year=YEAR, month=3 * QUARTER)
     sample.write_city(panel, root / "raw")  # statistics, tax and the offices' sources
     store.write_intake(ingest(root / "raw"), root / "processed")
     return panel, root
@@ -47,10 +47,9 @@ def executed(city):
             str(output),
             parameters=dict(
                 year=YEAR,
-                quarter=QUARTER,
+                month=3 * QUARTER,
                 processed_dir=str(root / "processed"),
                 params_dir=str(PARAMS_DIR),
-                out_dir=str(root / "report"),
                 edition=edition,
             ),
             kernel_name="python3",
@@ -105,7 +104,7 @@ def test_public_edition_names_no_firm_outside_published_award_lists(city, execut
 
 def test_small_multiples_and_structure_chart_render_chinese_without_missing_glyphs(city, tmp_path):
     _, root = city
-    data = store.load_quarter(YEAR, QUARTER, root / "processed", PARAMS_DIR)
+    data = store.load_period(YEAR, 3 * QUARTER, root / "processed", PARAMS_DIR)
     paths = history.indicator_paths(data)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # "Glyph ... missing from font" would raise

@@ -37,7 +37,7 @@ def reports(tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium; .ci/run does)")
     root = tmp_path_factory.mktemp("browser")
-    truth = sample.generate_city(firms=40, seed=7, year=2026, quarter=3)
+    truth = sample.generate_city(firms=40, seed=7, year=2026, month=9)
     now = truth[(truth.year == 2026) & (truth.month == 9)]
     pool = now[(now["revenue"] >= 0.7e8) & (now["revenue"] < 1e8)]  # the cultivation pool
     code = pool.sort_values("revenue").iloc[-1]["credit_code"]

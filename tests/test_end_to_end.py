@@ -195,4 +195,4 @@ def test_parameters_reach_the_notebooks_typed(city):
         c for c in book["cells"] if "injected-parameters" in c["metadata"].get("tags", [])
     )
     source = "".join(injected["source"])
-    assert f"year = {YEAR}\n" in source and f"quarter = {QUARTER}\n" in source
+    assert f"year = {YEAR}\n" in source and f"month = {3 * QUARTER}\n" in source

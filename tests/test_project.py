@@ -10,7 +10,7 @@ import yaml
 from analysis.config import PROJECT_ROOT
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
-REQUIRED_PARAMETERS = {"year", "quarter", "raw_dir", "processed_dir", "params_dir", "out_dir"}
+REQUIRED_PARAMETERS = {"year", "month", "quarter", "processed_dir", "params_dir", "edition"}
 
 
 def test_there_are_report_notebooks():

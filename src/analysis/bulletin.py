@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis import narrative
 from analysis.formatting import status_text
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.plans import UNIT_YUAN
 from analysis.targets import (
     AHEAD,
@@ -81,7 +81,7 @@ def by_department(card: pd.DataFrame) -> pd.DataFrame:
     return rows.drop(columns=["_department", "_status", "_plan"]).reset_index(drop=True)
 
 
-def summary(card: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+def summary(card: pd.DataFrame, quarter: Period) -> pd.DataFrame:
     """Per department: indicators by status and the bulletin's paragraph."""
     rows = []
     for department, own in by_department(card).groupby("department", sort=False):
@@ -188,7 +188,7 @@ def _department_sheet(ws, department, own, plan_names, quarter) -> None:
         _status_colours(ws, f"K4:K{3 + len(own)}")
 
 
-def _summary_sheet(ws, table: pd.DataFrame, quarter: Quarter) -> None:
+def _summary_sheet(ws, table: pd.DataFrame, quarter: Period) -> None:
     title = f"工业振兴十大计划推进情况督查通报（{quarter.label}）"
     legend = "；".join(status_text(s) for s in (AHEAD, ON_TRACK, BEHIND, NO_TARGET, NO_DATA))
     line = (
@@ -229,7 +229,7 @@ def _sheet_name(department: str, taken: set[str]) -> str:
 
 
 def write_bulletin(
-    card: pd.DataFrame, path: Path, quarter: Quarter, plan_names: dict[int, str]
+    card: pd.DataFrame, path: Path, quarter: Period, plan_names: dict[int, str]
 ) -> Path:
     """bulletin.xlsx: a summary sheet, then one sheet per department with its indicators."""
     rows = by_department(card)

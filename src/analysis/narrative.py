@@ -2,11 +2,11 @@
 
 import pandas as pd
 
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.targets import AHEAD, BEHIND, NO_DATA, NO_TARGET, ON_TRACK
 
 
-def tiers_sentence(counts: pd.DataFrame, quarter: Quarter) -> str:
+def tiers_sentence(counts: pd.DataFrame, quarter: Period) -> str:
     """What the tier counts say against their targets, headline tier first."""
     parts = []
     for row in counts.itertuples():
@@ -22,7 +22,7 @@ def tiers_sentence(counts: pd.DataFrame, quarter: Quarter) -> str:
     return f"截至{quarter.year}年{quarter.month}月底，" + "。".join(parts) + "。"
 
 
-def scorecard_sentence(card: pd.DataFrame, quarter: Quarter) -> str:
+def scorecard_sentence(card: pd.DataFrame, quarter: Period) -> str:
     """Counts by status and the indicators behind schedule."""
     counts = card["status"].value_counts()
     with_data = card["actual"].notna().sum()
@@ -44,7 +44,7 @@ def _figure(value: float, unit: str) -> str:
     return f"{value:,.{digits}f}{unit}"
 
 
-def plan_sentence(card: pd.DataFrame, plans: list[int], quarter: Quarter) -> str:
+def plan_sentence(card: pd.DataFrame, plans: list[int], quarter: Period) -> str:
     """Every indicator of the given plans: actual against target, progress and status;
     indicators without data are named as such."""
     shown = card[card["plan"].isin(plans)]
@@ -79,7 +79,7 @@ def _behind_clause(row) -> str:
     return f"{name}完成年度目标的{row.progress:.1%}，低于序时进度{gap:.1f}个百分点"
 
 
-def department_paragraph(rows: pd.DataFrame, department: str, quarter: Quarter) -> str:
+def department_paragraph(rows: pd.DataFrame, department: str, quarter: Period) -> str:
     """A department's paragraph of the 督查通报: its indicators by status, each one behind
     schedule with how far, and those it has not reported.
 
@@ -101,7 +101,7 @@ def department_paragraph(rows: pd.DataFrame, department: str, quarter: Quarter) 
     return text
 
 
-def industries_sentence(structure: pd.DataFrame, revenue: float, quarter: Quarter) -> str:
+def industries_sentence(structure: pd.DataFrame, revenue: float, quarter: Period) -> str:
     """Plan 1 in two sentences: the industries' revenue (yuan, the city total), the largest
     one's share, and whose share rose and fell most since last year. Suppressed rows (×)
     are left out of the comparison."""

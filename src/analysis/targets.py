@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import plans
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.sources import Sources
 
 AHEAD, ON_TRACK, BEHIND = "超序时进度", "达到序时进度", "滞后"
@@ -43,7 +43,7 @@ def status(progress: float, expected: float, band: float) -> str:
     return BEHIND
 
 
-def expected_progress(basis: str, quarter: Quarter) -> float:
+def expected_progress(basis: str, quarter: Period) -> float:
     """The share of a target due by now: time elapsed for levels, all of it for rates."""
     return 1.0 if basis == "rate" else quarter.elapsed
 
@@ -52,7 +52,7 @@ def measured(
     firms: pd.DataFrame,
     indicators: pd.DataFrame,
     sources: Sources,
-    quarter: Quarter,
+    quarter: Period,
     thresholds: dict,
 ) -> pd.DataFrame:
     """Actual and projected values, in each indicator's unit, of every indicator with a
@@ -63,7 +63,7 @@ def measured(
 
 
 def scorecard(
-    indicators: pd.DataFrame, values: pd.DataFrame, quarter: Quarter, band: float
+    indicators: pd.DataFrame, values: pd.DataFrame, quarter: Period, band: float
 ) -> pd.DataFrame:
     """Every indicator of the ten plans against its target, including those without data."""
     card = indicators.merge(values, left_on="id", right_on="indicator", how="left")
