@@ -81,6 +81,8 @@ def test_schedule_is_months_over_twelve_and_1_2_months_count_as_two():
     assert expected_progress("level", Period(2026, 10)) == pytest.approx(10 / 12)
     assert expected_progress("level", Period(2026, 2)) == pytest.approx(2 / 12)
     assert expected_progress("rate", Period(2026, 2)) == 1.0
+    schedules = [Period(2026, m).schedule for m in (2, 9, 10, 12)]
+    assert schedules == ["16.7%", "75%", "83.3%", "100%"]
 
 
 def test_notebook_parameters_name_a_month_or_an_earlier_reports_quarter():

@@ -192,7 +192,7 @@ def _summary_sheet(ws, table: pd.DataFrame, quarter: Period) -> None:
     title = f"工业振兴十大计划推进情况督查通报（{quarter.label}）"
     legend = "；".join(status_text(s) for s in (AHEAD, ON_TRACK, BEHIND, NO_TARGET, NO_DATA))
     line = (
-        f"序时进度为{quarter.elapsed:.0%}（以比率设定的目标直接对照目标值）。状态：{legend}。"
+        f"序时进度为{quarter.schedule}（以比率设定的目标直接对照目标值）。状态：{legend}。"
         "一项指标有多个责任单位的，在每个责任单位下均列出。金额单位：万元。"
     )
     _heading(ws, title, line, len(SUMMARY_COLUMNS))

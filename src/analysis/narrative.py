@@ -31,7 +31,7 @@ def scorecard_sentence(card: pd.DataFrame, quarter: Period) -> str:
         f"截至{quarter.year}年{quarter.month}月底，十大计划共 {len(card)} 项指标，"
         f"其中 {with_data} 项已有数据：{AHEAD} {counts.get(AHEAD, 0)} 项，"
         f"{ON_TRACK} {counts.get(ON_TRACK, 0)} 项，{BEHIND} {counts.get(BEHIND, 0)} 项；"
-        f"其余 {len(card) - with_data} 项本期未报送数据。序时进度为 {quarter.elapsed:.0%}。"
+        f"其余 {len(card) - with_data} 项本期未报送数据。序时进度为 {quarter.schedule}。"
     )
     if behind:
         text += "滞后指标：" + "、".join(behind) + "。"

@@ -63,6 +63,11 @@ class Period:
         return self.month / 12
 
     @property
+    def schedule(self) -> str:
+        """序时进度 as the offices write it: 75% at 1-9月, 83.3% at 1-10月, 16.7% at 1-2月."""
+        return f"{100 * self.elapsed:.1f}".removesuffix(".0") + "%"
+
+    @property
     def quarter_end(self) -> bool:
         return self.month % 3 == 0
 
