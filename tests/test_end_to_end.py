@@ -135,7 +135,7 @@ def test_html_is_chinese_without_code_and_index_links_every_section(city):
         assert f'href="{page}"' in index
         text = (report / page).read_text(encoding="utf-8")
         assert "data:image/png;base64" in text or page == "01_data_quality.html"
-        assert "load_quarter" not in text  # code is hidden
+        assert "load_period" not in text  # code is hidden
         assert "Traceback" not in text
     assert "十大计划目标完成情况一览" in index and "销售收入过1亿元工业企业" in index
 

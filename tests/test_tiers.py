@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from analysis import params
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.tiers import (
     band_labels,
     band_rule_text,
@@ -64,12 +64,12 @@ def _panel():
 
 def test_firm_table_counts_movers_and_pool():
     tiers = params.tiers()
-    firms = firm_table(_panel(), Quarter(2026, 3), tiers, THRESHOLDS)
+    firms = firm_table(_panel(), Period(2026, 9), tiers, THRESHOLDS)
     counts = tier_counts(firms, tiers, THRESHOLDS).set_index("indicator")
     assert counts.loc["sales_ge_100m", "actual"] == 1  # A at exactly 1亿
     assert counts.loc["sales_ge_100m", "projected"] == 2  # C: 0.8亿 × 12/9 ≥ 1亿
     assert counts.loc["tax_ge_10m", "actual"] == 0
-    moved = movers(_panel(), Quarter(2026, 3), tiers, THRESHOLDS)
+    moved = movers(_panel(), Period(2026, 9), tiers, THRESHOLDS)
     ge100 = moved[moved["indicator"] == "sales_ge_100m"].set_index("credit_code")
     assert ge100.loc["A", "change"] == "进入"
     assert ge100.loc["B", "change"] == "退出" and not ge100.loc["B", "reporting_now"]
