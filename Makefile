@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 QUARTER ?= latest
+PERIOD ?= $(QUARTER)
 EDITION ?= internal
 
 .PHONY: report test lint format ingest sample clean
@@ -14,7 +15,7 @@ $(BIN)/activate: pyproject.toml
 	touch $(BIN)/activate
 
 report: $(BIN)/activate
-	$(BIN)/python -m analysis run --quarter $(QUARTER) --edition $(EDITION)
+	$(BIN)/python -m analysis run --period $(PERIOD) --edition $(EDITION)
 
 ingest: $(BIN)/activate
 	$(BIN)/python -m analysis ingest
@@ -33,7 +34,7 @@ format: $(BIN)/activate
 # Regenerates the bundled sample city in data/raw (the committed files come from this).
 sample: $(BIN)/activate
 	rm -rf data/raw/统计局 data/raw/税务局 data/raw/项目办 data/raw/科技局 data/raw/金融办 data/raw/部门报表
-	$(BIN)/python -m analysis sample --out data/raw --firms 400 --seed 2026
+	$(BIN)/python -m analysis sample --out data/raw --firms 400 --seed 2026 --month 10 --jan-feb
 
 clean:
 	rm -rf $(VENV) reports data/processed/*.parquet data/processed/cache

@@ -50,13 +50,14 @@ def stats_rows():
     ]
 
 
-def small_city(root: Path, seed: int):
-    """A 40-firm generated city written as the offices' workbooks under root/raw: its
-    truth panel, and the run's folders under root."""
+def small_city(root: Path, seed: int, month: int = 9, jan_feb: bool = False):
+    """A 40-firm generated city written as the offices' workbooks under root/raw, with
+    this year up to `month` (sample.reported_months): its truth panel, and the run's
+    folders under root."""
     from analysis import sample
     from analysis.runner import RunPaths
 
-    truth = sample.generate_city(firms=40, seed=seed, year=2026, quarter=3)
+    truth = sample.generate_city(firms=40, seed=seed, year=2026, month=month, jan_feb=jan_feb)
     sample.write_city(truth, root / "raw")
     return truth, RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
 
@@ -107,7 +108,7 @@ def report(tmp_path_factory) -> Report:
     from analysis.runner import RunPaths, produce
 
     root = tmp_path_factory.mktemp("report")
-    truth = sample.generate_city(firms=40, seed=7, year=2026, quarter=3)
+    truth = sample.generate_city(firms=40, seed=7, year=2026, month=9)
     now = truth[(truth.year == 2026) & (truth.month == 9)]
     pool = now[(now["revenue"] >= 0.7e8) & (now["revenue"] < 1e8)]
     code = pool.sort_values("revenue").iloc[-1]["credit_code"]

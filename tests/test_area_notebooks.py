@@ -84,7 +84,7 @@ def test_public_edition_names_no_firm_outside_published_award_lists(report, exec
 def test_small_multiples_and_structure_chart_render_chinese_without_missing_glyphs(
     report, tmp_path
 ):
-    data = store.load_quarter(YEAR, QUARTER, report.paths.processed, PARAMS_DIR)
+    data = store.load_period(YEAR, 3 * QUARTER, report.paths.processed, PARAMS_DIR)
     paths = history.indicator_paths(data)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # "Glyph ... missing from font" would raise

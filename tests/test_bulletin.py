@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from analysis import bulletin, narrative
-from analysis.periods import Quarter
+from analysis.periods import Period
 
-Q3 = Quarter(2026, 3)
+Q3 = Period(2026, 9)
 PLANS = {2: "百企改造计划", 7: "融资突破计划", 8: "减负提速计划", 9: "素质提升计划"}
 
 

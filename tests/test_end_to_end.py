@@ -133,7 +133,7 @@ def test_html_is_chinese_without_code_and_index_links_every_section(city):
         assert f'href="{page}"' in index
         text = (report / page).read_text(encoding="utf-8")
         assert "data:image/png;base64" in text or page == "01_data_quality.html"
-        assert "load_quarter" not in text  # code is hidden
+        assert "load_period" not in text  # code is hidden
         assert "Traceback" not in text
     assert "十大计划目标完成情况一览" in index and "销售收入过1亿元工业企业" in index
 
@@ -201,4 +201,4 @@ def test_parameters_reach_the_notebooks_typed(city):
         c for c in book["cells"] if "injected-parameters" in c["metadata"].get("tags", [])
     )
     source = "".join(injected["source"])
-    assert f"year = {YEAR}\n" in source and f"quarter = {QUARTER}\n" in source
+    assert f"year = {YEAR}\n" in source and f"month = {3 * QUARTER}\n" in source

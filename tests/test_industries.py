@@ -4,7 +4,7 @@ import pytest
 
 from analysis import industries, narrative
 from analysis.disclosure import SUPPRESSED
-from analysis.periods import Quarter
+from analysis.periods import Period
 
 
 def _firms():
@@ -46,7 +46,7 @@ def test_public_structure_hides_an_industry_of_too_few_firms_and_a_complement():
 
 def test_sentence_names_the_largest_share_and_the_biggest_moves():
     structure = industries.structure(_firms())
-    text = narrative.industries_sentence(structure, 1234.5e8, Quarter(2026, 3))
+    text = narrative.industries_sentence(structure, 1234.5e8, Period(2026, 9))
     assert text.startswith("截至2026年9月底，七大主导产业规模以上工业企业实现营业收入1,234.50亿元")
     assert "海洋工业占比最高（55.6%）" in text
     assert "海洋工业占比提高最多（+3.9个百分点）" in text
@@ -56,5 +56,5 @@ def test_sentence_names_the_largest_share_and_the_biggest_moves():
 def test_sentence_skips_suppressed_rows_but_keeps_the_city_total():
     structure = industries.structure(_firms()).astype(object)
     structure.loc[:, "revenue_share_change"] = SUPPRESSED
-    text = narrative.industries_sentence(structure, 12.3e8, Quarter(2026, 3))
+    text = narrative.industries_sentence(structure, 12.3e8, Period(2026, 9))
     assert text.endswith("实现营业收入12.30亿元。")

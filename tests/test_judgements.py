@@ -10,7 +10,7 @@ import yaml
 
 from analysis import sample
 from analysis.config import PARAMS_DIR
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.sample_sources import generate_sources
 from tests.test_ten_plans import YEAR, _quarter_data, _records, expected
 
@@ -18,10 +18,10 @@ SPEC = yaml.safe_load((PARAMS_DIR / "targets.yaml").read_text(encoding="utf-8"))
 LIMITS = yaml.safe_load((PARAMS_DIR / "thresholds.yaml").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module", params=[3, 4], ids=["September", "December"])
+@pytest.fixture(scope="module", params=[9, 12], ids=["September", "December"])
 def city(request):
-    panel = sample.generate_city(firms=120, seed=11, year=YEAR, quarter=request.param)
-    return panel, generate_sources(panel), Quarter(YEAR, request.param)
+    panel = sample.generate_city(firms=120, seed=11, year=YEAR, month=request.param)
+    return panel, generate_sources(panel), Period(YEAR, request.param)
 
 
 def tier_counts(panel, month: int) -> dict[str, tuple[int, int]]:

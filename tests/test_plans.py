@@ -4,11 +4,11 @@ import pytest
 
 from analysis import targets
 from analysis.errors import ParamsError
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.sources import COLUMNS, Sources
 
 THRESHOLDS = {"seasonal_share_limits": [0.5, 1.5], "on_track_band": 0.02}
-Q3 = Quarter(2026, 3)
+Q3 = Period(2026, 9)
 
 
 def _indicators(rows):

@@ -11,7 +11,7 @@ from analysis import runner
 from analysis.config import PROJECT_ROOT
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
-REQUIRED_PARAMETERS = {"year", "quarter", "raw_dir", "processed_dir", "params_dir", "out_dir"}
+REQUIRED_PARAMETERS = {"year", "month", "quarter", "processed_dir", "params_dir", "edition"}
 
 
 def test_there_are_report_notebooks():

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from analysis import projects
-from analysis.periods import Quarter
+from analysis.periods import Period
 
 YI = 1e8
 
@@ -64,7 +64,7 @@ def test_a_project_is_under_way_once_its_start_date_has_passed(listed):
 def test_attracted_projects_count_this_years_dates_at_or_over_the_threshold(listed):
     assert projects.attracted_count(listed, 2026, 3, YI) == 1  # F: ≥1亿 on 1 March
     assert projects.attracted_count(listed, 2026, 2, YI) == 0
-    brought = projects.attracted_list(listed, Quarter(2026, 2), YI).set_index("project_name")
+    brought = projects.attracted_list(listed, Period(2026, 6), YI).set_index("project_name")
     assert brought["counts"].to_dict() == {
         "H引进": False,
         "F引进": True,
@@ -94,14 +94,14 @@ def test_flow_projection_is_seasonal_when_plausible_else_linear(ytd, same, full,
 
 
 def test_projects_behind_their_investment_plan_largest_shortfall_first(listed):
-    late = projects.behind_plan(listed, Quarter(2026, 3), band=0.02)
+    late = projects.behind_plan(listed, Period(2026, 9), band=0.02)
     # A: 50% of plan vs 75% → behind by 0.25亿; B: 0% → behind by 0.6亿; C: 87.5% → fine
     assert late["project_name"].tolist() == ["B技改", "福喜农牧扩建项目"]
     assert late["shortfall"].tolist() == pytest.approx([0.6 * YI, 0.25 * YI])
 
 
 def test_major_upgrades_mark_the_projects_the_programme_names(listed):
-    majors = projects.major_upgrades(listed, Quarter(2026, 3), ["福喜农牧扩建"])
+    majors = projects.major_upgrades(listed, Period(2026, 9), ["福喜农牧扩建"])
     assert majors["project_name"].tolist() == ["福喜农牧扩建项目", "B技改"]
     assert majors["tracked"].tolist() == [True, False]
     assert majors["under_way"].tolist() == [True, False]

@@ -11,7 +11,7 @@ import pytest
 from analysis import formatting as fmt
 from analysis import render
 from analysis.formatting import scorecard_rows
-from analysis.periods import Quarter
+from analysis.periods import Period
 from tests.conftest import cell_texts, tag_names
 
 HOSTILE = '<script>alert(1)</script>=HYPERLINK("http://x")'
@@ -23,12 +23,12 @@ PNG = base64.b64encode(
     )
 ).decode()
 PROVENANCE = {
-    "quarter": "2026Q3",
+    "period": "2026Q3",
     "edition": "public",
     "started": "2026-10-15T08:00:00+08:00",
     "commit": "0123abcd",
     "fingerprint": "f" * 64,
-    "parameters": {"year": 2026, "quarter": 3, "edition": "public"},
+    "parameters": {"year": 2026, "month": 9, "edition": "public"},
     "inputs": [{"file": "统计局/2026年1-9月.xlsx", "sha256": "a" * 64}],
     "notebooks": {"02_firm_tiers.ipynb": 3.25},
     "versions": {"python": "3.11", "pandas": "3.1.1"},
@@ -124,15 +124,23 @@ def test_provenance_is_a_collapsed_section_at_the_end(rendered):
         assert fact in text[details:], fact
 
 
-def test_earlier_quarters_are_those_before_with_a_report(tmp_path):
-    for name in ("2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4"):
+def test_earlier_periods_are_those_before_with_a_report_quarters_and_months(tmp_path):
+    names = ("2025Q4", "2026-02", "2026Q1", "2026Q2", "2026-08", "2026Q3", "2026-10", "2026Q4")
+    for name in (*names, "2026-09", "2026-13"):  # not names a run gives a folder
         (tmp_path / name).mkdir()
         if name != "2026Q1":
             (tmp_path / name / "index.html").write_text("x", encoding="utf-8")
     (tmp_path / "failed").mkdir()
-    earlier = render.earlier_quarters(tmp_path, Quarter(2026, 3))
-    assert [href for _, href in earlier] == ["../2026Q2/index.html", "../2025Q4/index.html"]
-    assert earlier[0][0].startswith("2026年第2季度")
+    earlier = render.earlier_quarters(tmp_path, Period(2026, 10))
+    assert [href for _, href in earlier] == [
+        "../2026Q3/index.html",
+        "../2026-08/index.html",
+        "../2026Q2/index.html",
+        "../2026-02/index.html",
+        "../2025Q4/index.html",
+    ]
+    assert earlier[0][0] == "2026年第3季度（2026年1-9月）"
+    assert earlier[1][0] == "2026年8月（2026年1-8月）"
 
 
 def test_index_page_escapes_everything_and_links_sections_and_quarters():

@@ -46,7 +46,7 @@ def test_manifest_records_inputs_parameters_durations_versions_and_outcome(city)
         hashlib.sha256(p.read_bytes()).hexdigest() for p in raw_files
     ]
     assert record["parameters"]["edition"] == "internal"
-    assert record["parameters"]["year"] == 2026 and record["parameters"]["quarter"] == 3
+    assert record["parameters"]["year"] == 2026 and record["parameters"]["month"] == 9
     assert set(record["notebooks"]) == set(runner.NOTEBOOKS)
     assert all(seconds > 0 for seconds in record["notebooks"].values())
     assert {"python", "pandas", "papermill", "nbconvert", "tenplans"} <= set(record["versions"])

@@ -20,13 +20,13 @@ YEAR = 2026
 @pytest.fixture(scope="module")
 def full_year():
     """The bundled city's size, through Q4 of this year, so yearly totals can be checked."""
-    panel = sample.generate_city(firms=400, seed=2026, year=YEAR, quarter=4)
+    panel = sample.generate_city(firms=400, seed=2026, year=YEAR, month=12)
     return panel, generate_sources(panel)
 
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
-    panel = sample.generate_city(firms=40, seed=11, year=YEAR, quarter=2)
+    panel = sample.generate_city(firms=40, seed=11, year=YEAR, month=6)
     sources = generate_sources(panel)
     raw = tmp_path_factory.mktemp("raw")
     paths = write_sources(sources, raw)

@@ -239,11 +239,11 @@ def test_a_band_may_be_written_as_a_percentage(folder):
 
 
 def test_notebooks_loading_the_quarter_get_the_same_refusal(folder, tmp_path):
-    """The notebooks load their parameters through store.load_quarter: refused there
+    """The notebooks load their parameters through store.load_period: refused there
     with the run's message, before any data is read."""
     line = edit(folder, "thresholds.yaml", "on_track_band: 0.02", "on_track_band: abc")
     with pytest.raises(ParamsError) as refused:
-        store.load_quarter(2026, 3, tmp_path / "nothing here", folder)
+        store.load_period(2026, 9, tmp_path / "nothing here", folder)
     assert f"错误 / error: {refused.value}\n" == refusal(
         f"{folder / 'thresholds.yaml'}:{line}: on_track_band = abc：{SHARE}"
     )

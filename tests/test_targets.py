@@ -6,7 +6,7 @@ import pytest
 
 from analysis import bulletin, cli, narrative, params, runner
 from analysis.config import PARAMS_DIR
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.targets import (
     AHEAD,
     BEHIND,
@@ -22,7 +22,7 @@ from analysis.targets import (
     status,
 )
 
-Q3, Q4 = Quarter(2026, 3), Quarter(2026, 4)
+Q3, Q4 = Period(2026, 9), Period(2026, 12)
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ def test_status_against_schedule(progress, expected, verdict):
     assert status(progress, expected, 0.02) == verdict
 
 
-def _card(quarter: Quarter, values: dict) -> pd.DataFrame:
+def _card(quarter: Period, values: dict) -> pd.DataFrame:
     """The bundled indicators with (actual, projected) for some of them."""
     frame = pd.DataFrame(
         [(k, a, p, np.nan) for k, (a, p) in values.items()],
@@ -147,7 +147,7 @@ def test_a_year_without_targets_says_so_everywhere(two_years):
     values = pd.DataFrame(
         {"indicator": ["sales_ge_100m"], "actual": [18.0], "projected": [22.0], "growth": [None]}
     )
-    q = Quarter(2027, 1)
+    q = Period(2027, 3)
     card = scorecard(indicators, values, q, 0.02)
     assert set(card["status"]) == {NO_TARGET, NO_DATA}
     note = "params/targets.yaml 未设2027年目标"
@@ -158,5 +158,5 @@ def test_a_year_without_targets_says_so_everywhere(two_years):
     assert said in runner._title(q, two_years)  # every page's title
     message = cli._targets_note({"year": 2027, "params_dir": str(two_years)})
     assert said in message  # the run's one line
-    assert runner._title(Quarter(2026, 3), two_years) == "工业振兴十大计划 2026年1-9月 监测报告"
+    assert runner._title(Period(2026, 9), two_years) == "工业振兴十大计划 2026年1-9月 监测报告"
     assert cli._targets_note({"year": 2026, "params_dir": str(two_years)}) == ""

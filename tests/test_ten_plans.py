@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from analysis import history, params, sample, tiers
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.sample_sources import generate_sources
-from analysis.store import QuarterData
+from analysis.store import PeriodData
 
 YEAR = 2026
 AWARD_KINDS = {  # written out here rather than read from targets.yaml
@@ -42,11 +42,11 @@ RATE_RETURNS = {"approval_reduction_ratio": "行政服务中心", "intermediary_
 
 @pytest.fixture(scope="module")
 def city():
-    panel = sample.generate_city(firms=120, seed=5, year=YEAR, quarter=3)
+    panel = sample.generate_city(firms=120, seed=5, year=YEAR, month=9)
     return panel, generate_sources(panel)
 
 
-def _quarter_data(panel, sources, q: Quarter) -> QuarterData:
+def _quarter_data(panel, sources, q: Period) -> PeriodData:
     intake = SimpleNamespace(
         panel=panel,
         projects=sources.projects,
@@ -56,9 +56,7 @@ def _quarter_data(panel, sources, q: Quarter) -> QuarterData:
     )
     tier_defs, limits = params.tiers(), params.thresholds()
     firms = tiers.firm_table(panel, q, tier_defs, limits)
-    return QuarterData(
-        q, intake, firms, params.indicators(), tier_defs, limits, params.plan_names()
-    )
+    return PeriodData(q, intake, firms, params.indicators(), tier_defs, limits, params.plan_names())
 
 
 def _records(table, year, month):
@@ -123,7 +121,7 @@ def expected(panel, sources, year: int, month: int) -> dict[str, float]:
 @pytest.mark.parametrize("quarter", [1, 3])
 def test_every_measured_indicator_matches_an_independent_computation(city, quarter):
     panel, sources = city
-    card = _quarter_data(panel, sources, Quarter(YEAR, quarter)).scorecard()
+    card = _quarter_data(panel, sources, Period(YEAR, 3 * quarter)).scorecard()
     actual = card.set_index("indicator")["actual"]
     for indicator, value in expected(panel, sources, YEAR, 3 * quarter).items():
         assert actual[indicator] == pytest.approx(value), indicator
@@ -131,7 +129,7 @@ def test_every_measured_indicator_matches_an_independent_computation(city, quart
 
 def test_every_plan_has_an_indicator_computed_from_data_and_none_is_dropped(city):
     panel, sources = city
-    card = _quarter_data(panel, sources, Quarter(YEAR, 3)).scorecard()
+    card = _quarter_data(panel, sources, Period(YEAR, 9)).scorecard()
     assert len(card) == len(params.indicators())
     assert set(card.loc[card["actual"].notna(), "plan"]) == set(range(1, 11))
     assert card["actual"].notna().all()  # the generated city reports everything
@@ -139,7 +137,7 @@ def test_every_plan_has_an_indicator_computed_from_data_and_none_is_dropped(city
 
 def test_upgrade_investment_is_projected_by_last_years_seasonal_share(city):
     panel, sources = city
-    card = _quarter_data(panel, sources, Quarter(YEAR, 3)).scorecard().set_index("indicator")
+    card = _quarter_data(panel, sources, Period(YEAR, 9)).scorecard().set_index("indicator")
     done = {m: expected(panel, sources, YEAR - 1, m)["upgrade_investment"] for m in (9, 12)}
     share = done[9] / done[12]
     now = expected(panel, sources, YEAR, 9)["upgrade_investment"]
@@ -150,13 +148,13 @@ def test_upgrade_investment_is_projected_by_last_years_seasonal_share(city):
 
 def test_quarter_paths_hold_each_quarters_scorecard_for_both_years(city):
     panel, sources = city
-    paths = history.indicator_paths(_quarter_data(panel, sources, Quarter(YEAR, 3)))
-    seen = set(zip(paths["year"], paths["quarter"], strict=True))
-    assert seen == {(YEAR - 1, q) for q in range(1, 5)} | {(YEAR, q) for q in range(1, 4)}
-    paths = paths.set_index(["indicator", "year", "quarter"])
-    for year, quarter in [(YEAR - 1, 2), (YEAR - 1, 4), (YEAR, 2)]:
-        for indicator, value in expected(panel, sources, year, 3 * quarter).items():
-            assert paths.at[(indicator, year, quarter), "actual"] == pytest.approx(value)
-    assert math.isnan(paths.at[("key_projects", YEAR - 1, 4), "progress"])
-    assert paths.at[("key_projects", YEAR, 2), "expected_progress"] == 0.5
-    assert paths.at[("approval_reduction_ratio", YEAR, 1), "expected_progress"] == 1.0
+    paths = history.indicator_paths(_quarter_data(panel, sources, Period(YEAR, 9)))
+    seen = set(zip(paths["year"], paths["month"], strict=True))
+    assert seen == {(YEAR - 1, m) for m in (3, 6, 9, 12)} | {(YEAR, m) for m in (3, 6, 9)}
+    paths = paths.set_index(["indicator", "year", "month"])
+    for year, month in [(YEAR - 1, 6), (YEAR - 1, 12), (YEAR, 6)]:
+        for indicator, value in expected(panel, sources, year, month).items():
+            assert paths.at[(indicator, year, month), "actual"] == pytest.approx(value)
+    assert math.isnan(paths.at[("key_projects", YEAR - 1, 12), "progress"])
+    assert paths.at[("key_projects", YEAR, 6), "expected_progress"] == 0.5
+    assert paths.at[("approval_reduction_ratio", YEAR, 3), "expected_progress"] == 1.0

@@ -2,7 +2,7 @@ import pandas as pd
 import pytest
 
 from analysis import params
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.tiers import (
     band_labels,
     band_rule_text,
@@ -64,12 +64,12 @@ def _panel():
 
 def test_firm_table_counts_movers_and_pool():
     tiers = params.tiers()
-    firms = firm_table(_panel(), Quarter(2026, 3), tiers, THRESHOLDS)
+    firms = firm_table(_panel(), Period(2026, 9), tiers, THRESHOLDS)
     counts = tier_counts(firms, tiers, THRESHOLDS).set_index("indicator")
     assert counts.loc["sales_ge_100m", "actual"] == 1  # A at exactly 1亿
     assert counts.loc["sales_ge_100m", "projected"] == 2  # C: 0.8亿 × 12/9 ≥ 1亿
     assert counts.loc["tax_ge_10m", "actual"] == 0
-    moved = movers(_panel(), Quarter(2026, 3), tiers, THRESHOLDS)
+    moved = movers(_panel(), Period(2026, 9), tiers, THRESHOLDS)
     ge100 = moved[moved["indicator"] == "sales_ge_100m"].set_index("credit_code")
     assert ge100.loc["A", "change"] == "进入"
     assert ge100.loc["B", "change"] == "退出" and not ge100.loc["B", "reporting_now"]
@@ -100,7 +100,7 @@ def test_movers_compare_with_the_same_months_of_last_year_not_december():
         rows, columns=["credit_code", "year", "month", "revenue", "revenue_prev"]
     ).assign(name=lambda p: p["credit_code"] + "公司", industry="现代制造业", tax=1e6)
     panel["tax_prev"] = None
-    moved = movers(panel, Quarter(2026, 3), params.tiers(), THRESHOLDS)
+    moved = movers(panel, Period(2026, 9), params.tiers(), THRESHOLDS)
     ge100 = moved[moved["indicator"] == "sales_ge_100m"].set_index("credit_code")
     # F was in the tier in Jan-Sep 2025 and no longer reports: it left, from 1.5亿
     assert ge100.index.tolist() == ["F"]
@@ -118,7 +118,7 @@ def test_the_cultivation_pool_starts_at_exactly_seventy_percent_of_a_threshold()
         rows, columns=["credit_code", "year", "month", "revenue", "revenue_prev", "tax", "tax_prev"]
     ).assign(name=lambda p: p["credit_code"] + "公司", industry="现代制造业", rd=0.0, rd_prev=0.0)
     tiers = params.tiers()
-    firms = firm_table(panel, Quarter(2026, 3), tiers, THRESHOLDS)
+    firms = firm_table(panel, Period(2026, 9), tiers, THRESHOLDS)
     pool = cultivation_pool(firms, tiers, THRESHOLDS)
     assert pool.loc[pool["threshold"] == "营业收入1亿", "credit_code"].tolist() == ["AT"]
     assert pool.loc[pool["threshold"] == "税收1000万", "credit_code"].tolist() == ["AT"]

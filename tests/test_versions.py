@@ -17,7 +17,7 @@ from analysis import quality
 from analysis.config import PARAMS_DIR
 from analysis.errors import InputFileError
 from analysis.ingest import ingest
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.tiers import movers
 from analysis.versions import Version, marker, report_date, settle
 
@@ -211,9 +211,9 @@ def test_a_firm_left_out_of_the_count_never_shows_as_leaving_its_tier():
     left = pd.DataFrame(
         [dict(kind="indicators", credit_code=B, reason="不计入：数据冲突", where="隔离行：x")]
     )
-    plain = movers(panel, Quarter(2026, 3), tiers, {"bound_rule": "ge"})
+    plain = movers(panel, Period(2026, 9), tiers, {"bound_rule": "ge"})
     assert plain.set_index("credit_code").loc[B, "change"] == "退出"
-    marked = movers(panel, Quarter(2026, 3), tiers, {"bound_rule": "ge"}, left)
+    marked = movers(panel, Period(2026, 9), tiers, {"bound_rule": "ge"}, left)
     row = marked.set_index("credit_code").loc[B]
     assert (row["change"], row["note"]) == ("不计入：数据冲突", "隔离行：x")
 
@@ -266,7 +266,7 @@ def test_the_tier_page_counts_the_revision_and_shows_no_left_out_firm_as_leaving
     from tests.corpus.make_corpus import save_with_libreoffice
 
     sample.write_city(
-        sample.generate_city(firms=40, seed=3, year=2026, quarter=3), tmp_path / "raw"
+        sample.generate_city(firms=40, seed=3, year=2026, month=9), tmp_path / "raw"
     )
     folder = tmp_path / "raw" / "统计局"
     last_year = _firms_in(folder / "2025年1-9月规模以上工业企业主要经济指标.xlsx")
@@ -292,10 +292,9 @@ def test_the_tier_page_counts_the_revision_and_shows_no_left_out_firm_as_leaving
         str(out),
         parameters=dict(
             year=2026,
-            quarter=3,
+            month=9,
             processed_dir=str(tmp_path / "processed"),
             params_dir=str(PARAMS_DIR),
-            out_dir=str(tmp_path / "report"),
             edition="internal",
         ),
         kernel_name="python3",

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis import narrative
 from analysis.formatting import status_text
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.plans import UNIT_YUAN
 from analysis.targets import ATTENTION, STATUS_COLOURS, STATUS_ORDER
 
@@ -48,7 +48,7 @@ SUMMARY_COLUMNS = [
     ("通报", 90),
 ]
 RULES_LINE = (
-    "流量指标完成进度对照序时进度{elapsed:.0%}；比率指标对照目标值；年末存量指标（分档企业数）"
+    "流量指标完成进度对照序时进度{schedule}；比率指标对照目标值；年末存量指标（分档企业数）"
     "以全年预计对照年度目标；成批认定、签约、融资类指标按年度累计，达到年度目标即为已达标，"
     "12月末考核。"
 )
@@ -76,7 +76,7 @@ def by_department(card: pd.DataFrame) -> pd.DataFrame:
     return rows.drop(columns=["_department", "_status", "_plan"]).reset_index(drop=True)
 
 
-def summary(card: pd.DataFrame, quarter: Quarter) -> pd.DataFrame:
+def summary(card: pd.DataFrame, quarter: Period) -> pd.DataFrame:
     """Per department: indicators by status and the bulletin's paragraph."""
     rows = []
     for department, own in by_department(card).groupby("department", sort=False):
@@ -184,12 +184,12 @@ def _department_sheet(ws, department, own, plan_names, quarter) -> None:
         _status_colours(ws, f"K4:K{3 + len(own)}")
 
 
-def _summary_sheet(ws, table: pd.DataFrame, card: pd.DataFrame, quarter: Quarter) -> None:
+def _summary_sheet(ws, table: pd.DataFrame, card: pd.DataFrame, quarter: Period) -> None:
     title = f"工业振兴十大计划推进情况督查通报（{quarter.label}）"
     legend = "；".join(status_text(s) for s in STATUS_ORDER)
     line = (
         narrative.no_targets(card, quarter)
-        + RULES_LINE.format(elapsed=quarter.elapsed)
+        + RULES_LINE.format(schedule=quarter.schedule)
         + f"状态：{legend}。一项指标有多个责任单位的，在每个责任单位下均列出。金额单位：万元。"
     )
     _heading(ws, title, line, len(SUMMARY_COLUMNS))
@@ -227,7 +227,7 @@ def _sheet_name(department: str, taken: set[str]) -> str:
 
 
 def write_bulletin(
-    card: pd.DataFrame, path: Path, quarter: Quarter, plan_names: dict[int, str]
+    card: pd.DataFrame, path: Path, quarter: Period, plan_names: dict[int, str]
 ) -> Path:
     """bulletin.xlsx: a summary sheet, then one sheet per department with its indicators."""
     rows = by_department(card)

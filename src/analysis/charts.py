@@ -93,9 +93,9 @@ def scorecard_progress(card: pd.DataFrame):
 
 
 def indicator_paths(paths, columns: int = 4):
-    """Small multiples, one per indicator with data: its value at each quarter-end of this
+    """Small multiples, one per indicator with data: its value at each period of this
     year (solid) and last year (dashed), with the target (rates) or the 序时进度 path of a
-    yearly target (levels, target × quarter/4) dotted. `paths` is history.indicator_paths."""
+    yearly target (levels, target × month/12) dotted. `paths` is history.indicator_paths."""
     use_chinese_font()
     shown = paths[paths["actual"].notna()]
     ids = list(dict.fromkeys(shown["indicator"]))
@@ -111,7 +111,7 @@ def indicator_paths(paths, columns: int = 4):
         ):
             line = own[own["year"] == year]
             ax.plot(
-                line["quarter"],
+                line["month"],
                 line["actual"],
                 style,
                 marker="o",
@@ -121,10 +121,10 @@ def indicator_paths(paths, columns: int = 4):
             )
         if pd.notna(first["target"]):
             schedule = [
-                first["target"] * (q / 4 if first["basis"] == "flow" else 1) for q in range(1, 5)
+                first["target"] * (m / 12 if first["basis"] == "flow" else 1) for m in range(1, 13)
             ]
-            ax.plot(range(1, 5), schedule, ":", color="black", lw=1, label="序时进度")
-        ax.set_xticks(range(1, 5), ["一季", "二季", "三季", "四季"], fontsize=7)
+            ax.plot(range(1, 13), schedule, ":", color="black", lw=1, label="序时进度")
+        ax.set_xticks(range(3, 13, 3), ["3月", "6月", "9月", "12月"], fontsize=7)
         ax.tick_params(axis="y", labelsize=7)
         name = first["name"].removeprefix("其中：")
         ax.set_title(f"{name[:14]}（{first['unit']}）", fontsize=8)

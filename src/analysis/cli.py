@@ -13,13 +13,13 @@ from pathlib import Path
 from analysis import config
 from analysis.disclosure import EDITIONS
 from analysis.errors import TenplansError
-from analysis.periods import Quarter
+from analysis.periods import Period
 
 
-def _quarter(text: str) -> str:
+def _period(text: str) -> str:
     if text != "latest":
         try:
-            Quarter.parse(text)
+            Period.parse(text)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from exc
     return text
@@ -35,7 +35,12 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="ingest, execute the report notebooks, render HTML")
     run.add_argument(
-        "--quarter", type=_quarter, default="latest", help="e.g. 2026Q3, or latest (default)"
+        "--period",
+        "--quarter",
+        dest="period",
+        type=_period,
+        default="latest",
+        help="2026-10, 2026年1-10月, 2026M10, 2026Q3 (= 2026-09), or latest (default)",
     )
     _folders(run)
     run.add_argument("--out", type=Path, default=config.REPORTS_DIR, help="report folder")
@@ -59,7 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--firms", type=int, default=400)
     sample.add_argument("--seed", type=int, default=2026)
     sample.add_argument("--year", type=int, default=2026)
-    sample.add_argument("--quarter", type=int, default=3, choices=[1, 2, 3, 4])
+    until = sample.add_mutually_exclusive_group()
+    until.add_argument("--month", type=int, default=9, choices=range(1, 13))
+    until.add_argument("--quarter", type=int, choices=[1, 2, 3, 4], help="= --month 3×N")
+    sample.add_argument("--jan-feb", action="store_true", help="also this year's 1-2月 tables")
     return parser
 
 
@@ -77,7 +85,8 @@ def _dispatch(args) -> str:
     from analysis import runner, sample
 
     if args.command == "sample":
-        panel = sample.generate_city(args.firms, args.seed, args.year, args.quarter)
+        month = 3 * args.quarter if args.quarter else args.month
+        panel = sample.generate_city(args.firms, args.seed, args.year, month, args.jan_feb)
         written = sample.write_city(panel, args.out)
         firms = panel.loc[panel["year"] == args.year, "credit_code"].nunique()
         return f"已生成样例城市：本年 {firms} 家企业，{len(written)} 个工作簿 → {args.out}"
@@ -91,7 +100,7 @@ def _dispatch(args) -> str:
             f"合计/注释行 {files['rows_totals_notes'].sum()} 行 → {args.processed}"
         )
     paths.out = args.out
-    result = runner.produce(args.quarter, paths, args.edition, args.force)
+    result = runner.produce(args.period, paths, args.edition, args.force)
     index = result.folder / "index.html"
     note = _targets_note(result.manifest["parameters"])
     if result.reused:

@@ -8,3 +8,8 @@ PROCESSED_DIR = PROJECT_ROOT / "data" / "processed"
 PARAMS_DIR = PROJECT_ROOT / "params"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"
+
+
+def resolve(path) -> Path:
+    """A folder as given: absolute as it is, relative from the project root."""
+    return PROJECT_ROOT / Path(path).expanduser()

@@ -1,5 +1,7 @@
-"""Each indicator's path through the year: its value at every quarter-end of this year so
-far and of last year, each computed exactly as that quarter's scorecard would be.
+"""Each indicator's path through the year: its value at every period of this year so far
+and of last year that the data hold (every month where the bureaus sent monthly tables,
+the quarter-ends where they sent quarterly ones), each computed exactly as that period's
+scorecard would be.
 
 Last year's values are measured the same way (same bands, same sources) so the two years
 compare; progress and 序时进度 are shown for this year only, the year the targets are for.
@@ -8,7 +10,7 @@ compare; progress and 序时进度 are shown for this year only, the year the ta
 import pandas as pd
 
 from analysis import targets, tiers
-from analysis.periods import Quarter
+from analysis.periods import Period, reported
 
 PATH_COLUMNS = [
     "indicator",
@@ -18,38 +20,39 @@ PATH_COLUMNS = [
     "target",
     "basis",
     "year",
-    "quarter",
+    "month",
     "actual",
     "progress",
     "expected_progress",
 ]
 
 
-def quarters(panel: pd.DataFrame, current: Quarter) -> list[Quarter]:
-    """Quarter-ends of last year and of this year up to `current` that the panel holds."""
-    present = set(zip(panel["year"], panel["month"], strict=True))
-    wanted = [Quarter(current.year - 1, q) for q in range(1, 5)]
-    wanted += [Quarter(current.year, q) for q in range(1, current.quarter + 1)]
-    return [q for q in wanted if (q.year, q.month) in present]
+def periods(panel: pd.DataFrame, current: Period) -> list[Period]:
+    """Periods of last year and of this year up to `current` that the panel holds."""
+    return [
+        p
+        for p in reported(panel)
+        if p.year == current.year - 1 or (p.year == current.year and p <= current)
+    ]
 
 
 def indicator_paths(data) -> pd.DataFrame:
-    """One row per indicator with a measure and reported quarter (store.QuarterData in)."""
+    """One row per indicator with a measure and reported period (store.PeriodData in)."""
     frames = []
-    for q in quarters(data.panel, data.quarter):
-        firms = tiers.firm_table(data.panel, q, data.tiers, data.thresholds)
-        values = targets.measured(firms, data.indicators, data.sources, q, data.thresholds)
-        frames.append(values.assign(year=q.year, quarter=q.quarter))
-    empty = pd.DataFrame(columns=["indicator", "actual", "year", "quarter"])
+    for p in periods(data.panel, data.period):
+        firms = tiers.firm_table(data.panel, p, data.tiers, data.thresholds)
+        values = targets.measured(firms, data.indicators, data.sources, p, data.thresholds)
+        frames.append(values.assign(year=p.year, month=p.month))
+    empty = pd.DataFrame(columns=["indicator", "actual", "year", "month"])
     values = pd.concat(frames or [empty], ignore_index=True)
     measured = data.indicators[data.indicators["measure"].notna()]
     paths = measured.merge(values, left_on="id", right_on="indicator")
-    this_year = paths["year"] == data.quarter.year
+    this_year = paths["year"] == data.period.year
     paths["progress"] = (paths["actual"] / paths["target"]).where(this_year)
     paths["expected_progress"] = [
-        targets.expected_progress(b, Quarter(int(y), int(q))) if now else float("nan")
-        for b, y, q, now in zip(
-            paths["basis"], paths["year"], paths["quarter"], this_year, strict=True
+        targets.expected_progress(b, Period(int(y), int(m))) if now else float("nan")
+        for b, y, m, now in zip(
+            paths["basis"], paths["year"], paths["month"], this_year, strict=True
         )
     ]
     return paths.reindex(columns=PATH_COLUMNS).reset_index(drop=True)

@@ -80,17 +80,17 @@ def _relative(path, root: Path) -> str:
         return str(path)
 
 
-def new(quarter: str, edition: str, parameters: dict, files, notebooks: dict) -> dict:
+def new(period: str, edition: str, parameters: dict, files, notebooks: dict, raw_dir: Path) -> dict:
     """A manifest for a run about to start; `notebooks` maps each notebook to its path."""
     manifest = dict(
-        quarter=quarter,
+        period=period,
         edition=edition,
         started=datetime.now().astimezone().isoformat(timespec="seconds"),
         finished=None,
         outcome="running",
         commit=git_commit(),
         parameters=parameters,
-        inputs=inputs(files, Path(parameters["raw_dir"])),
+        inputs=inputs(files, Path(raw_dir)),
         params=checksums(Path(parameters["params_dir"]).glob("*.yaml"), parameters["params_dir"]),
         notebook_files={name: sha256(path) for name, path in notebooks.items()},
         code=code_checksums(),
@@ -103,7 +103,7 @@ def new(quarter: str, edition: str, parameters: dict, files, notebooks: dict) ->
 
 def fingerprint(manifest: dict) -> str:
     """A digest of everything that decides a report's content; times and outcome excluded."""
-    keys = ("quarter", "edition", "parameters", "inputs", "params", "notebook_files", "code")
+    keys = ("period", "edition", "parameters", "inputs", "params", "notebook_files", "code")
     decisive = {k: manifest[k] for k in keys} | {"versions": manifest["versions"]}
     text = json.dumps(decisive, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

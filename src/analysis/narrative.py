@@ -6,7 +6,7 @@ progress against 序时进度, a stock (firms in a tier) by its full-year projec
 
 import pandas as pd
 
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.targets import (
     AHEAD,
     ATTENTION,
@@ -22,7 +22,7 @@ from analysis.targets import (
 )
 
 
-def no_targets(card: pd.DataFrame, quarter: Quarter) -> str:
+def no_targets(card: pd.DataFrame, quarter: Period) -> str:
     """The warning every page gives when targets.yaml sets nothing for the report's year
     (the scorecard's `target_year` is then empty throughout); else ""."""
     if card.empty or card["target_year"].notna().any():
@@ -30,7 +30,7 @@ def no_targets(card: pd.DataFrame, quarter: Quarter) -> str:
     return targets_note(quarter.year, None)
 
 
-def tiers_sentence(counts: pd.DataFrame, quarter: Quarter) -> str:
+def tiers_sentence(counts: pd.DataFrame, quarter: Period) -> str:
     """What the tier counts say against their targets, headline tier first: a count of
     firms is judged at year end, on the full-year projection, never on 序时进度."""
     year_end = quarter.month == 12
@@ -56,7 +56,7 @@ def _tally(statuses: pd.Series) -> str:
     return "，".join(f"{s} {counts[s]} 项" for s in STATUS_ORDER if counts.get(s))
 
 
-def scorecard_sentence(card: pd.DataFrame, quarter: Quarter) -> str:
+def scorecard_sentence(card: pd.DataFrame, quarter: Period) -> str:
     """Counts by status and the indicators needing attention (滞后, 预计未达标, 未达标)."""
     with_data = card["actual"].notna()
     attention = card.loc[card["status"].isin(ATTENTION), "name"].str.removeprefix("其中：")
@@ -64,7 +64,7 @@ def scorecard_sentence(card: pd.DataFrame, quarter: Quarter) -> str:
         f"截至{quarter.year}年{quarter.month}月底，十大计划共 {len(card)} 项指标，"
         f"其中 {with_data.sum()} 项已有数据：{_tally(card.loc[with_data, 'status'])}；"
         f"其余 {len(card) - with_data.sum()} 项本期未报送数据。"
-        f"流量指标的序时进度为 {quarter.elapsed:.0%}。"
+        f"流量指标的序时进度为 {quarter.schedule}。"
     )
     if not attention.empty:
         text += "需加快推进的指标：" + "、".join(attention) + "。"
@@ -92,7 +92,7 @@ def _judged(row) -> str:
     return f"{name}{actual}，目标{target}，完成{row.progress:.1%}（{row.status}）"
 
 
-def plan_sentence(card: pd.DataFrame, plans: list[int], quarter: Quarter) -> str:
+def plan_sentence(card: pd.DataFrame, plans: list[int], quarter: Period) -> str:
     """Every indicator of the given plans: actual against target and its judgement by the
     rule of its kind; indicators without data are named as such."""
     shown = card[card["plan"].isin(plans)]
@@ -134,7 +134,7 @@ def _attention_clause(row) -> str:
     return f"{name}完成年度目标的{row.progress:.1%}，低于序时进度{gap:.1f}个百分点"
 
 
-def department_paragraph(rows: pd.DataFrame, department: str, quarter: Quarter) -> str:
+def department_paragraph(rows: pd.DataFrame, department: str, quarter: Period) -> str:
     """A department's paragraph of the 督查通报: its indicators by status, each one needing
     attention with how far it is from its target, and those it has not reported.
 
@@ -156,7 +156,7 @@ def department_paragraph(rows: pd.DataFrame, department: str, quarter: Quarter) 
     return text
 
 
-def industries_sentence(structure: pd.DataFrame, revenue: float, quarter: Quarter) -> str:
+def industries_sentence(structure: pd.DataFrame, revenue: float, quarter: Period) -> str:
     """Plan 1 in two sentences: the industries' revenue (yuan, the city total), the largest
     one's share, and whose share rose and fell most since last year. Suppressed rows (×)
     are left out of the comparison."""

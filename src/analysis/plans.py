@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis import financing, innovation, projects, returns
 from analysis.errors import ParamsError
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.sources import Sources
 from analysis.tiers import comparable_growth
 
@@ -30,7 +30,7 @@ class Inputs:
 
     firms: pd.DataFrame
     sources: Sources
-    quarter: Quarter
+    quarter: Period
     thresholds: dict
 
     @cached_property

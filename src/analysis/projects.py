@@ -9,7 +9,7 @@ steady enough to project to the full year (seasonally, else linearly).
 import numpy as np
 import pandas as pd
 
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.sources import (
     ATTRACTED_PROJECT,
     KEY_PROJECT,
@@ -102,7 +102,7 @@ def plan_progress(projects: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def behind_plan(projects: pd.DataFrame, quarter: Quarter, band: float) -> pd.DataFrame:
+def behind_plan(projects: pd.DataFrame, quarter: Period, band: float) -> pd.DataFrame:
     """Technical-upgrade projects whose completed investment lags the annual plan by more
     than the band below 序时进度, the largest shortfall first."""
     upgrades = plan_progress(projects[projects["kind"] == UPGRADE_PROJECT])
@@ -113,7 +113,7 @@ def behind_plan(projects: pd.DataFrame, quarter: Quarter, band: float) -> pd.Dat
     return late.sort_values("shortfall", ascending=False).reset_index(drop=True)
 
 
-def major_upgrades(projects: pd.DataFrame, quarter: Quarter, tracked=()) -> pd.DataFrame:
+def major_upgrades(projects: pd.DataFrame, quarter: Period, tracked=()) -> pd.DataFrame:
     """The major upgrade projects: under way or not, investment against the annual plan,
     and whether the programme names it (`tracked`: words of the names it uses)."""
     major = plan_progress(projects[is_major(projects)])
@@ -124,7 +124,7 @@ def major_upgrades(projects: pd.DataFrame, quarter: Quarter, tracked=()) -> pd.D
     )
 
 
-def attracted_list(projects: pd.DataFrame, quarter: Quarter, lower_yuan: float) -> pd.DataFrame:
+def attracted_list(projects: pd.DataFrame, quarter: Period, lower_yuan: float) -> pd.DataFrame:
     """Projects brought in, each marked whether it counts toward the target."""
     counts = attracted(projects, quarter.year, quarter.month, lower_yuan)
     brought = projects.assign(counts=counts)[projects["kind"] == ATTRACTED_PROJECT]

@@ -18,7 +18,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from traitlets.config import Config
 
 from analysis.formatting import status_text
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.targets import STATUS_COLOURS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -29,7 +29,7 @@ EDITIONS = {
     "internal": ("内部版", "含企业级数据，仅限局内使用，不得外传"),
     "public": ("公开版", "已按统计法实施披露控制，不含企业级数据"),
 }
-QUARTER_FOLDER = re.compile(r"\d{4}Q[1-4]")
+PERIOD_FOLDER = re.compile(r"\d{4}(Q[1-4]|-(0[124578]|1[01]))")  # str(periods.Period)
 _HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
 # A table cell holding a figure (12,345.6 · -5.8% · — · ×), to be aligned on the right.
 _FIGURE_CELL = re.compile(r'<td class="([^"]*)"([^>]*)>(\s*(?:[-+]?[\d,.]+%?|—|×)\s*)</td>')
@@ -110,15 +110,15 @@ def toc(headings: list[Heading]) -> str:
     return f"<ol>{items}</ol>"
 
 
-def earlier_quarters(root: Path, current: Quarter) -> list[tuple[str, str]]:
-    """Reports of earlier quarters beside this one in the output folder, newest first."""
+def earlier_quarters(root: Path, current: Period) -> list[tuple[str, str]]:
+    """Reports of earlier periods (quarters or months) beside this one, newest first."""
     found = [
-        Quarter.parse(p.name)
+        Period.parse(p.name)
         for p in Path(root).iterdir()
-        if p.is_dir() and QUARTER_FOLDER.fullmatch(p.name) and (p / "index.html").exists()
+        if p.is_dir() and PERIOD_FOLDER.fullmatch(p.name) and (p / "index.html").exists()
     ]
     return [
-        (f"{q.year}年第{q.quarter}季度（{q.label}）", f"../{q}/index.html")
+        (f"{q.title}（{q.label}）", f"../{q}/index.html")
         for q in sorted(found, reverse=True)
         if q < current
     ]

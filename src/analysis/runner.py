@@ -1,10 +1,10 @@
-"""The quarterly run: ingest, execute the report notebooks side by side, render, publish.
+"""The report run: ingest, execute the report notebooks side by side, render, publish.
 
 Made to be left to a scheduler:
 - one run per output folder (lock.py); a second run says which run holds it and stops;
 - the report is built in a staging folder and moved into place only when every step
   succeeded, so a failed or killed run leaves the last good report as it was; failed
-  notebooks are kept, with papermill's error banner, in failed/<quarter>/;
+  notebooks are kept, with papermill's error banner, in failed/<period>/;
 - each run logs to OUT/logs/ (kernels' chatter included); the terminal gets one line,
   and a progress bar when there is a terminal to draw it on;
 - a rerun with unchanged inputs, parameters and code reuses the report (manifest.py).
@@ -30,7 +30,7 @@ from analysis import bulletin, config, formatting, lock, manifest, params, rende
 from analysis.disclosure import EDITIONS
 from analysis.errors import NoDataError, NotebookFailed
 from analysis.ingest import ingest
-from analysis.periods import Quarter
+from analysis.periods import Period
 
 NOTEBOOKS = {
     "01_data_quality.ipynb": "数据导入与质量",
@@ -76,12 +76,16 @@ def cache_dir(paths: RunPaths) -> Path:
     return Path(paths.processed) / "cache"
 
 
-def resolve_quarter(text: str, panel) -> Quarter:
-    """The quarter asked for ('latest' or e.g. '2026Q3'), refused when the data lack it."""
-    q = store.latest_quarter(panel) if text == "latest" else Quarter.parse(text)
-    if not ((panel["year"] == q.year) & (panel["month"] == q.month)).any():
-        raise NoDataError(f"数据中没有 {q.label} 的累计数据 / no data for {q}")
-    return q
+def resolve_period(text: str, panel) -> Period:
+    """The period asked for ('latest', '2026-10', '2026Q3' …), refused when the data lack it."""
+    if text == "latest":
+        return store.latest_period(panel)
+    try:
+        period = Period.parse(text)
+    except ValueError as exc:
+        raise NoDataError(str(exc)) from exc
+    store.require(panel, period)
+    return period
 
 
 def edition_root(out: Path, edition: str) -> Path:
@@ -91,17 +95,18 @@ def edition_root(out: Path, edition: str) -> Path:
 
 
 def run(
-    quarter: str = "latest",
+    period: str = "latest",
     paths: RunPaths | None = None,
     edition: str = "internal",
     force: bool = False,
 ) -> Path:
-    """Produce the report folder (OUT/<quarter>/, or OUT/public/<quarter>/) and return it."""
-    return produce(quarter, paths, edition, force).folder
+    """Produce the report folder and return it: OUT/2026Q3/ for a quarter's end, OUT/2026-10/
+    for any other month (OUT/public/… for the public edition)."""
+    return produce(period, paths, edition, force).folder
 
 
 def produce(
-    quarter: str = "latest",
+    period: str = "latest",
     paths: RunPaths | None = None,
     edition: str = "internal",
     force: bool = False,
@@ -113,9 +118,9 @@ def produce(
     with warnings.catch_warnings(record=True) as caught:  # logged once the log is open
         warnings.simplefilter("always")
         intake = ingest(paths.raw, paths.params, cache_dir(paths))  # bad input stops it here
-        q = resolve_quarter(quarter, intake.panel)
+        q = resolve_period(period, intake.panel)
     out = Path(paths.out).resolve()
-    with lock.hold(out, quarter=str(q), edition=edition):
+    with lock.hold(out, period=str(q), edition=edition):
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         log_path = out / "logs" / f"{stamp}-{q}-{edition}.log"
         with _run_log(log_path) as terminal:
@@ -163,9 +168,9 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResu
     root.mkdir(parents=True, exist_ok=True)
     _recover(root)
     report, staging, failed = root / str(q), root / f".staging-{q}", root / "failed" / str(q)
-    parameters = _parameters(q, paths, report, edition)
+    parameters = _parameters(q, paths, edition)
     notebooks = {name: Path(paths.notebooks) / name for name in NOTEBOOKS}
-    record = manifest.new(str(q), edition, parameters, intake.files, notebooks)
+    record = manifest.new(str(q), edition, parameters, intake.files, notebooks, paths.raw)
     previous = None if force else manifest.reusable(report, record["fingerprint"])
     if previous:
         log.info("%s reused: inputs, parameters and code as at %s", report, previous["finished"])
@@ -182,7 +187,7 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResu
         except NotebookFailed:
             _keep_evidence(record, staging, failed, log_path)
             raise
-        data = store.load_quarter(q.year, q.quarter, paths.processed, paths.params)
+        data = store.load_period(q.year, q.month, paths.processed, paths.params)
         page = render.Page(_title(q, paths.params), edition, _sections(), record)
         contents = _render_pages(staging, page)
         data_files = write_tables(data, staging, edition)
@@ -196,14 +201,12 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResu
     return RunResult(report, False, record)
 
 
-def _parameters(q: Quarter, paths: RunPaths, report_dir: Path, edition: str) -> dict:
+def _parameters(q: Period, paths: RunPaths, edition: str) -> dict:
     return {
         "year": q.year,
-        "quarter": q.quarter,
-        "raw_dir": str(Path(paths.raw).resolve()),
+        "month": q.month,
         "processed_dir": str(Path(paths.processed).resolve()),
         "params_dir": str(Path(paths.params).resolve()),
-        "out_dir": str(report_dir),
         "edition": edition,
     }
 
@@ -268,7 +271,7 @@ def _execute(name: str, staging: Path, parameters: dict, paths: RunPaths, failed
 
 
 def _keep_notebook(output: Path, failed: Path) -> Path:
-    """The executed notebook, error banner and all, copied to failed/<quarter>/."""
+    """The executed notebook, error banner and all, copied to failed/<period>/."""
     failed.mkdir(parents=True, exist_ok=True)
     kept = failed / output.name
     if output.exists():
@@ -284,7 +287,7 @@ def _keep_evidence(record: dict, staging: Path, failed: Path, log_path: Path) ->
     shutil.copy2(log_path, failed / "run.log")
 
 
-def _title(q: Quarter, params_dir: Path) -> str:
+def _title(q: Period, params_dir: Path) -> str:
     """The title every page carries, with the warning when the year has no targets."""
     note = targets.targets_note(q.year, params.target_years(params_dir))
     return f"工业振兴十大计划 {q.label} 监测报告" + (f" — {note}" if note else "")
@@ -307,7 +310,7 @@ def _render_pages(staging: Path, page: render.Page) -> list[tuple]:
     return contents
 
 
-def write_tables(data: store.QuarterData, folder: Path, edition: str = "internal") -> list[str]:
+def write_tables(data: store.PeriodData, folder: Path, edition: str = "internal") -> list[str]:
     """The edition's CSV files, computed the same way as the notebooks; returns their names.
 
     scorecard.csv always; tiers.csv and quarantine.csv hold firm-level figures, so they
@@ -318,7 +321,7 @@ def write_tables(data: store.QuarterData, folder: Path, edition: str = "internal
     card[targets.SCORECARD_COLUMNS].to_csv(
         folder / "scorecard.csv", index=False, encoding="utf-8-sig"
     )
-    bulletin.write_bulletin(card, folder / "bulletin.xlsx", data.quarter, data.plan_names)
+    bulletin.write_bulletin(card, folder / "bulletin.xlsx", data.period, data.plan_names)
     if edition != "internal":
         return ["scorecard.csv", "bulletin.xlsx"]
     tier_cols = [c for c in data.firms.columns if c not in TIERS_CSV_COLUMNS]
@@ -333,7 +336,7 @@ def write_tables(data: store.QuarterData, folder: Path, edition: str = "internal
 
 
 def write_index(data, folder: Path, page, contents, data_files, earlier) -> None:
-    """index.html: the scorecard at a glance, every section, earlier quarters."""
+    """index.html: the scorecard at a glance, every section, earlier periods."""
     card = data.scorecard()
     rows = formatting.scorecard_rows(card, data.plan_names)
     summary = render.status_line(targets.status_summary(card))

@@ -64,6 +64,12 @@ _TAX_POOL = 800 * WAN
 _INDUSTRY_WEIGHTS = (0.16, 0.30, 0.12, 0.14, 0.20, 0.04, 0.04)
 _SEASON = (0.22, 0.25, 0.25, 0.28)  # Q1 slow (Spring Festival), Q4 year-end push
 _SEASON_TOURISM = (0.17, 0.27, 0.33, 0.23)  # summer peak
+_MONTH_SEASON = (  # each quarter's months: February slow (Spring Festival), December busy
+    (0.34, 0.24, 0.42),
+    (0.32, 0.33, 0.35),
+    (0.33, 0.33, 0.34),
+    (0.31, 0.32, 0.37),
+)
 _LABOUR_INTENSIVE = "农(海)产品深加工"
 _RD_INTENSIVE = ("新兴产业", "健康养生")
 
@@ -309,42 +315,82 @@ def _quarterly(
     return flows
 
 
+def reported_months(year: int, month: int, jan_feb: bool = False) -> dict[int, list[int]]:
+    """The periods the sample city has tables for, by year: all of last year's quarter-ends,
+    this year's up to `month`, and `month` itself in both years when it ends no quarter (last
+    year's same point is the seasonal projection's history); `jan_feb` adds this year's
+    1-2月, the first table of a year."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 1-12, got {month}")
+    extra = [] if month % 3 == 0 else [month]
+    early = [2] if jan_feb and month >= 2 else []
+    return {
+        year - 1: sorted({3, 6, 9, 12, *extra}),
+        year: sorted({m for m in (3, 6, 9, 12) if m <= month} | {*extra, *early}),
+    }
+
+
+def _monthly_shares(seed: int, firms: int) -> NDArray:
+    """Each firm-year's share of each quarter's flow done by the end of its first and second
+    month (firms, 3, 4, 2). Drawn apart from the quarterly figures, so that adding monthly
+    tables to a city changes none of its quarter-end figures."""
+    rng = np.random.default_rng([seed, 12])
+    months = np.array(_MONTH_SEASON)[None, None] * rng.lognormal(0, 0.1, (firms, 3, 4, 3))
+    return np.cumsum(months / months.sum(axis=3, keepdims=True), axis=3)[..., :2]
+
+
+def _cumulative_at(flows: dict[str, NDArray], shares: NDArray, month: int) -> dict[str, NDArray]:
+    """Cumulative yuan (and headcount) by the end of `month`, each (firms, 3): whole quarters
+    before it plus the month's share of its own quarter, in 100-yuan steps."""
+    quarter, within = divmod(month - 1, 3)
+    values = {}
+    for key in _FLOWS:
+        done = flows[key][:, :, :quarter].sum(axis=2)
+        if within < 2:
+            done = done + np.floor(flows[key][:, :, quarter] * shares[:, :, quarter, within])
+        else:
+            done = done + flows[key][:, :, quarter]
+        values[key] = done * _STEP
+    values["employees"] = flows["employees"][:, :, quarter]
+    return values
+
+
 def generate_city(
-    firms: int = 400, seed: int = 2026, year: int = 2026, quarter: int = 3
+    firms: int = 400, seed: int = 2026, year: int = 2026, month: int = 9, jan_feb: bool = False
 ) -> pd.DataFrame:
     """The "truth" panel of a fictional city: one row per above-size firm and reported period.
 
-    Covers Y-1 (1-3月 … 1-12月) and Y up to `quarter`. Flows are cumulative yuan; `*_prev` is
-    上年同期, the firm's own figure for the same months a year earlier (NaN if it had none).
-    `firms` is the approximate count this year; the same seed always gives the same city.
+    Covers the periods of reported_months(year, month, jan_feb): Y-1's quarter-ends and Y's
+    up to `month`, and `month` itself. Flows are cumulative yuan; `*_prev` is 上年同期, the
+    firm's own figure for the same months a year earlier (NaN if it had none). `firms` is
+    the approximate count this year; the same seed always gives the same city, and the
+    same quarter-end figures whichever months are asked for.
     """
     if firms < 20:
         raise ValueError(f"firms must be at least 20 to hold the named firms, got {firms}")
-    if quarter not in (1, 2, 3, 4):
-        raise ValueError(f"quarter must be 1-4, got {quarter}")
+    periods = reported_months(year, month, jan_feb)
     rng = np.random.default_rng(seed)
     revenue = _yearly_revenue(rng, firms)
     industries, names, codes = _identities(rng, revenue)
     flows = _quarterly(rng, revenue, industries, firms / 400)
-    cumulative = {k: np.cumsum(flows[k], axis=2) * _STEP for k in _FLOWS}
-    cumulative["employees"] = flows["employees"]
+    shares = _monthly_shares(seed, len(revenue))
     full_year = flows["revenue"].sum(axis=2) * _STEP
 
     frames = []
-    for offset, last_month in ((1, 12), (2, 3 * quarter)):
+    for offset, months in ((1, periods[year - 1]), (2, periods[year])):
         members = np.flatnonzero(full_year[:, offset] >= _ABOVE_SIZE)
-        for month in range(3, last_month + 1, 3):
-            k = month // 3 - 1
+        for m in months:
+            cumulative = _cumulative_at(flows, shares, m)
             columns: dict[str, object] = {
                 "credit_code": [codes[i] for i in members],
                 "name": [names[i] for i in members],
                 "industry": [industries[i] for i in members],
                 "year": year - 2 + offset,
-                "month": month,
+                "month": m,
             }
             for key in (*_FLOWS, "employees"):
-                columns[key] = cumulative[key][members, offset, k]
-                columns[f"{key}_prev"] = cumulative[key][members, offset - 1, k]
+                columns[key] = cumulative[key][members, offset]
+                columns[f"{key}_prev"] = cumulative[key][members, offset - 1]
             frames.append(pd.DataFrame(columns))
     panel = pd.concat(frames, ignore_index=True)[list(PANEL_COLUMNS)]
     panel = panel.astype({"year": "int64", "month": "int64"})

@@ -112,7 +112,7 @@ class _Year:
 
     year: int
     months: list[int]
-    firms: pd.DataFrame  # credit_code, name, industry, revenue, rd (latest cumulative)
+    firms: pd.DataFrame  # credit_code, name, industry, revenue, rd (latest quarter-end)
     current: bool  # this year, at the programme's targets; else last year, smaller
 
     @property
@@ -127,10 +127,16 @@ def _seed(panel: pd.DataFrame) -> int:
     return int(hashlib.sha256(codes.encode()).hexdigest()[:12], 16)
 
 
+def _quarter_ends(months: list[int]) -> list[int]:
+    """The months the random draws depend on (a year's firms, the missed return): monthly
+    tables added to a city then change none of its quarter-end figures."""
+    return [m for m in months if m % 3 == 0] or months
+
+
 def _year(panel: pd.DataFrame, year: int, current: bool) -> _Year:
     rows = panel[panel["year"] == year]
     months = sorted(int(m) for m in rows["month"].unique())
-    latest = rows[rows["month"] == months[-1]]
+    latest = rows[rows["month"] == _quarter_ends(months)[-1]]
     firms = latest[["credit_code", "name", "industry", "revenue", "rd"]].fillna({"rd": 0.0})
     firms = firms.sort_values("revenue", ascending=False).reset_index(drop=True)
     return _Year(year, months, firms, current)
@@ -314,6 +320,21 @@ def _first_quarter(start: pd.Series, listed: pd.Series, year: int) -> NDArray:
     return np.maximum(started, listed.to_numpy())
 
 
+def _within_quarter(month: int) -> tuple[int, float]:
+    """The quarter (1-4) a month falls in and the share of that quarter gone by its end."""
+    return (month + 2) // 3, ((month - 1) % 3 + 1) / 3
+
+
+def _at_month(path: NDArray, month: int) -> NDArray:
+    """A cumulative path by quarter-end (…, 4) read at any month: the quarter-end value, or
+    the previous quarter-end's plus the month's share of the quarter's step."""
+    q, part = _within_quarter(month)
+    if part == 1:
+        return path[..., q - 1]
+    before = path[..., q - 2] if q > 1 else np.zeros_like(path[..., 0])
+    return before + part * (path[..., q - 1] - before)
+
+
 def _investment_paths(rng: np.random.Generator, first: NDArray) -> NDArray:
     """Cumulative share of each project's year done by the end of Q1..Q4 (rows sum to 1 by
     Q4 once started), seasonal with project noise."""
@@ -340,11 +361,11 @@ def _projects(rng: np.random.Generator, y: _Year) -> pd.DataFrame:
     budget = items["annual_plan_investment"].to_numpy() * items["execution"].to_numpy()
     frames = []
     for month in y.months:
-        q = month // 3
+        q, _ = _within_quarter(month)
         end = period_end(y.year, month)
         listed = items["listed_quarter"].to_numpy() <= q
         rows = items[listed].copy()
-        rows["completed_investment"] = _amounts(budget[listed] * path[listed, q - 1])
+        rows["completed_investment"] = _amounts(budget[listed] * _at_month(path[listed], month))
         rows["status"] = np.select(
             [rows["start_date"] > end, rows["completion_date"] <= end], ["未开工", "竣工"], "在建"
         )
@@ -518,7 +539,7 @@ def _returns(rng: np.random.Generator, y: _Year) -> pd.DataFrame:
             year_total = round(total * y.size * (rng.uniform(0.9, 1.08) if total >= 10 else 1))
             path = _path(rng, year_total, shares)
             for m in y.months:
-                done = path[m // 3 - 1]
+                done = int(np.floor(_at_month(path, m)))
                 period = dict(department=department, year=y.year, month=m)
                 rows.append(dict(period, indicator=indicator, value=done, note=""))
                 if indicator == "approval_items_cut":
@@ -535,15 +556,15 @@ def _returns(rng: np.random.Generator, y: _Year) -> pd.DataFrame:
                 year=y.year,
                 month=m,
                 indicator="intermediary_fee_reduction",
-                value=round(float(fee_cut[m // 3 - 1]), 1),
+                value=round(float(fee_cut[_within_quarter(m)[0] - 1]), 1),
                 note="较最低收费标准下浮幅度",
             )
         )
     table = pd.DataFrame(rows)
-    if y.current and len(y.months) > 1:
+    if y.current and len(_quarter_ends(y.months)) > 1:
         missed = (
             rng.choice(["卫生局", "文广新局", "体育局", "宣传部"]),
-            int(rng.choice(y.months[:-1])),
+            int(rng.choice(_quarter_ends(y.months)[:-1])),
         )
         lost = (table["department"] == missed[0]) & (table["month"] == missed[1])
         table = table[~lost]
@@ -570,7 +591,7 @@ def _tidy(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 def generate_sources(panel: pd.DataFrame, seed: int | None = None) -> Sources:
     """The four source tables of the city whose firms are `panel` (sample.generate_city),
-    for every period the panel has: last year's four quarters and this year's to date.
+    for every period the panel has (quarter-ends and any months), last year's and this year's.
 
     These are the truth tables: sample_sheets writes them as the bureaus' workbooks, and
     tests compare what the suite computes with figures computed from them directly.

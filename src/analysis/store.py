@@ -1,14 +1,14 @@
-"""The processed folder: the intake saved as Parquet, and the quarter's tables built from it."""
+"""The processed folder: the intake saved as Parquet, and the period's tables built from it."""
 
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from analysis import params, targets, tiers
+from analysis import config, params, targets, tiers
 from analysis.errors import NoDataError
 from analysis.ingest import Intake
-from analysis.periods import Quarter
+from analysis.periods import Period, reported
 from analysis.sources import Sources
 
 TABLES = Intake.table_names()
@@ -22,7 +22,7 @@ def write_intake(intake: Intake, processed_dir: Path) -> None:
 
 
 def read_intake(processed_dir: Path) -> Intake:
-    processed_dir = Path(processed_dir)
+    processed_dir = config.resolve(processed_dir)
     missing = [n for n in TABLES if not (processed_dir / f"{n}.parquet").exists()]
     if missing:
         raise NoDataError(
@@ -32,20 +32,29 @@ def read_intake(processed_dir: Path) -> Intake:
     return Intake(*(pd.read_parquet(processed_dir / f"{n}.parquet") for n in TABLES))
 
 
-def latest_quarter(panel: pd.DataFrame) -> Quarter:
-    """The newest quarter-end period present in the data."""
-    ends = panel.loc[panel["month"] % 3 == 0, ["year", "month"]].drop_duplicates()
-    if ends.empty:
-        raise NoDataError("数据中没有季末（3/6/9/12月）累计数据 / no quarter-end period in data")
-    year, month = ends.sort_values(["year", "month"]).iloc[-1]
-    return Quarter(int(year), int(month) // 3)
+def latest_period(panel: pd.DataFrame) -> Period:
+    """The newest period present in the data, a quarter's end or any other month."""
+    present = reported(panel)
+    if not present:
+        raise NoDataError("数据中没有任何报告期的累计数据 / no period in the data")
+    return present[-1]
+
+
+def require(panel: pd.DataFrame, period: Period) -> None:
+    """Refuse a period the data lack, naming the periods they hold."""
+    present = reported(panel)
+    if period not in present:
+        held = "、".join(p.label for p in present) or "无"
+        raise NoDataError(
+            f"数据中没有 {period.label} 的累计数据（已有：{held}）/ no data for {period}"
+        )
 
 
 @dataclass
-class QuarterData:
-    """Everything a report notebook needs for one quarter, computed the one way."""
+class PeriodData:
+    """Everything a report notebook needs for one period, computed the one way."""
 
-    quarter: Quarter
+    period: Period
     intake: Intake
     firms: pd.DataFrame
     indicators: pd.DataFrame
@@ -66,31 +75,40 @@ class QuarterData:
     # --- end Issue 4 ---
 
     def scorecard(self) -> pd.DataFrame:
-        """Every indicator of the ten plans against target and schedule, this quarter."""
+        """Every indicator of the ten plans against target and schedule, this period."""
         values = targets.measured(
-            self.firms, self.indicators, self.sources, self.quarter, self.thresholds
+            self.firms, self.indicators, self.sources, self.period, self.thresholds
         )
         return targets.scorecard(
-            self.indicators, values, self.quarter, self.thresholds["on_track_band"]
+            self.indicators, values, self.period, self.thresholds["on_track_band"]
         )
 
 
-def load_quarter(year: int, quarter: int, processed_dir: Path, params_dir: Path) -> QuarterData:
-    """Read the processed intake and build the quarter's firm table."""
+def load_period(
+    year: int,
+    month: int,
+    processed_dir: Path = config.PROCESSED_DIR,
+    params_dir: Path = config.PARAMS_DIR,
+    quarter: int | None = None,
+) -> PeriodData:
+    """Read the processed intake and build the period's firm table.
+
+    Relative folders are read from the project root, so a notebook runs the same from any
+    working directory; `quarter`, the parameter of earlier reports, names the quarter's last
+    month (see periods.Period.of)."""
+    params_dir = config.resolve(params_dir)
     params.check(params_dir)  # a notebook refuses bad parameters as the run does
     intake = read_intake(processed_dir)
-    q = Quarter(int(year), int(quarter))
-    present = intake.panel[(intake.panel["year"] == q.year) & (intake.panel["month"] == q.month)]
-    if present.empty:
-        raise NoDataError(f"数据中没有 {q.label} 的累计数据 / no data for {q}")
-    tier_defs = params.tiers(params_dir, q.year)
+    period = Period.of(year, month, quarter)
+    require(intake.panel, period)
+    tier_defs = params.tiers(params_dir, period.year)
     limits = params.thresholds(params_dir)
-    firms = tiers.firm_table(intake.panel, q, tier_defs, limits)
-    return QuarterData(
-        q,
+    firms = tiers.firm_table(intake.panel, period, tier_defs, limits)
+    return PeriodData(
+        period,
         intake,
         firms,
-        params.indicators(params_dir, q.year),
+        params.indicators(params_dir, period.year),
         tier_defs,
         limits,
         params.plan_names(params_dir),

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import plans
-from analysis.periods import Quarter
+from analysis.periods import Period
 from analysis.sources import Sources
 
 AHEAD, ON_TRACK, BEHIND = "超序时进度", "达到序时进度", "滞后"
@@ -70,7 +70,7 @@ def status(progress: float, expected: float, band: float) -> str:
     return BEHIND
 
 
-def expected_progress(basis: str, quarter: Quarter) -> float:
+def expected_progress(basis: str, quarter: Period) -> float:
     """The share of a target due by now: time elapsed for flows, all of it for rates; none
     for stocks and batches, which are not judged against the calendar."""
     return {"flow": quarter.elapsed, "rate": 1.0}.get(basis, np.nan)
@@ -112,7 +112,7 @@ def measured(
     firms: pd.DataFrame,
     indicators: pd.DataFrame,
     sources: Sources,
-    quarter: Quarter,
+    quarter: Period,
     thresholds: dict,
 ) -> pd.DataFrame:
     """Actual and projected values, in each indicator's unit, of every indicator with a
@@ -123,7 +123,7 @@ def measured(
 
 
 def scorecard(
-    indicators: pd.DataFrame, values: pd.DataFrame, quarter: Quarter, band: float
+    indicators: pd.DataFrame, values: pd.DataFrame, quarter: Period, band: float
 ) -> pd.DataFrame:
     """Every indicator of the ten plans against its target, including those without data,
     each judged by the rule of its kind (judge)."""

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.periods import Quarter, growth, project_full_year
+from analysis.periods import Period, growth, project_full_year
 
 MEASURES = {"revenue": "营业收入", "tax": "税收"}
 FIRM_COLUMNS = ["credit_code", "name", "industry"]
@@ -50,7 +50,7 @@ def band_labels(values, bounds: list[float], rule: str = "ge") -> pd.Series:
     return pd.Series(pd.Categorical(cut, categories=names, ordered=True), index=values.index)
 
 
-def firm_table(panel: pd.DataFrame, quarter: Quarter, tiers: pd.DataFrame, thresholds: dict):
+def firm_table(panel: pd.DataFrame, quarter: Period, tiers: pd.DataFrame, thresholds: dict):
     """One row per firm reporting at `quarter`: cumulative figures, growth, full-year
     projections and, for every tier indicator, whether the firm counts now and by
     projection. This is the table behind tiers.csv and every tier count."""
@@ -98,7 +98,7 @@ def tier_counts(firms: pd.DataFrame, tiers: pd.DataFrame, thresholds: dict) -> p
     )
 
 
-def same_period_last_year(panel: pd.DataFrame, quarter: Quarter, measure: str) -> pd.Series:
+def same_period_last_year(panel: pd.DataFrame, quarter: Period, measure: str) -> pd.Series:
     """Each firm's figure for the same months of last year, by credit code.
 
     The 上年同期 column of this year's sheets wins (same-scope, revised); firms that no
@@ -116,7 +116,7 @@ SOURCE_OF = {"revenue": "indicators", "tax": "tax"}  # which return a tier's fig
 
 def movers(
     panel: pd.DataFrame,
-    quarter: Quarter,
+    quarter: Period,
     tiers: pd.DataFrame,
     thresholds: dict,
     left_out: pd.DataFrame | None = None,
