@@ -78,8 +78,8 @@ def test_schedule_is_months_over_twelve_and_1_2_months_count_as_two():
     assert round(100 * Period.parse("2026-10").elapsed, 1) == 83.3
     assert Period.parse("2026年1-2月").elapsed == pytest.approx(2 / 12)
     assert Period.parse("2026Q3").elapsed == 0.75
-    assert expected_progress("level", Period(2026, 10)) == pytest.approx(10 / 12)
-    assert expected_progress("level", Period(2026, 2)) == pytest.approx(2 / 12)
+    assert expected_progress("flow", Period(2026, 10)) == pytest.approx(10 / 12)
+    assert expected_progress("flow", Period(2026, 2)) == pytest.approx(2 / 12)
     assert expected_progress("rate", Period(2026, 2)) == 1.0
     schedules = [Period(2026, m).schedule for m in (2, 9, 10, 12)]
     assert schedules == ["16.7%", "75%", "83.3%", "100%"]

@@ -265,9 +265,7 @@ def test_the_tier_page_counts_the_revision_and_shows_no_left_out_firm_as_leaving
     from analysis.config import NOTEBOOKS_DIR
     from tests.corpus.make_corpus import save_with_libreoffice
 
-    sample.write_city(
-        sample.generate_city(firms=40, seed=3, year=2026, month=9), tmp_path / "raw"
-    )
+    sample.write_city(sample.generate_city(firms=40, seed=3, year=2026, month=9), tmp_path / "raw")
     folder = tmp_path / "raw" / "统计局"
     last_year = _firms_in(folder / "2025年1-9月规模以上工业企业主要经济指标.xlsx")
     book = openpyxl.load_workbook(folder / f"{NAME}.xlsx")
