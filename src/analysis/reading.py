@@ -334,9 +334,11 @@ def _present(column: pa.ChunkedArray) -> np.ndarray:
     return pc.is_valid(column).to_numpy(zero_copy_only=False)
 
 
-def _classify(body: pa.Table, labels: list[int], values: list[int]):
+def _classify(body: pa.Table, labels: list[int], values: list[int], numbers: list[int]):
     """Which rows below the header hold data; and, by position, what each row set aside is:
-    'total', 'note' or 'group' (blank rows are neither)."""
+    'total', 'note' or 'group' (blank rows are neither). A note alone on its row counts as
+    a note even when it stands in a column of codes or dates, as long as the row has no
+    figure."""
     present = [_present(body.column(j)) for j in range(body.num_columns)]
     blank = ~np.logical_or.reduce(present)
     totals = [
@@ -344,6 +346,12 @@ def _classify(body: pa.Table, labels: list[int], values: list[int]):
     ]
     total = np.logical_or.reduce([t.to_numpy(zero_copy_only=False) for t in totals]) & ~blank
     has_values = np.logical_or.reduce([present[j] for j in values] or [np.zeros_like(blank)])
+    none = [np.zeros_like(blank)]
+    has_numbers = np.logical_or.reduce([present[j] for j in numbers] or none)
+    alone = np.sum(present, axis=0) == 1 if present else blank
+    for i in np.flatnonzero(has_values & ~has_numbers & alone & ~total).tolist():
+        text = next(t for t in (body.column(j)[i].as_py() for j in range(body.num_columns)) if t)
+        has_values[i] = not clean_text(text).startswith(NOTE_PREFIXES)
     valueless = ~has_values & ~blank & ~total
     aside = dict.fromkeys(np.flatnonzero(total).tolist(), "total")
     for i in np.flatnonzero(valueless).tolist():
@@ -478,7 +486,8 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
     excel_rows = np.arange(start + 1, start + 1 + body.num_rows)
     labels = [c.index for c in columns if c.field == "name"] + [0]
     values = [c.index for c in columns if aliases.kinds[c.field] not in ("text",)]
-    data, aside = _classify(body, sorted(set(labels)), values)
+    numbers = [c.index for c in columns if aliases.kinds[c.field] in NUMERIC_KINDS]
+    data, aside = _classify(body, sorted(set(labels)), values, numbers)
     _refuse_unsaved(grid, start, columns, aside)
     kept = excel_rows[data]
     read = np.concatenate([kept, excel_rows[list(aside)]])
