@@ -137,7 +137,7 @@ def scan_sheet(path: Path, member: str) -> SheetXml:
                 prefix = _PREFIX.search(text)
                 patterns = _Patterns(prefix.group(1) or b"" if prefix else b"")
             cut = text.rfind(patterns.row_end)
-            cut = cut + len(patterns.row_end) if cut >= 0 else text.rfind(b">") + 1
+            cut = cut + len(patterns.row_end) if cut >= 0 else 0  # no row ended: keep it all
             _search(text[:cut], patterns, found)
             carry = text[cut:]
     if patterns is not None:
