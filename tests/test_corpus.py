@@ -226,8 +226,7 @@ def test_a_folder_never_seen_before_gets_a_whole_report(tmp_path):
 
 def test_quarantine_names_the_firm_of_each_rejected_row_as_the_file_gives_it(good):
     got = {
-        (Path(e.file).name, e.row): (e.credit_code, e.name)
-        for e in good.quarantine.itertuples()
+        (Path(e.file).name, e.row): (e.credit_code, e.name) for e in good.quarantine.itertuples()
     }
     assert got == {
         (STATS, 11): ("913710821234567894", "坏值示例有限公司"),
@@ -318,8 +317,8 @@ def test_every_file_without_a_header_is_named_with_what_was_seen_and_what_is_mis
         "序号、统一社会信用代码、企业名称、营收(万元)；缺少「营业收入」列（企业主要经济指标表需要）"
     ) in message
     assert (
-        f"{folder / '2026年1-9月税收.xlsx'}：工作表「规上工业」第1行的列名为：纳税编号、户名、税额；"
-        "其中没有一个是已知的列名"
+        f"{folder / '2026年1-9月税收.xlsx'}：工作表「规上工业」第1行的列名为："
+        "纳税编号、户名、税额；其中没有一个是已知的列名"
     ) in message
     assert "params/columns.yaml" in message
 
