@@ -336,3 +336,16 @@ def test_a_unit_stated_nowhere_can_be_given_per_source_in_params(tmp_path):
     (tmp_path / "columns.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True))
     with pytest.raises(InputFileError, match="units_by_source"):
         ingest(CORPUS / "broken" / "no_unit", params_dir=tmp_path)
+
+
+def test_the_data_quality_page_lists_column_choices_hidden_sheets_and_hidden_rows():
+    from analysis import quality
+
+    hidden = quality.hidden_parts(ingest(CORPUS / "hidden"))
+    assert hidden.values.tolist() == [
+        ["2026年1-9月隐藏工作表.xlsx", "旧表", 0],
+        ["2026年1-9月隐藏行.xlsx", "", 2],
+    ]
+    choices = quality.column_choices(ingest(CORPUS / "ambiguous"))
+    assert choices[["file", "sheet"]].values.tolist() == [["2026年1-9月两列同名.xlsx", "规上工业"]]
+    assert quality.column_choices(ingest(CORPUS / "merged")).empty

@@ -112,6 +112,7 @@ def _validated(records: pd.DataFrame, table) -> tuple[pd.DataFrame, list[dict]]:
 
 
 SHEET_COLUMNS = ["file", "sheet", "status", "rows_hidden", "column_choices"]
+HIDDEN_SHEET = "隐藏，未读取"
 
 
 def read_source(path: Path, aliases: Aliases, yuan_above: float) -> cache.Parsed:
@@ -121,7 +122,7 @@ def read_source(path: Path, aliases: Aliases, yuan_above: float) -> cache.Parsed
     grids = read_grids(path)
     for grid in grids:
         table = None if grid.hidden else find_table(grid, aliases)
-        status = "隐藏，未读取" if grid.hidden else "已读取" if table else "无可识别的表"
+        status = HIDDEN_SHEET if grid.hidden else "已读取" if table else "无可识别的表"
         sheets.append(
             dict(
                 file=str(path),
