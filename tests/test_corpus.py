@@ -280,8 +280,8 @@ def test_a_hidden_sheet_is_listed_not_read_and_hidden_rows_are_read_and_counted(
     intake = ingest(CORPUS / "hidden")
     assert intake.panel.set_index("credit_code")["revenue"].to_dict() == {
         "91371082MA3C4XKT68": 98_765_000,  # the visible sheet beside the hidden one
-        A: 120_005_000,
-        B: 23_456_000,  # row 5, hidden
+        A: 120_005_000,  # row 4, hidden
+        B: 23_456_000,
         "913710821234567894": 50_000_000,  # row 6, hidden
         "91371082MA3C4XKT55": 234_567_000,
     }

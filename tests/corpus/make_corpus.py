@@ -467,19 +467,19 @@ def hidden_sheet():
 
 
 def hidden_rows():
-    """Four firms, two of them on rows the sheet hides (5 and 6): read all the same."""
+    """Four firms, two of them on rows the sheet hides (4 and 6): read all the same."""
     book = draft(
         [
             ["2026年1-9月重点企业营业收入"],
             ["单位：万元"],
             ["统一社会信用代码", "企业名称", "营业收入本年累计"],
-            [A, "黄海汽车配件有限公司", 12000.5],  # row 4
-            [B, "佰德信环保科技有限公司", 2345.6],  # row 5, hidden
+            [A, "黄海汽车配件有限公司", 12000.5],  # row 4, hidden
+            [B, "佰德信环保科技有限公司", 2345.6],  # row 5
             [D, "双连制动系统有限公司", 5000],  # row 6, hidden
             ["91371082MA3C4XKT55", "金牌饲料有限公司", 23456.7],  # row 7
         ]
     )
-    for row in (5, 6):
+    for row in (4, 6):
         book.active.row_dimensions[row].hidden = True
     return book
 
