@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
+from analysis.config import PARAMS_DIR
 from analysis.errors import InputFileError
 from analysis.ingest import ingest
 from analysis.runner import RunPaths, run
@@ -218,3 +220,133 @@ def test_a_folder_never_seen_before_gets_a_whole_report(tmp_path):
     assert card.loc["tax_ge_10m", "actual"] == 1  # A: 12,345,678 yuan
     assert card.loc["upgrade_investment", "status"] == "无数据"
     assert "本期无相关数据" in (report / "05_projects.html").read_text(encoding="utf-8")
+
+
+# --- Every rejected or doubtful value traced to a firm (issue 9) ---
+
+
+def test_quarantine_names_the_firm_of_each_rejected_row_as_the_file_gives_it(good):
+    got = {
+        (Path(e.file).name, e.row): (e.credit_code, e.name) for e in good.quarantine.itertuples()
+    }
+    assert got == {
+        (STATS, 11): ("913710821234567894", "坏值示例有限公司"),
+        (STATS, 12): ("91371082MA3C4XKT1Q", "文本示例有限公司"),
+        (STATS, 13): ("91371082MA3C4XKT2U", "负数示例有限公司"),
+        ("补报.xlsx", 6): ("91371082MA3C4XKT42", "韩孚生化有限公司"),
+        ("补报.xlsx", 7): ("91371082MA3C4XKT42", "韩孚生化有限公司"),
+    }
+
+
+def test_an_industry_merged_over_its_firms_applies_to_each_and_a_merged_figure_to_none():
+    intake = ingest(CORPUS / "merged")
+    industries = intake.panel.set_index("credit_code")["industry"].to_dict()
+    assert industries == {A: "现代制造业", B: "现代制造业", "913710821234567894": "现代制造业"}
+    q = intake.quarantine
+    assert q[["row", "credit_code", "name", "column", "value"]].values.tolist() == [
+        [7, "91371082MA3C4XKT55", "金牌饲料有限公司", "营业收入本年累计（D列）", "23456.7"],
+        [8, "91371082MA3C4XKT68", "中机模具有限公司", "营业收入本年累计（D列）", "23456.7"],
+    ]
+    assert set(q["reason_zh"]) == {"数值单元格跨行合并（D7:D8），不是某一家企业的数"}
+    files = intake.files.iloc[0]
+    # rows 4-8 and the note merged across row 10: 3 accepted, 2 quarantined, 1 note
+    assert (files["rows_read"], files["rows_accepted"], files["rows_quarantined"]) == (6, 3, 2)
+    assert files["rows_totals_notes"] == 1
+
+
+def test_two_columns_for_one_field_are_settled_by_the_alias_order_not_the_column_order():
+    intake = ingest(CORPUS / "ambiguous")
+    a = _firm(intake, A)
+    assert a["revenue"] == 120_005_000  # 营业收入 (G) 12000.5万, not 主营业务收入 (F) 11000万
+    assert a["industry"] == "现代制造业"  # 所属产业 (E), not 行业代码 (D) C3670
+    assert _firm(intake, B)["revenue"] == 23_456_000
+    entry = _quarantined(intake, "2026年1-9月两列同名.xlsx", 6)
+    assert (entry["column"], entry["value"]) == ("营业收入（G列）", "1.2万")  # column A empty
+    assert intake.sheets["column_choices"].tolist() == [
+        "所属产业：取「所属产业」（E列），不取「行业代码」（D列）（columns.yaml 中排序在前）；"
+        "营业收入：取「营业收入」（G列），不取「主营业务收入」（F列）（columns.yaml 中排序在前）"
+    ]
+
+
+def test_two_columns_of_the_same_rank_are_refused_with_both_headers_named():
+    with pytest.raises(InputFileError) as err:
+        ingest(CORPUS / "broken" / "tie")
+    assert err.value.problem.startswith(
+        "工作表「规上工业」有 2 列都可作为「营业收入」且别名排序相同："
+        "「营业收入」（C列）与「营业收入(调整后)」（D列）；"
+    )
+
+
+def test_a_hidden_sheet_is_listed_not_read_and_hidden_rows_are_read_and_counted():
+    intake = ingest(CORPUS / "hidden")
+    assert intake.panel.set_index("credit_code")["revenue"].to_dict() == {
+        "91371082MA3C4XKT68": 98_765_000,  # the visible sheet beside the hidden one
+        A: 120_005_000,  # row 4, hidden
+        B: 23_456_000,
+        "913710821234567894": 50_000_000,  # row 6, hidden
+        "91371082MA3C4XKT55": 234_567_000,
+    }
+    sheets = intake.sheets.assign(file=intake.sheets["file"].map(lambda p: Path(p).name))
+    assert sheets[["file", "sheet", "status", "rows_hidden"]].values.tolist() == [
+        ["2026年1-9月隐藏工作表.xlsx", "旧表", "隐藏，未读取", 0],
+        ["2026年1-9月隐藏工作表.xlsx", "规上工业", "已读取", 0],
+        ["2026年1-9月隐藏行.xlsx", "规上工业", "已读取", 2],
+    ]
+    assert intake.quarantine.empty
+
+
+def test_formulas_without_saved_values_refuse_the_file_naming_the_cells_and_the_fix():
+    with pytest.raises(InputFileError) as err:
+        ingest(CORPUS / "broken" / "unsaved_formulas")
+    # D5 and C6 feed figures; the total row (C4, D4) and the 同比 column (E) do not
+    assert err.value.problem.startswith(
+        "工作表「规上工业」有 2 个公式单元格没有保存计算结果（D5、C6），不能当作空值读取："
+        "请用 Excel 或 WPS 打开并保存后再导入"
+    )
+    assert err.value.path.name == "2026年1-9月程序生成.xlsx"
+
+
+def test_every_file_without_a_header_is_named_with_what_was_seen_and_what_is_missing():
+    folder = CORPUS / "broken" / "unknown_headers"
+    with pytest.raises(InputFileError) as err:
+        ingest(folder)
+    message = str(err.value)
+    assert err.value.path == folder
+    assert message.count("工作表「规上工业」") == 2
+    assert (
+        f"{folder / '2026年1-9月经信局重点企业.xlsx'}：工作表「规上工业」第2行的列名为："
+        "序号、统一社会信用代码、企业名称、营收(万元)；缺少「营业收入」列（企业主要经济指标表需要）"
+    ) in message
+    assert (
+        f"{folder / '2026年1-9月税收.xlsx'}：工作表「规上工业」第1行的列名为："
+        "纳税编号、户名、税额；其中没有一个是已知的列名"
+    ) in message
+    assert "params/columns.yaml" in message
+
+
+def test_a_unit_stated_nowhere_can_be_given_per_source_in_params(tmp_path):
+    spec = yaml.safe_load((PARAMS_DIR / "columns.yaml").read_text(encoding="utf-8"))
+    for name in ("targets.yaml", "thresholds.yaml"):
+        shutil.copy(PARAMS_DIR / name, tmp_path)
+    spec["units_by_source"] = [{"files": "no_unit/无单位.xlsx", "unit": "万元"}]
+    (tmp_path / "columns.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True))
+    intake = ingest(CORPUS / "broken" / "no_unit", params_dir=tmp_path)
+    assert _firm(intake, A)["revenue"] == 120_005_000  # 12000.5 万元
+    assert _firm(intake, B)["revenue"] == 23_456_000
+    spec["units_by_source"] = [{"files": "other/*.xlsx", "unit": "万元"}]
+    (tmp_path / "columns.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True))
+    with pytest.raises(InputFileError, match="units_by_source"):
+        ingest(CORPUS / "broken" / "no_unit", params_dir=tmp_path)
+
+
+def test_the_data_quality_page_lists_column_choices_hidden_sheets_and_hidden_rows():
+    from analysis import quality
+
+    hidden = quality.hidden_parts(ingest(CORPUS / "hidden"))
+    assert hidden.values.tolist() == [
+        ["2026年1-9月隐藏工作表.xlsx", "旧表", 0],
+        ["2026年1-9月隐藏行.xlsx", "", 2],
+    ]
+    choices = quality.column_choices(ingest(CORPUS / "ambiguous"))
+    assert choices[["file", "sheet"]].values.tolist() == [["2026年1-9月两列同名.xlsx", "规上工业"]]
+    assert quality.column_choices(ingest(CORPUS / "merged")).empty

@@ -137,3 +137,38 @@ def test_a_name_two_firms_share_is_refused_as_ambiguous_and_listed(tmp_path, sta
     for code in (CODE_A, "91371082MA3C4XKT0B"):
         assert math.isnan(panel.loc[code, "tax"]), code  # joined to neither firm
         assert panel.loc[code, "sources"] == "仅统计"
+@pytest.mark.parametrize("block", [64, 1 << 22])
+def test_the_sheet_xml_is_searched_whole_however_it_is_cut_into_blocks(monkeypatch, block):
+    """Hidden rows, merged ranges and formulas without values are found the same when the
+    XML arrives in blocks that cut through cells (64 bytes) as when it arrives at once."""
+    from analysis import sheetxml
+    from tests.test_corpus import CORPUS
+
+    monkeypatch.setattr(sheetxml, "BLOCK", block)
+
+    def scan(path, sheet="规上工业"):
+        return sheetxml.scan_sheet(path, sheetxml.sheet_parts(path)[sheet].member)
+
+    merged = scan(CORPUS / "merged" / "合并单元格.xlsx")
+    assert merged.merged == [(3, 2, 5, 2), (6, 3, 7, 3), (9, 0, 9, 4)]  # C4:C6 D7:D8 A10:E10
+    assert scan(CORPUS / "hidden" / "2026年1-9月隐藏行.xlsx").hidden_rows == [3, 5]  # 4, 6
+    unsaved = scan(CORPUS / "broken" / "unsaved_formulas" / "2026年1-9月程序生成.xlsx")
+    # C4 D4 (total), D5 E5, C6 E6: every formula openpyxl wrote, none with a value
+    assert unsaved.unsaved == [(3, 2), (3, 3), (4, 3), (4, 4), (5, 2), (5, 4)]
+    saved = scan(CORPUS / "good" / "统计局" / "主要指标.xlsx")  # LibreOffice saved values
+    assert saved.unsaved == [] and saved.hidden_rows == []
+
+
+def test_a_table_that_starts_in_column_b_names_its_columns_by_their_own_letters(tmp_path):
+    rows = [[None, *r] for r in ([["2026年1-9月企业营业收入"], ["单位：万元"]])]
+    rows += [
+        [None, "统一社会信用代码", "企业名称", "营业收入本年累计"],
+        [None, CODE_A, "黄海汽车配件有限公司", "1.2万"],
+    ]
+    write_sheet(tmp_path / "b.xlsx", rows)
+    entry = ingest(tmp_path).quarantine.iloc[0]
+    assert (entry["row"], entry["column"], entry["credit_code"]) == (
+        4,
+        "营业收入本年累计（D列）",
+        CODE_A,
+    )

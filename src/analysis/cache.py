@@ -19,6 +19,7 @@ from analysis.records import constant
 
 READER_MODULES = (
     "reading.py",
+    "sheetxml.py",
     "records.py",
     "numbers.py",
     "codes.py",
@@ -27,16 +28,18 @@ READER_MODULES = (
     "cache.py",
     "periods.py",
 )
-PARTS = ("records", "quarantine", "files")
+PARTS = ("records", "quarantine", "files", "sheets")
 
 
 @dataclass
 class Parsed:
-    """One raw file's records, quarantine entries and per-sheet row accounting."""
+    """One raw file's records, quarantine entries, per-sheet row accounting, and what
+    became of each sheet (read, hidden, no table; hidden rows; columns chosen)."""
 
     records: pd.DataFrame
     quarantine: pd.DataFrame
     files: pd.DataFrame
+    sheets: pd.DataFrame
     path: Path | None = None
     sha256: str = ""
 
@@ -65,6 +68,7 @@ def _stamped(parsed: Parsed, path: Path, sha256: str) -> Parsed:
         parsed.records["source_file"] = constant(where, len(parsed.records))
     parsed.quarantine["file"] = where
     parsed.files["file"] = where
+    parsed.sheets["file"] = where
     parsed.path, parsed.sha256 = path, sha256
     return parsed
 

@@ -98,6 +98,8 @@ def _conflict_entries(rows: pd.DataFrame, keys: list[str]) -> list[dict]:
             file=r.source_file,
             sheet=r.source_sheet,
             row=r.source_row,
+            credit_code=getattr(r, "credit_code", None),
+            name=getattr(r, "name", None),
             column="",
             value=" / ".join(str(getattr(r, k)) for k in keys),
             reason_zh="同一对象同一期存在数值不同的重复行",

@@ -10,7 +10,7 @@ before anything is written. Parsed files are cached by checksum (see cache.py).
 import re
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,15 @@ from analysis import cache, params, sources, versions
 from analysis.codes import credit_code_problem
 from analysis.duplicates import KEY, REPEAT_COLUMNS, SOURCE, resolve_duplicates, sorted_by
 from analysis.errors import InputFileError, ParamsError
-from analysis.reading import EXCEL_SUFFIXES, Aliases, clean_text, find_table, read_grids
+from analysis.reading import (
+    EXCEL_SUFFIXES,
+    Aliases,
+    NoHeaderError,
+    clean_text,
+    find_table,
+    header_diagnosis,
+    read_grids,
+)
 from analysis.records import QUARANTINE_COLUMNS, entry, table_records, where
 from analysis.validation import failures
 
@@ -62,6 +70,7 @@ class Intake:
     versions: pd.DataFrame  # per source and period: which file stood, which were superseded
     revisions: pd.DataFrame  # what each standing version changed: figures, firms added, missing
     repeats: pd.DataFrame  # keys on several rows: renamed firms, tax summed, conflicts
+    sheets: pd.DataFrame = field(default_factory=pd.DataFrame)  # every sheet: read or not, why
 
     @classmethod
     def table_names(cls) -> list[str]:
@@ -176,11 +185,27 @@ def _validated(records: pd.DataFrame, table) -> tuple[pd.DataFrame, list[dict]]:
     return (records.drop(index=failed["index"].unique()) if entries else records), entries
 
 
+SHEET_COLUMNS = ["file", "sheet", "status", "rows_hidden", "column_choices"]
+HIDDEN_SHEET = "隐藏，未读取"
+
+
 def read_source(path: Path, aliases: Aliases, yuan_above: float) -> cache.Parsed:
-    """One raw file's records, quarantine entries and row accounting, sheet by sheet."""
-    records, problems, accounting = [], [], []
-    for grid in read_grids(path):
-        table = find_table(grid, aliases)
+    """One raw file's records, quarantine entries and row accounting, sheet by sheet, and
+    what became of each sheet (hidden sheets are listed, never read)."""
+    records, problems, accounting, sheets = [], [], [], []
+    grids = read_grids(path)
+    for grid in grids:
+        table = None if grid.hidden else find_table(grid, aliases)
+        status = HIDDEN_SHEET if grid.hidden else "已读取" if table else "无可识别的表"
+        sheets.append(
+            dict(
+                file=str(path),
+                sheet=grid.sheet,
+                status=status,
+                rows_hidden=table.hidden_rows if table else 0,
+                column_choices="；".join(table.choices) if table else "",
+            )
+        )
         if table is None:
             continue
         rows, bad = table_records(table, aliases, yuan_above)
@@ -206,15 +231,26 @@ def read_source(path: Path, aliases: Aliases, yuan_above: float) -> cache.Parsed
             )
         )
     if not accounting:
-        raise InputFileError(
-            path,
-            "未找到可识别的表头（如企业名称、信用代码及指标列） / "
-            "no recognisable header in any sheet",
-        )
+        raise NoHeaderError(path, header_diagnosis(grids, aliases))
     frame = pd.concat(records, ignore_index=True) if records else pd.DataFrame()
     return cache.Parsed(
-        frame, pd.DataFrame(problems, columns=QUARANTINE_COLUMNS), pd.DataFrame(accounting)
+        frame,
+        pd.DataFrame(problems, columns=QUARANTINE_COLUMNS),
+        pd.DataFrame(accounting),
+        pd.DataFrame(sheets, columns=SHEET_COLUMNS),
     )
+
+
+def _no_header(refused: list[NoHeaderError], raw_dir: Path) -> InputFileError:
+    """One error naming every file without a recognisable header, and what to do."""
+    advice = (
+        "如表头用了别的名称，请在 params/columns.yaml 相应字段的 aliases 中加入 / "
+        "no recognisable header: add the column names as aliases in params/columns.yaml"
+    )
+    if len(refused) == 1:
+        return InputFileError(refused[0].path, f"{refused[0].problem}。{advice}")
+    listed = "；".join(f"{e.path}：{e.diagnosis}" for e in refused)
+    return InputFileError(raw_dir, f"{len(refused)} 个文件未找到可识别的表头：{listed}。{advice}")
 
 
 def _by_name(indicators: pd.DataFrame, rows: pd.DataFrame, kind: str):
@@ -286,21 +322,29 @@ def ingest(
     if not paths:
         raise InputFileError(raw_dir, "目录中没有 .xlsx/.xls/.csv 文件 / no workbooks found")
     yuan_above = float(spec["yuan_if_median_revenue_above"])
-    looked_up = [
-        cache.lookup(p, spec, cache_dir, lambda p: read_source(p, aliases, yuan_above))
-        for p in paths
-    ]
+    looked_up, refused = [], []
+    for path in paths:  # every file without a header is named, not only the first
+        try:
+            looked_up.append(
+                cache.lookup(path, spec, cache_dir, lambda p: read_source(p, aliases, yuan_above))
+            )
+        except NoHeaderError as exc:
+            refused.append(exc)
+    if refused:
+        raise _no_header(refused, raw_dir)
     parsed = [found for found, _ in looked_up]
     new = [found for found, is_new in looked_up if is_new]
     describe = _describer(raw_dir, parsed, aliases)
     if not cache_dir or not new:
-        return _assemble(parsed, spec, describe, aside, tax_rule)
-    # Only now, every file read, is anything written (a refused file leaves the cache as it
-    # was); the writing goes on in a second thread while the tables are assembled.
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        stored = writer.submit(lambda: [cache.store(found, spec, cache_dir) for found in new])
         intake = _assemble(parsed, spec, describe, aside, tax_rule)
-        stored.result()
+    else:
+        # Only now, every file read, is anything written (a refused file leaves the cache
+        # as it was); the writing goes on in a second thread while the tables are assembled.
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            stored = writer.submit(lambda: [cache.store(found, spec, cache_dir) for found in new])
+            intake = _assemble(parsed, spec, describe, aside, tax_rule)
+            stored.result()
+    intake.sheets = pd.concat([p.sheets for p in parsed], ignore_index=True)
     return intake
 
 

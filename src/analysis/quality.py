@@ -5,7 +5,7 @@ import pandas as pd
 
 from analysis import versions
 from analysis.duplicates import CONFLICT
-from analysis.ingest import SOURCES, Intake
+from analysis.ingest import HIDDEN_SHEET, SOURCES, Intake
 
 FIELD_NAMES = {
     "revenue": "营业收入",
@@ -36,6 +36,32 @@ def file_accounting(intake: Intake) -> pd.DataFrame:
         + files["rows_superseded"]
     ).map({True: "✓ 平衡", False: "✗ 不平衡"})
     return files
+
+
+def _file_names(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(file=frame["file"].map(lambda p: str(p).rsplit("/", 1)[-1]))
+
+
+def column_choices(intake: Intake) -> pd.DataFrame:
+    """Sheets where several columns matched one field: the column read and the ones not,
+    by the order of the aliases in params/columns.yaml (never by the column's place)."""
+    sheets = _file_names(intake.sheets)
+    return sheets.loc[sheets["column_choices"] != "", ["file", "sheet", "column_choices"]]
+
+
+def hidden_parts(intake: Intake) -> pd.DataFrame:
+    """Per workbook: its hidden sheets (listed, never read) and how many of the rows read
+    were hidden rows (read and counted like any other)."""
+    sheets = _file_names(intake.sheets)
+    hidden = sheets["status"] == HIDDEN_SHEET
+    per_file = sheets.assign(hidden_sheets=sheets["sheet"].where(hidden)).groupby(
+        "file", sort=False
+    )
+    table = per_file.agg(
+        hidden_sheets=("hidden_sheets", lambda s: "、".join(s.dropna())),
+        rows_hidden=("rows_hidden", "sum"),
+    ).reset_index()
+    return table[(table["hidden_sheets"] != "") | (table["rows_hidden"] > 0)]
 
 
 def coverage(panel: pd.DataFrame) -> pd.DataFrame:

@@ -2,17 +2,20 @@
 
 A sheet is a grid of cells. Above the table sit a title and a unit line; the header may
 span rows under merged cells; inside the table come total rows, group labels and blank
-rows; below it notes and sign-off lines. This module reads every sheet as text with a
-Rust-backed reader (fastexcel; Excel's cached formula values, error cells reported), finds
-the header by the aliases in params/columns.yaml, joins multi-row headers, tells each
-column's field and unit and the table's kind, and splits the rows below into data rows and
-rows recognised as totals, notes or group labels, each with its Excel row number.
+rows; below it notes and sign-off lines. This module reads every visible sheet as text
+with a Rust-backed reader (fastexcel; Excel's cached formula values, error cells reported)
+and, beside it, what only the sheet's XML tells (sheetxml.py: hidden sheets and rows,
+merged cells, formulas saved without a value); finds the header by the aliases in
+params/columns.yaml, joins multi-row headers, tells each column's field and unit and the
+table's kind, and splits the rows below into data rows and rows recognised as totals,
+notes or group labels, each with its Excel row number.
 """
 
 import csv
 import io
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +24,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.errors import InputFileError
+from analysis import sheetxml
+from analysis.errors import InputFileError, ParamsError
 from analysis.periods import period_from_text
 
 HEADER_SCAN_ROWS = 30
@@ -33,17 +37,26 @@ _BRACKETED = re.compile(r"[（(]([^）)]*)[）)]")
 _UNIT_LINE = re.compile(r"单位\s*[:：]\s*(亿元|万元|千元|元)")
 _REPORTER = re.compile(r"填报单位\s*[:：]\s*([^\s:：]+?)(?:\s|单位[:：]|$)")
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+XML_SUFFIXES = {".xlsx", ".xlsm"}  # zips of XML, where sheetxml.py reads what cells do not
+NUMERIC_KINDS = ("amount", "count", "number")
+SHOWN_UNSAVED = 10  # formula cells named in the message; the count says how many in all
 
 
 @dataclass
 class Grid:
     """One sheet as text cells (an Arrow table of strings, column j = the sheet's column j);
-    row i of `cells` is Excel row i + 1."""
+    row i of `cells` is Excel row i + 1. A hidden sheet has no cells: it is never read."""
 
     path: Path
     sheet: str
     cells: pa.Table
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    xml: sheetxml.SheetXml = field(default_factory=sheetxml.SheetXml)
+    state: str = "visible"
+
+    @property
+    def hidden(self) -> bool:
+        return self.state != "visible"
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,10 @@ class SheetTable:
     body: pa.Table  # data rows only, as text
     rows: np.ndarray  # the Excel row number of each row of `body`
     skipped: dict[int, str]  # Excel row number → 'total' / 'note' / 'group'
+    choices: list[str] = field(default_factory=list)  # columns chosen over others, and why
+    hidden_rows: int = 0  # rows read (data, totals, notes) that the sheet hides
+    merged_numbers: list[tuple[int, Column, str]] = field(default_factory=list)
+    # (Excel row, column, range) of figures merged over several rows: no firm's own figure
 
     @property
     def path(self) -> Path:
@@ -90,6 +107,23 @@ class SheetTable:
     def shown(self, row: int, column: Column):
         """The text of one cell as the sheet shows it, by Excel row number."""
         return self.body.column(column.index)[int(np.searchsorted(self.rows, row))].as_py()
+
+    def firm(self, row: int) -> tuple[str | None, str | None]:
+        """The credit code and name of a data row as they stand in the file."""
+        found = {c.field: c for c in self.columns if not c.previous}
+        return tuple(
+            self.shown(row, found[f]) if f in found else None for f in ("credit_code", "name")
+        )
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 26 → AA: how Excel names a column."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def clean_text(value) -> str:
@@ -114,15 +148,47 @@ def _error_text(detail: str) -> str:
     return names.get(match.group(1), match.group(1)) if match else detail
 
 
+def _cells(sheet) -> tuple[pa.Table, int]:
+    """The sheet's text cells from column A on (fastexcel starts at the first column in
+    use), and how many empty columns were put in front."""
+    batch, errors = sheet.to_arrow_with_errors()
+    used = sheet.available_columns()
+    offset = used[0].absolute_index if used else 0
+    columns = [pa.nulls(batch.num_rows, pa.string())] * offset + batch.columns
+    cells = pa.table(columns, names=[str(j) for j in range(len(columns))])
+    found = {
+        (row, col + offset): _error_text(e.detail)
+        for e in (errors.errors if errors else [])
+        for row, col in [e.position]
+    }
+    return cells, found
+
+
 def _excel_grids(path: Path) -> list[Grid]:
+    """Every sheet of a workbook; a hidden one is listed but not read. An .xlsx file's
+    XML is searched in a second thread while fastexcel parses the cells."""
     reader = fastexcel.read_excel(str(path))
+    parts = sheetxml.sheet_parts(path) if path.suffix.lower() in XML_SUFFIXES else {}
     grids = []
-    for name in reader.sheet_names:
-        sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
-        batch, errors = sheet.to_arrow_with_errors()
-        cells = pa.Table.from_batches([batch])
-        found = {e.position: _error_text(e.detail) for e in (errors.errors if errors else [])}
-        grids.append(Grid(path, name, cells, found))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scans = {
+            name: pool.submit(sheetxml.scan_sheet, path, part.member)
+            for name, part in parts.items()
+            if part.state == "visible"
+        }
+        for name in reader.sheet_names:
+            if name in parts and parts[name].state != "visible":
+                grids.append(Grid(path, name, pa.table({}), state=parts[name].state))
+                continue
+            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+            if sheet.visible != "visible":  # .xls, .ods: known once loaded
+                grids.append(Grid(path, name, pa.table({}), state=sheet.visible))
+                continue
+            cells, errors = _cells(sheet)
+            grids.append(Grid(path, name, cells, errors))
+        for grid in grids:
+            if grid.sheet in scans:
+                grid.xml = scans[grid.sheet].result()
     return grids
 
 
@@ -145,7 +211,7 @@ def _csv_grid(path: Path) -> Grid:
 
 
 def read_grids(path: Path) -> list[Grid]:
-    """Every sheet of a workbook (or the one of a CSV) as a text grid."""
+    """Every sheet of a workbook (or the one of a CSV) as a text grid, hidden ones empty."""
     try:
         if path.suffix.lower() == ".csv":
             return [_csv_grid(path)]
@@ -167,24 +233,48 @@ class Aliases:
     """Header words and table kinds from params/columns.yaml."""
 
     def __init__(self, spec: dict):
-        pairs = [(clean_text(a), f) for f, d in spec["fields"].items() for a in d["aliases"]]
-        self.fields = sorted(pairs, key=lambda p: -len(p[0]))
-        self.kinds = {f: d["kind"] for f, d in spec["fields"].items()}
+        fields = spec["fields"].items()
+        triples = [(clean_text(a), f, r) for f, d in fields for r, a in enumerate(d["aliases"])]
+        self.fields = sorted(triples, key=lambda t: -len(t[0]))
+        self.labels = {f: d["aliases"][0] for f, d in fields}
+        self.kinds = {f: d["kind"] for f, d in fields}
         self.tables = spec["kinds"]
         q = spec["qualifiers"]
         self.previous = [clean_text(w) for w in q["previous"]]
         self.ignored = [clean_text(w) for w in q["ignored"]]
         self.units = {clean_text(k): float(v) for k, v in spec["units"].items()}
+        self.source_units = spec.get("units_by_source") or []
+        for rule in self.source_units:
+            if clean_text(rule.get("unit")) not in self.units or not (
+                {"files", "kind"} & set(rule)
+            ):
+                known = "、".join(self.units)
+                raise ParamsError(
+                    f"columns.yaml: units_by_source 的条目 {rule} 应有 unit（{known}之一）"
+                    "及 files 或 kind / each entry needs a known unit and files or kind"
+                )
 
-    def field_of(self, header: str) -> tuple[str, bool] | None:
-        """(field, is previous-year column) for a joined header, or None if not ours."""
+    def field_of(self, header: str) -> tuple[str, bool, int] | None:
+        """(field, is previous-year column, rank of the alias in the field's list) for a
+        joined header, or None if not ours. The longest alias found in the header decides
+        the field; its place in the field's list ranks the column against others."""
         text = _BRACKETED.sub("", header)
-        for alias, name in self.fields:
+        for alias, name, rank in self.fields:
             if alias and alias in text:
                 rest = text.replace(alias, "", 1)
                 if any(word in rest for word in self.ignored):
                     return None
-                return name, any(word in rest for word in self.previous)
+                return name, any(word in rest for word in self.previous), rank
+        return None
+
+    def unit_of_source(self, path: Path, kind: str) -> str | None:
+        """The unit params/columns.yaml gives a source whose sheets state none: the first
+        entry whose file pattern (matched against the end of the path) and kind fit."""
+        for rule in self.source_units:
+            if ("files" not in rule or Path(path).match(rule["files"])) and (
+                "kind" not in rule or rule["kind"] == kind
+            ):
+                return clean_text(rule["unit"])
         return None
 
     def unit_in(self, header: str) -> str | None:
@@ -244,9 +334,11 @@ def _present(column: pa.ChunkedArray) -> np.ndarray:
     return pc.is_valid(column).to_numpy(zero_copy_only=False)
 
 
-def _classify(body: pa.Table, labels: list[int], values: list[int]):
+def _classify(body: pa.Table, labels: list[int], values: list[int], numbers: list[int]):
     """Which rows below the header hold data; and, by position, what each row set aside is:
-    'total', 'note' or 'group' (blank rows are neither)."""
+    'total', 'note' or 'group' (blank rows are neither). A note alone on its row counts as
+    a note even when it stands in a column of codes or dates, as long as the row has no
+    figure."""
     present = [_present(body.column(j)) for j in range(body.num_columns)]
     blank = ~np.logical_or.reduce(present)
     totals = [
@@ -254,6 +346,12 @@ def _classify(body: pa.Table, labels: list[int], values: list[int]):
     ]
     total = np.logical_or.reduce([t.to_numpy(zero_copy_only=False) for t in totals]) & ~blank
     has_values = np.logical_or.reduce([present[j] for j in values] or [np.zeros_like(blank)])
+    none = [np.zeros_like(blank)]
+    has_numbers = np.logical_or.reduce([present[j] for j in numbers] or none)
+    alone = np.sum(present, axis=0) == 1 if present else blank
+    for i in np.flatnonzero(has_values & ~has_numbers & alone & ~total).tolist():
+        text = next(t for t in (body.column(j)[i].as_py() for j in range(body.num_columns)) if t)
+        has_values[i] = not clean_text(text).startswith(NOTE_PREFIXES)
     valueless = ~has_values & ~blank & ~total
     aside = dict.fromkeys(np.flatnonzero(total).tolist(), "total")
     for i in np.flatnonzero(valueless).tolist():
@@ -283,6 +381,85 @@ def _sheet_period(rows_above: str, grid: Grid) -> tuple[int, int] | None:
     )
 
 
+def _choose_columns(grid: Grid, headers: list[str], aliases: Aliases):
+    """The column read for each field (current and previous year apart). When several
+    columns match one field, the alias listed first in params/columns.yaml wins, never
+    the column's place; two of the same rank are refused, both named. Returns the columns
+    and a sentence per choice made."""
+    candidates: dict[tuple[str, bool], list[tuple[int, int, str]]] = {}
+    for j, header in enumerate(headers):
+        found = aliases.field_of(header)
+        if found:
+            candidates.setdefault(found[:2], []).append((found[2], j, header))
+    columns, choices = [], []
+    for (name, previous), found in candidates.items():
+        found.sort()
+        rank, j, header = found[0]
+        named = [f"「{h}」（{column_letter(i)}列）" for _, i, h in found]
+        label = aliases.labels[name] + ("（上年同期）" if previous else "")
+        ties = [f for f, (r, _, _) in zip(named, found, strict=True) if r == rank]
+        if len(ties) > 1:
+            raise InputFileError(
+                grid.path,
+                f"工作表「{grid.sheet}」有 {len(ties)} 列都可作为「{label}」且别名排序相同："
+                f"{'与'.join(ties)}；请在 params/columns.yaml 的 {name} 别名中区分先后，"
+                f"或把不用的列名中的区别词加入 qualifiers.ignored / columns "
+                f"{', '.join(column_letter(i) for r, i, _ in found if r == rank)} "
+                f"all match field {name} with the same rank",
+            )
+        columns.append(Column(j, header, name, previous, aliases.unit_in(header)))
+        if len(found) > 1:
+            choices.append(
+                f"{label}：取{named[0]}，不取{'、'.join(named[1:])}（columns.yaml 中排序在前）"
+            )
+    return sorted(columns, key=lambda c: c.index), choices
+
+
+def _spread_merges(grid: Grid, body: pa.Table, start: int, columns: list[Column], aliases):
+    """Cells merged down several rows of the data apply to every row they cover (an
+    industry merged over its firms). A figure merged so is no single firm's figure: its
+    rows are returned (Excel row, column, range) to be quarantined."""
+    by_index = {c.index: c for c in columns}
+    take: dict[int, np.ndarray] = {}
+    merged_numbers = []
+    for r0, c0, r1, c1 in grid.xml.merged:
+        column = by_index.get(c0)
+        if column is None or r0 < start or r1 <= r0 or c0 >= body.num_columns:
+            continue
+        rows = take.setdefault(c0, np.arange(body.num_rows))
+        rows[r0 - start + 1 : r1 - start + 1] = r0 - start
+        if aliases.kinds[column.field] in NUMERIC_KINDS:
+            span = f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
+            merged_numbers += [(r + 1, column, span) for r in range(r0, r1 + 1)]
+    for j, rows in take.items():
+        body = body.set_column(j, body.column_names[j], body.column(j).take(rows))
+    return body, merged_numbers
+
+
+def _refuse_unsaved(grid: Grid, start: int, columns: list[Column], aside: dict[int, str]):
+    """A formula saved without its value (a file no spreadsheet program has calculated)
+    would read as an empty cell: the file is refused, the cells named, the fix said. Only
+    cells the table reads count: columns the suite uses, below the header, outside totals
+    and notes."""
+    used = {c.index for c in columns}
+    unsaved = [
+        (r, c)
+        for r, c in grid.xml.unsaved
+        if r < 0 or (r >= start and c in used and aside.get(r - start) not in ("total", "note"))
+    ]
+    if not unsaved:
+        return
+    named = [f"{column_letter(c)}{r + 1}" if r >= 0 else "位置不详" for r, c in unsaved]
+    shown = "、".join(named[:SHOWN_UNSAVED]) + ("等" if len(named) > SHOWN_UNSAVED else "")
+    raise InputFileError(
+        grid.path,
+        f"工作表「{grid.sheet}」有 {len(unsaved)} 个公式单元格没有保存计算结果（{shown}），"
+        "不能当作空值读取：请用 Excel 或 WPS 打开并保存后再导入 / "
+        f"{len(unsaved)} formula cells have no saved value (the file was written by a program "
+        "that does not calculate): open and save it in Excel or WPS, then import it again",
+    )
+
+
 def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
     """The table on one sheet, or None when the sheet holds no table the suite knows."""
     top = grid.cells.slice(0, HEADER_SCAN_ROWS)
@@ -290,12 +467,7 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
     block = _header_rows(head, aliases)
     if not block:
         return None
-    headers = _joined_headers(head, block)
-    columns: list[Column] = []
-    for j, header in enumerate(headers):
-        found = aliases.field_of(header)
-        if found and not any(c.field == found[0] and c.previous == found[1] for c in columns):
-            columns.append(Column(j, header, found[0], found[1], aliases.unit_in(header)))
+    columns, choices = _choose_columns(grid, _joined_headers(head, block), aliases)
     kind = aliases.table_kind({c.field for c in columns})
     above_cells = [str(c) for row in head[: block[0]] for c in row if c is not None]
     above = " ".join(above_cells)
@@ -309,11 +481,16 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
             f"工作表「{grid.sheet}」无法确定报告期：表中无报告期列，标题、文件名中也没有"
             "如“2026年1-9月”的字样 / no reporting period in a column, the title or the file name",
         )
-    body = grid.cells.slice(block[-1] + 1)
-    excel_rows = np.arange(block[-1] + 2, block[-1] + 2 + body.num_rows)
+    start = block[-1] + 1  # the first row below the header, counted from 0
+    body, merged_numbers = _spread_merges(grid, grid.cells.slice(start), start, columns, aliases)
+    excel_rows = np.arange(start + 1, start + 1 + body.num_rows)
     labels = [c.index for c in columns if c.field == "name"] + [0]
     values = [c.index for c in columns if aliases.kinds[c.field] not in ("text",)]
-    data, aside = _classify(body, sorted(set(labels)), values)
+    numbers = [c.index for c in columns if aliases.kinds[c.field] in NUMERIC_KINDS]
+    data, aside = _classify(body, sorted(set(labels)), values, numbers)
+    _refuse_unsaved(grid, start, columns, aside)
+    kept = excel_rows[data]
+    read = np.concatenate([kept, excel_rows[list(aside)]])
     return SheetTable(
         grid=grid,
         kind=kind,
@@ -322,6 +499,62 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         sheet_unit=unit.group(1) if unit else None,
         reporter=reporter.group(1) if reporter else None,
         body=_rows(body, data),
-        rows=excel_rows[data],
+        rows=kept,
         skipped={int(excel_rows[i]): what for i, what in aside.items()},
+        choices=choices,
+        hidden_rows=int(np.isin(np.asarray(grid.xml.hidden_rows) + 1, read).sum()),
+        merged_numbers=[m for m in merged_numbers if m[0] in kept],
+    )
+
+
+class NoHeaderError(InputFileError):
+    """A workbook in which no sheet has a header the aliases recognise; the intake collects
+    them so that one message names every such file."""
+
+    def __init__(self, path, diagnosis: str):
+        self.diagnosis = diagnosis
+        super().__init__(path, f"未找到可识别的表头：{diagnosis}")
+
+
+def _best_header_row(grids: list[Grid], aliases: Aliases):
+    """The row most like a header across a workbook's sheets: most fields recognised, then
+    most text cells. Returns (grid, row index, texts, fields) or None for no text at all."""
+    best, score = None, (0, 0)
+    for grid in grids:
+        top = grid.cells.slice(0, HEADER_SCAN_ROWS)
+        rows = zip(*(c.to_pylist() for c in top.columns), strict=True) if top.num_columns else []
+        for i, row in enumerate(rows):
+            texts = [t for t in _texts(row) if t and not _looks_numeric(t)]
+            names = {h[0] for h in map(aliases.field_of, texts) if h}
+            if (len(names), len(texts)) > score:
+                best, score = (grid, i, texts, names), (len(names), len(texts))
+    return best
+
+
+def header_diagnosis(grids: list[Grid], aliases: Aliases) -> str:
+    """Why no table was found, in the user's words: the header texts seen, the fields that
+    were missing, and where aliases go."""
+    hidden = [g.sheet for g in grids if g.hidden]
+    skipped = f"（隐藏的工作表{'、'.join(f'「{s}」' for s in hidden)}未读取）" if hidden else ""
+    best = _best_header_row([g for g in grids if not g.hidden], aliases)
+    if best is None:
+        return f"工作簿中没有文字{skipped} / no text in any visible sheet"
+    grid, i, texts, names = best
+    seen = "、".join(t[:20] for t in texts[:12]) + ("…" if len(texts) > 12 else "")
+    where = f"工作表「{grid.sheet}」第{i + 1}行的列名为：{seen}"
+    if not names:
+        return f"{where}；其中没有一个是已知的列名{skipped} / no known column name"
+
+    def overlap(rule):
+        return len(names & (set(rule["requires"]) | set(rule["identity"])))
+
+    kind, rule = max(aliases.tables.items(), key=lambda item: overlap(item[1]))
+    missing = [f"「{aliases.labels[f]}」" for f in rule["requires"] if f not in names]
+    if not names & set(rule["identity"]):
+        missing.append("或".join(f"「{aliases.labels[f]}」" for f in rule["identity"]))
+    lacking = "、".join(missing)
+    return (
+        f"{where}；缺少{lacking}列（{rule['name']}表需要）{skipped} / "
+        f"no column for {', '.join(f for f in rule['requires'] if f not in names) or 'identity'}"
+        f" ({kind})"
     )

@@ -2,7 +2,8 @@
 
 Each column is converted at once (numbers, dates, codes), amounts into yuan. A row with
 any unreadable cell is set aside whole, with one quarantine entry per bad cell naming the
-file, sheet, Excel row, column and value, so no partial row enters the figures.
+file, sheet, Excel row, the firm (credit code and name as the row gives them), column and
+value, so no partial row enters the figures and every rejected value is traced to a firm.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -16,9 +17,19 @@ from analysis.codes import credit_code_problems, normalize_credit_codes
 from analysis.errors import InputFileError
 from analysis.numbers import NotANumber, parse_dates, parse_numbers, read_cells
 from analysis.periods import period_from_text
-from analysis.reading import Aliases, Column, SheetTable
+from analysis.reading import Aliases, Column, SheetTable, column_letter
 
-QUARANTINE_COLUMNS = ["file", "sheet", "row", "column", "value", "reason_zh", "reason_en"]
+QUARANTINE_COLUMNS = [
+    "file",
+    "sheet",
+    "row",
+    "credit_code",
+    "name",
+    "column",
+    "value",
+    "reason_zh",
+    "reason_en",
+]
 FLAGS = {
     "是": True,
     "否": False,
@@ -31,24 +42,15 @@ FLAGS = {
 }
 
 
-def column_letter(index: int) -> str:
-    """0 → A, 26 → AA: how Excel names a column."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def where(column: Column) -> str:
     return f"{column.header}（{column_letter(column.index)}列）"
 
 
 def _unit_factor(table: SheetTable, column: Column, aliases: Aliases, yuan_above: float):
-    """Yuan per unit of an amount column: its header, the sheet's unit line, or — only when
-    firm revenue is too large to be anything but yuan — yuan; else the sheet is refused."""
-    unit = column.unit or table.sheet_unit
+    """Yuan per unit of an amount column: its header, the sheet's unit line, the unit
+    params/columns.yaml gives the source (units_by_source), or — only when firm revenue is
+    too large to be anything but yuan — yuan; else the sheet is refused."""
+    unit = column.unit or table.sheet_unit or aliases.unit_of_source(table.path, table.kind)
     if unit:
         return aliases.units[unit]
     revenue = [c for c in table.columns if c.field == "revenue" and not c.previous]
@@ -59,7 +61,9 @@ def _unit_factor(table: SheetTable, column: Column, aliases: Aliases, yuan_above
     raise InputFileError(
         table.path,
         f"工作表「{table.sheet}」金额列「{column.header}」的单位无法确定（表头和“单位：”行中均未注明，"
-        "数值大小也不足以判断） / unit of amount column not stated and magnitude ambiguous",
+        "数值大小也不足以判断）；可在表中注明，或在 params/columns.yaml 的 units_by_source 中"
+        "为该来源指定 / unit of amount column not stated and magnitude ambiguous: state it "
+        "in the sheet or under units_by_source in params/columns.yaml",
     )
 
 
@@ -115,10 +119,14 @@ def constant(value: str, length: int) -> pd.Categorical:
 
 
 def entry(table: SheetTable, row: int, where: str, value, zh: str, en: str) -> dict:
+    """A quarantine entry for one cell of a data row, with the row's firm."""
+    credit_code, name = table.firm(row)
     return dict(
         file=str(table.path),
         sheet=table.sheet,
         row=int(row),
+        credit_code=credit_code,
+        name=name,
         column=where,
         value="" if value is None else str(value),
         reason_zh=zh,
@@ -147,6 +155,17 @@ def table_records(table: SheetTable, aliases: Aliases, yuan_above: float):
             )
             for i, reason in reasons.items()
         ]
+    problems += [
+        entry(
+            table,
+            row,
+            where(column),
+            table.shown(row, column),
+            f"数值单元格跨行合并（{span}），不是某一家企业的数",
+            f"figure merged over several rows ({span}): not one firm's figure",
+        )
+        for row, column, span in table.merged_numbers
+    ]
     records = pd.DataFrame(converted, index=table.rows)
     for (row0, col), error in table.grid.errors.items():
         column = next((c for c in table.columns if c.index == col), None)

@@ -3,13 +3,17 @@
 Run by hand when the corpus changes (needs `soffice`, Debian's libreoffice-calc-nogui, and
 for the password-protected workbook Debian's python3-uno for the system /usr/bin/python3):
 
-    .venv/bin/python tests/corpus/make_corpus.py
-    .venv/bin/python tests/corpus/make_corpus.py versions   # only tests/corpus/versions/
+    .venv/bin/python tests/corpus/make_corpus.py            # everything
+    .venv/bin/python tests/corpus/make_corpus.py merged     # only the folders named (see
+                                                            # FOLDERS), the rest untouched
 
 Each workbook is drafted with openpyxl, then opened and saved again by LibreOffice
 headless — as .xlsx (formulas get real cached values, as Excel leaves them), as legacy
 .xls, as GBK-encoded .csv, or as an .xlsx encrypted with a password — so the reader is
 tested on files a spreadsheet program wrote, not only on files written by a Python library.
+The one exception is the workbook of formulas without saved values: it is saved by
+openpyxl itself, because that is how such files come about (report generators that write
+formulas but never calculate them).
 The expected figures live in test_corpus.py, written out by hand from the values below.
 """
 
@@ -389,7 +393,6 @@ def password_protected():
 E = "91371082MA3C4XKT42"
 F = "91371082MA3C4XKT55"
 G = "91371082MA3C4XKT68"
-VERSIONS = HERE / "versions"
 STATS_TITLE = "2026年1-9月全市规模以上工业企业主要经济指标"
 
 
@@ -467,22 +470,60 @@ def renamed_firm():
             [4, B, "佰德信环保科技有限公司", "新兴产业", 9800, 9000],  # row 7
             [5, B, "佰德信环保科技有限公司", "新兴产业", 9900, 9000],  # row 8: conflict
             ["注：同一代码两行、数值相同的为更名企业。"],  # row 9
+def merged_cells():
+    """An industry merged down over its three firms (C4:C6), a revenue merged over two
+    firms (D7:D8: no firm's own figure) and a note merged across the table."""
+    return draft(
+        [
+            ["2026年1-9月重点企业主要指标"],
+            ["单位：万元"],
+            ["统一社会信用代码", "企业名称", "所属行业", "营业收入本年累计", "研发费用本年累计"],
+            [A, "黄海汽车配件有限公司", "现代制造业", 12000.5, 300],  # row 4
+            [B, "佰德信环保科技有限公司", None, 2345.6, 45],  # row 5
+            [D, "双连制动系统有限公司", None, 5000, 10],  # row 6
+            ["91371082MA3C4XKT55", "金牌饲料有限公司", "农(海)产品深加工", 23456.7, 100],  # 7
+            ["91371082MA3C4XKT68", "中机模具有限公司", "海洋工业", None, 50],  # row 8
+            [None],
+            ["注：所属行业按主导产业归类。"],  # row 10
+        ],
+        ("C4:C6", "D7:D8", "A10:E10"),
+    )
+
+
+def ambiguous_headers():
+    """Two columns for revenue and two for industry, the lower-ranked ones first, and the
+    table starting in column B (column A left empty, as some offices do)."""
+    return draft(
+        [
+            [None, "2026年1-9月重点企业营业收入"],
+            [None, "单位：万元"],
+            [
+                None,
+                "统一社会信用代码",
+                "企业名称",
+                "行业代码",
+                "所属产业",
+                "主营业务收入",
+                "营业收入",
+            ],
+            [None, A, "黄海汽车配件有限公司", "C3670", "现代制造业", 11000, 12000.5],  # row 4
+            [None, B, "佰德信环保科技有限公司", "N7720", "新兴产业", 2000, 2345.6],  # row 5
+            [None, D, "双连制动系统有限公司", "C3670", "现代制造业", 4000, "1.2万"],  # row 6
         ]
     )
 
 
-def write_versions() -> None:
-    """Only the versions corpus: the other corpus files stay as they are."""
-    shutil.rmtree(VERSIONS, ignore_errors=True)
+def write_versions(folder: Path) -> None:
+    """The versions corpus (tests/test_versions.py)."""
     name = "2026年1-9月规模以上工业企业主要经济指标"
-    pair = VERSIONS / "revision"
+    pair = folder / "revision"
     save_with_libreoffice(
         stats_version(STATS_TITLE + "（快报）", FLASH), pair / f"{name}.xlsx", "xlsx"
     )
     save_with_libreoffice(
         stats_version(STATS_TITLE + "（修订）", REVISED), pair / f"{name}（修订）.xlsx", "xlsx"
     )
-    dated = VERSIONS / "report_date"
+    dated = folder / "report_date"
     save_with_libreoffice(
         stats_version(
             STATS_TITLE, FLASH, "单位负责人：张明  填表人：王芳  报送日期：2026年10月12日"
@@ -497,14 +538,140 @@ def write_versions() -> None:
         dated / "统计局（重发）" / f"{name}.xlsx",
         "xlsx",
     )
-    unsettled = VERSIONS / "unsettled"
+    unsettled = folder / "unsettled"
     save_with_libreoffice(stats_version(STATS_TITLE, FLASH), unsettled / f"{name}.xlsx", "xlsx")
     save_with_libreoffice(
         stats_version(STATS_TITLE, REVISED), unsettled / "规上工业主要指标.xlsx", "xlsx"
     )
-    same = VERSIONS / "within_file"
+    same = folder / "within_file"
     save_with_libreoffice(renamed_firm(), same / "2026年1-9月规上工业（更名）.xlsx", "xlsx")
     save_with_libreoffice(tax_one_taxpayer_on_two_rows(), same / "2026年1-9月入库税收.xlsx", "xlsx")
+def tied_headers():
+    """Two columns that both read as 营业收入 with the same rank: refused, both named."""
+    return draft(
+        [
+            ["2026年1-9月重点企业营业收入"],
+            ["单位：万元"],
+            ["统一社会信用代码", "企业名称", "营业收入", "营业收入（调整后）"],
+            [A, "黄海汽车配件有限公司", 12000.5, 12100],
+        ]
+    )
+
+
+def hidden_sheet():
+    """A visible table, and a hidden sheet of old figures that would be refused if read
+    (no unit anywhere, figures too small to be yuan)."""
+    book = draft(
+        [
+            ["2026年1-9月重点企业营业收入"],
+            ["单位：万元"],
+            ["统一社会信用代码", "企业名称", "营业收入本年累计"],
+            ["91371082MA3C4XKT68", "中机模具有限公司", 9876.5],
+        ],
+        sheets={
+            "旧表": [
+                ["统一社会信用代码", "企业名称", "营业收入本年累计"],
+                [B, "佰德信环保科技有限公司", 12],
+                [D, "双连制动系统有限公司", "作废"],
+            ]
+        },
+    )
+    book["旧表"].sheet_state = "hidden"
+    book.active = book["规上工业"]  # a spreadsheet program shows a visible sheet first
+    return book
+
+
+def hidden_rows():
+    """Four firms, two of them on rows the sheet hides (4 and 6): read all the same."""
+    book = draft(
+        [
+            ["2026年1-9月重点企业营业收入"],
+            ["单位：万元"],
+            ["统一社会信用代码", "企业名称", "营业收入本年累计"],
+            [A, "黄海汽车配件有限公司", 12000.5],  # row 4, hidden
+            [B, "佰德信环保科技有限公司", 2345.6],  # row 5
+            [D, "双连制动系统有限公司", 5000],  # row 6, hidden
+            ["91371082MA3C4XKT55", "金牌饲料有限公司", 23456.7],  # row 7
+        ]
+    )
+    for row in (4, 6):
+        book.active.row_dimensions[row].hidden = True
+    return book
+
+
+def formulas_without_values():
+    """Formulas as a report generator writes them: no saved value. D5 and C6 are in
+    columns the suite reads; the total row and the 同比 column are not read."""
+    return draft(
+        [
+            ["2026年1-9月重点企业营业收入"],
+            ["单位：万元"],
+            [
+                "统一社会信用代码",
+                "企业名称",
+                "营业收入本年累计",
+                "营业收入上年同期",
+                "营业收入同比（%）",
+            ],
+            [None, "合计", "=SUM(C5:C6)", "=SUM(D5:D6)", None],  # row 4
+            [A, "黄海汽车配件有限公司", 12000.5, "=C5*0.9", "=C5/D5*100-100"],  # row 5
+            [B, "佰德信环保科技有限公司", "=1000+1345.6", 2000, "=C6/D6*100-100"],  # row 6
+        ]
+    )
+
+
+def unknown_headers():
+    """Two workbooks without a header the aliases know: one lacks only revenue (营收),
+    the other uses no known name at all."""
+    return {
+        "2026年1-9月经信局重点企业.xlsx": draft(
+            [
+                ["2026年1-9月重点企业"],
+                ["序号", "统一社会信用代码", "企业名称", "营收（万元）"],
+                [1, A, "黄海汽车配件有限公司", 12000.5],
+            ]
+        ),
+        "2026年1-9月税收.xlsx": draft(
+            [["纳税编号", "户名", "税额"], ["X1", "黄海汽车配件有限公司", 1234567]]
+        ),
+    }
+
+
+def _save_unsaved(book: openpyxl.Workbook, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(target)
+
+
+def _unknown_headers(folder: Path) -> None:
+    for name, book in unknown_headers().items():
+        save_with_libreoffice(book, folder / name, "xlsx")
+
+
+# Folders that can be rebuilt alone, leaving every other file of the corpus as it is.
+FOLDERS = {
+    "merged": lambda f: save_with_libreoffice(merged_cells(), f / "合并单元格.xlsx", "xlsx"),
+    "ambiguous": lambda f: save_with_libreoffice(
+        ambiguous_headers(), f / "2026年1-9月两列同名.xlsx", "xlsx"
+    ),
+    "hidden": lambda f: (
+        save_with_libreoffice(hidden_sheet(), f / "2026年1-9月隐藏工作表.xlsx", "xlsx"),
+        save_with_libreoffice(hidden_rows(), f / "2026年1-9月隐藏行.xlsx", "xlsx"),
+    ),
+    "broken/tie": lambda f: save_with_libreoffice(
+        tied_headers(), f / "2026年1-9月同级两列.xlsx", "xlsx"
+    ),
+    "broken/unsaved_formulas": lambda f: _save_unsaved(
+        formulas_without_values(), f / "2026年1-9月程序生成.xlsx"
+    ),
+    "broken/unknown_headers": _unknown_headers,
+    "versions": write_versions,
+}
+
+
+def build(folders: list[str]) -> None:
+    for name in folders:
+        shutil.rmtree(HERE / name, ignore_errors=True)
+        FOLDERS[name](HERE / name)
 
 
 def main() -> None:
@@ -529,8 +696,8 @@ def main() -> None:
     not_a_book = BROKEN / "not_a_workbook" / "2026年1-9月.xlsx"
     not_a_book.parent.mkdir(parents=True)
     not_a_book.write_text("这不是工作簿", encoding="utf-8")
-    write_versions()
+    build(list(FOLDERS))
 
 
 if __name__ == "__main__":
-    write_versions() if sys.argv[1:] == ["versions"] else main()
+    main() if len(sys.argv) == 1 else build(sys.argv[1:])
