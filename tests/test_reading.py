@@ -137,6 +137,8 @@ def test_a_name_two_firms_share_is_refused_as_ambiguous_and_listed(tmp_path, sta
     for code in (CODE_A, "91371082MA3C4XKT0B"):
         assert math.isnan(panel.loc[code, "tax"]), code  # joined to neither firm
         assert panel.loc[code, "sources"] == "仅统计"
+
+
 @pytest.mark.parametrize("block", [64, 1 << 22])
 def test_the_sheet_xml_is_searched_whole_however_it_is_cut_into_blocks(monkeypatch, block):
     """Hidden rows, merged ranges and formulas without values are found the same when the

@@ -470,6 +470,10 @@ def renamed_firm():
             [4, B, "佰德信环保科技有限公司", "新兴产业", 9800, 9000],  # row 7
             [5, B, "佰德信环保科技有限公司", "新兴产业", 9900, 9000],  # row 8: conflict
             ["注：同一代码两行、数值相同的为更名企业。"],  # row 9
+        ]
+    )
+
+
 def merged_cells():
     """An industry merged down over its three firms (C4:C6), a revenue merged over two
     firms (D7:D8: no firm's own figure) and a note merged across the table."""
@@ -546,6 +550,8 @@ def write_versions(folder: Path) -> None:
     same = folder / "within_file"
     save_with_libreoffice(renamed_firm(), same / "2026年1-9月规上工业（更名）.xlsx", "xlsx")
     save_with_libreoffice(tax_one_taxpayer_on_two_rows(), same / "2026年1-9月入库税收.xlsx", "xlsx")
+
+
 def tied_headers():
     """Two columns that both read as 营业收入 with the same rank: refused, both named."""
     return draft(
