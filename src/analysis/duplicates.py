@@ -104,8 +104,6 @@ def _conflict_entries(rows: pd.DataFrame, keys: list[str]) -> list[dict]:
             value=" / ".join(str(getattr(r, k)) for k in keys),
             reason_zh="同一对象同一期存在数值不同的重复行",
             reason_en="conflicting duplicate rows for one key and period",
-            credit_code=getattr(r, "credit_code", None),
-            name=getattr(r, "name", None),
         )
         for r in rows.itertuples()
     ]
