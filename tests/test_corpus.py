@@ -290,7 +290,7 @@ def test_a_hidden_sheet_is_listed_not_read_and_hidden_rows_are_read_and_counted(
     assert sheets[["file", "sheet", "status", "rows_hidden"]].values.tolist() == [
         ["2026年1-9月隐藏工作表.xlsx", "旧表", "隐藏，未读取", 0],
         ["2026年1-9月隐藏工作表.xlsx", "规上工业", "已读取", 0],
-        ["2026年1-9月隐藏行.xlsx", "规上工业", "已读取", 2],
+        ["2026年1-9月隐藏行（补报）.xlsx", "规上工业", "已读取", 2],
     ]
     assert intake.quarantine.empty
 
@@ -345,7 +345,7 @@ def test_the_data_quality_page_lists_column_choices_hidden_sheets_and_hidden_row
     hidden = quality.hidden_parts(ingest(CORPUS / "hidden"))
     assert hidden.values.tolist() == [
         ["2026年1-9月隐藏工作表.xlsx", "旧表", 0],
-        ["2026年1-9月隐藏行.xlsx", "", 2],
+        ["2026年1-9月隐藏行（补报）.xlsx", "", 2],
     ]
     choices = quality.column_choices(ingest(CORPUS / "ambiguous"))
     assert choices[["file", "sheet"]].values.tolist() == [["2026年1-9月两列同名.xlsx", "规上工业"]]

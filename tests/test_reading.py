@@ -153,7 +153,7 @@ def test_the_sheet_xml_is_searched_whole_however_it_is_cut_into_blocks(monkeypat
 
     merged = scan(CORPUS / "merged" / "合并单元格.xlsx")
     assert merged.merged == [(3, 2, 5, 2), (6, 3, 7, 3), (9, 0, 9, 4)]  # C4:C6 D7:D8 A10:E10
-    assert scan(CORPUS / "hidden" / "2026年1-9月隐藏行.xlsx").hidden_rows == [3, 5]  # 4, 6
+    assert scan(CORPUS / "hidden" / "2026年1-9月隐藏行（补报）.xlsx").hidden_rows == [3, 5]  # 4, 6
     unsaved = scan(CORPUS / "broken" / "unsaved_formulas" / "2026年1-9月程序生成.xlsx")
     # C4 D4 (total), D5 E5, C6 E6: every formula openpyxl wrote, none with a value
     assert unsaved.unsaved == [(3, 2), (3, 3), (4, 3), (4, 4), (5, 2), (5, 4)]

@@ -661,7 +661,7 @@ FOLDERS = {
     ),
     "hidden": lambda f: (
         save_with_libreoffice(hidden_sheet(), f / "2026年1-9月隐藏工作表.xlsx", "xlsx"),
-        save_with_libreoffice(hidden_rows(), f / "2026年1-9月隐藏行.xlsx", "xlsx"),
+        save_with_libreoffice(hidden_rows(), f / "2026年1-9月隐藏行（补报）.xlsx", "xlsx"),
     ),
     "broken/tie": lambda f: save_with_libreoffice(
         tied_headers(), f / "2026年1-9月同级两列.xlsx", "xlsx"
