@@ -1,6 +1,7 @@
 """Shared fixtures: small workbooks in the bureaus' layout, written with openpyxl, and the
 generated report that every module which only reads a report shares."""
 
+import os
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -8,6 +9,22 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import settings
+
+# Property tests are judged on what they find, not on how fast a loaded machine runs them:
+# Hypothesis' 200 ms deadline fails them at random when CI or other work shares the cores.
+settings.register_profile("tenplans", deadline=None)
+settings.load_profile("tenplans")
+
+
+def require_program(present: bool, absent: str) -> None:
+    """Skip a test whose outside program is missing, but fail under CI (the CI variable
+    set): .ci/run installs Chromium and LibreOffice, so a skip there would hide a broken
+    setup."""
+    if not present:
+        if os.environ.get("CI"):
+            pytest.fail(f"{absent}; with CI set this test may not be skipped")
+        pytest.skip(absent)
 
 
 def write_sheet(path: Path, rows: list[list], merges: tuple[str, ...] = (), sheet="Sheet1"):

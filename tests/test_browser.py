@@ -3,14 +3,13 @@ no request leaves the file, no console error, charts drawn, Chinese present, a h
 firm name shown as text. Screenshots are kept under OUT/screenshots for a person. Skipped
 where Chromium is absent, except under CI (the CI variable set), where that fails."""
 
-import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
 from analysis import runner
-from tests.conftest import HOSTILE
+from tests.conftest import HOSTILE, require_program
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -34,13 +33,9 @@ PAGE_STATE = """() => ({
 
 
 def require_chromium() -> None:
-    """Skip without Chromium, but fail under CI (the CI variable set): .ci/run installs
-    it, so a browser test skipped there would hide a broken setup."""
-    if not CHROMIUM.exists():
-        absent = f"{CHROMIUM} is absent (apt-get install chromium; .ci/run does)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{absent}; with CI set the browser test may not be skipped")
-        pytest.skip(absent)
+    require_program(
+        CHROMIUM.exists(), f"{CHROMIUM} is absent (apt-get install chromium; .ci/run does)"
+    )
 
 
 @pytest.fixture(scope="module")

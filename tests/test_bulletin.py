@@ -10,6 +10,7 @@ import pytest
 
 from analysis import bulletin, narrative
 from analysis.periods import Period
+from tests.conftest import require_program
 
 Q3 = Period(2026, 9)
 PLANS = {2: "百企改造计划", 7: "融资突破计划", 8: "减负提速计划", 9: "素质提升计划"}
@@ -158,8 +159,8 @@ def test_sheet_names_are_legal_and_unique():
     assert len(bulletin._sheet_name("长" * 40, taken)) == 31
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_a_spreadsheet_program_opens_the_workbook_with_every_sheet(card, tmp_path):
+    require_program(shutil.which("soffice") is not None, "LibreOffice (soffice) is absent")
     path = bulletin.write_bulletin(card, tmp_path / "bulletin.xlsx", Q3, PLANS)
     profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
     command = ["soffice", "--headless", "--norestore", profile, "--convert-to", "ods"]

@@ -178,6 +178,30 @@ BAD = [  # file, as written, as mistyped, key, value shown, what is expected
         "0",
         "应为大于 0 的数字 / expected a number > 0",
     ),
+    (
+        "thresholds.yaml",
+        "tax_rows_of_one_taxpayer: sum",
+        "tax_rows_of_one_taxpayer: add",
+        "tax_rows_of_one_taxpayer",
+        "add",
+        ONE_OF.format("sum、conflict", "sum, conflict"),
+    ),
+    (
+        "columns.yaml",
+        "units_by_source: []",
+        "units_by_source: [{files: '*.xlsx', unit: 万}]",
+        "units_by_source.0.unit",
+        "万",
+        ONE_OF.format("元、千元、万元、亿元", "the units"),
+    ),
+    (
+        "columns.yaml",
+        "units_by_source: []",
+        "units_by_source: [{unit: 万元}]",
+        "units_by_source.0",
+        "{…}",
+        "应写明 files（文件名模式）或 kind（表的种类） / needs files or kind",
+    ),
 ]
 
 

@@ -14,8 +14,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis.errors import ParamsError
-
 PERIOD = ["year", "month"]
 KEY = ["credit_code"] + PERIOD
 SOURCE = ["source_file", "source_sheet", "source_row"]
@@ -27,7 +25,6 @@ DUPLICATE_KEYS = {
     "financing": ["credit_code", "event", "event_date"] + PERIOD,
     "returns": ["department", "indicator"] + PERIOD,
 }
-TAX_RULES = ("sum", "conflict")
 RENAMED, SUMMED, CONFLICT = "更名（数值相同，按一家计）", "多行税收相加", "数据冲突（已隔离）"
 REPEAT_COLUMNS = ["kind", "key", "year", "month", "names", "outcome", "files", "rows"]
 
@@ -114,11 +111,6 @@ def resolve_duplicates(records: pd.DataFrame, kind: str, tax_rule: str = "confli
     once; tax rows that differ are summed under the `sum` rule; otherwise rows of one key
     that disagree are all quarantined. Returns the kept rows, quarantine entries, the files
     of merged repeats and a table of every key found on several rows (but exact repeats)."""
-    if tax_rule not in TAX_RULES:
-        raise ParamsError(
-            f"thresholds.yaml: tax_rows_of_one_taxpayer 应为 {' 或 '.join(TAX_RULES)}，"
-            f"而不是 {tax_rule!r}"
-        )
     keys = [k for k in DUPLICATE_KEYS[kind] if k in records]
     values = [c for c in records.columns if c not in keys + SOURCE + ["kind"]]
     figures = [c for c in values if c != "name"]

@@ -318,7 +318,7 @@ def ingest(
     aliases = Aliases(spec)
     raw_dir = Path(raw_dir)
     paths, aside = set_aside(raw_dir, superseded_names(params_dir))
-    tax_rule = params.thresholds(params_dir).get("tax_rows_of_one_taxpayer")
+    tax_rule = params.thresholds(params_dir)["tax_rows_of_one_taxpayer"]
     if not paths:
         raise InputFileError(raw_dir, "目录中没有 .xlsx/.xls/.csv 文件 / no workbooks found")
     yuan_above = float(spec["yuan_if_median_revenue_above"])

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis import sheetxml
-from analysis.errors import InputFileError, ParamsError
+from analysis.errors import InputFileError
 from analysis.periods import period_from_text
 
 HEADER_SCAN_ROWS = 30
@@ -243,16 +243,7 @@ class Aliases:
         self.previous = [clean_text(w) for w in q["previous"]]
         self.ignored = [clean_text(w) for w in q["ignored"]]
         self.units = {clean_text(k): float(v) for k, v in spec["units"].items()}
-        self.source_units = spec.get("units_by_source") or []
-        for rule in self.source_units:
-            if clean_text(rule.get("unit")) not in self.units or not (
-                {"files", "kind"} & set(rule)
-            ):
-                known = "、".join(self.units)
-                raise ParamsError(
-                    f"columns.yaml: units_by_source 的条目 {rule} 应有 unit（{known}之一）"
-                    "及 files 或 kind / each entry needs a known unit and files or kind"
-                )
+        self.source_units = spec.get("units_by_source") or []  # checked by schema.Columns
 
     def field_of(self, header: str) -> tuple[str, bool, int] | None:
         """(field, is previous-year column, rank of the alias in the field's list) for a
@@ -271,8 +262,8 @@ class Aliases:
         """The unit params/columns.yaml gives a source whose sheets state none: the first
         entry whose file pattern (matched against the end of the path) and kind fit."""
         for rule in self.source_units:
-            if ("files" not in rule or Path(path).match(rule["files"])) and (
-                "kind" not in rule or rule["kind"] == kind
+            if (rule.get("files") is None or Path(path).match(rule["files"])) and (
+                rule.get("kind") is None or rule["kind"] == kind
             ):
                 return clean_text(rule["unit"])
         return None

@@ -51,6 +51,7 @@ MEASURES = (  # the keys of plans.MEASURES (a test holds the two together)
 UNITS = ("家", "个", "项", "期", "人", "人次", "次", "亿元", "万元", "元", "%")
 TIER_FIELDS = ("revenue", "tax")
 BOUND_RULES = ("ge", "gt")
+TAX_RULES = ("sum", "conflict")  # one taxpayer on several rows of one period
 COLUMN_KINDS = ("code", "text", "amount", "count", "number", "date", "flag", "period")
 YUAN_WORDS = {"亿元": 1e8, "亿": 1e8, "万元": 1e4, "万": 1e4, "元": 1.0}
 _NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
@@ -285,6 +286,7 @@ class Thresholds(BaseModel):
     seasonal_share_limits: tuple[float, float]
     disclosure_min_firms: Annotated[int, BeforeValidator(_whole(0))]
     disclosure_dominance: tuple[Annotated[int, BeforeValidator(_whole(1))], Share]
+    tax_rows_of_one_taxpayer: Annotated[str, BeforeValidator(_one_of(TAX_RULES))] = "sum"
 
     @field_validator("seasonal_share_limits", mode="before")
     @classmethod
@@ -321,6 +323,22 @@ class Qualifiers(BaseModel):
     ignored: Names
 
 
+class UnitRule(BaseModel):
+    """The unit of a source whose sheets state none: by file pattern and/or kind."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unit: Name
+    files: Name | None = None
+    kind: Name | None = None
+
+    @model_validator(mode="after")
+    def _names_a_source(self) -> "UnitRule":
+        if self.files is None and self.kind is None:
+            raise ValueError("应写明 files（文件名模式）或 kind（表的种类） / needs files or kind")
+        return self
+
+
 class Columns(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -329,6 +347,7 @@ class Columns(BaseModel):
     qualifiers: Qualifiers
     units: dict[str, Annotated[float, BeforeValidator(lambda v: _positive(v))]]
     yuan_if_median_revenue_above: Annotated[float, BeforeValidator(lambda v: _positive(v))]
+    units_by_source: Annotated[list[UnitRule], BeforeValidator(lambda v: v or [])] = []
 
     @field_validator("units")
     @classmethod
@@ -337,6 +356,25 @@ class Columns(BaseModel):
             if not unit.endswith("元"):
                 raise ValueError(_KeyProblem(unit, "货币单位应以“元”结尾，如 万元"))
         return value
+
+    @model_validator(mode="after")
+    def _sources_known(self) -> "Columns":
+        for i, rule in enumerate(self.units_by_source):
+            if rule.unit not in self.units:
+                raise ValueError(
+                    _KeyProblem(
+                        ("units_by_source", i, "unit"),
+                        f"应为 {'、'.join(self.units)} 之一 / expected one of the units",
+                    )
+                )
+            if rule.kind is not None and rule.kind not in self.kinds:
+                raise ValueError(
+                    _KeyProblem(
+                        ("units_by_source", i, "kind"),
+                        f"应为 {'、'.join(self.kinds)} 之一 / expected one of the kinds",
+                    )
+                )
+        return self
 
     @model_validator(mode="after")
     def _fields_known(self) -> "Columns":
