@@ -20,6 +20,7 @@ from analysis.ingest import ingest
 from analysis.periods import Period
 from analysis.tiers import movers
 from analysis.versions import Version, marker, report_date, settle
+from tests.conftest import STATS_MERGES, write_sheet
 
 VERSIONS = Path(__file__).parent / "corpus" / "versions"
 NAME = "2026年1-9月规模以上工业企业主要经济指标"
@@ -169,6 +170,22 @@ def test_a_renamed_firm_counts_once_and_a_conflict_is_left_out_by_name():
     ]
     assert "第7、8行" in left["where"].iloc[0]
     assert "未计入 1 家（数据冲突 1 家）" in quality.left_out_sentence(left)
+
+
+def test_a_firm_whose_only_row_was_quarantined_is_left_out_with_its_cell(tmp_path, stats_rows):
+    stats_rows[8][4] = "一万二"  # row 9: 海阳海洋食品's revenue cannot be read
+    write_sheet(tmp_path / "stats.xlsx", stats_rows, STATS_MERGES)
+    left = quality.left_out(ingest(tmp_path), 2026, 9)
+    assert left[["kind", "credit_code", "name", "reason"]].values.tolist() == [
+        [
+            "indicators",
+            "91371082MA3C4XKT0B",
+            "海阳海洋食品有限公司",
+            "不计入：数值无法读取或未通过检查",
+        ]
+    ]
+    assert left["where"].iloc[0].startswith("隔离行：stats.xlsx 第9行（营业收入本年累计")
+    assert "未计入 1 家（数值无法读取或未通过检查 1 家）" in quality.left_out_sentence(left)
 
 
 def test_tax_rows_of_one_taxpayer_are_summed_and_listed():

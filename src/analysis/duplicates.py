@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 PERIOD = ["year", "month"]
 KEY = ["credit_code"] + PERIOD
 SOURCE = ["source_file", "source_sheet", "source_row"]
+CONFLICT_REASON = "同一对象同一期存在数值不同的重复行"
 DUPLICATE_KEYS = {
     "indicators": KEY,
     "tax": KEY,
@@ -99,7 +100,7 @@ def _conflict_entries(rows: pd.DataFrame, keys: list[str]) -> list[dict]:
             name=getattr(r, "name", None),
             column="",
             value=" / ".join(str(getattr(r, k)) for k in keys),
-            reason_zh="同一对象同一期存在数值不同的重复行",
+            reason_zh=CONFLICT_REASON,
             reason_en="conflicting duplicate rows for one key and period",
         )
         for r in rows.itertuples()

@@ -4,7 +4,8 @@ repeated keys, coverage, code problems, and the firms left out of the counts."""
 import pandas as pd
 
 from analysis import versions
-from analysis.duplicates import CONFLICT
+from analysis.codes import normalize_credit_code
+from analysis.duplicates import CONFLICT, CONFLICT_REASON
 from analysis.ingest import HIDDEN_SHEET, SOURCES, Intake
 
 FIELD_NAMES = {
@@ -20,7 +21,12 @@ REPORTED_BY = {  # which panel rows carry a source's figures
     "tax": (SOURCES["both"], SOURCES["right_only"]),
 }
 LEFT_OUT_COLUMNS = ["kind", "source", "credit_code", "name", "reason", "where"]
-NOT_COUNTED = {CONFLICT: "不计入：数据冲突", versions.MISSING: "不计入：修订版未列"}
+QUARANTINED = "quarantined"
+NOT_COUNTED = {
+    CONFLICT: "不计入：数据冲突",
+    versions.MISSING: "不计入：修订版未列",
+    QUARANTINED: "不计入：数值无法读取或未通过检查",
+}
 
 
 def file_accounting(intake: Intake) -> pd.DataFrame:
@@ -165,9 +171,41 @@ def repeated_keys(intake: Intake) -> pd.DataFrame:
     return table
 
 
+def _quarantined(intake: Intake, year: int, month: int) -> pd.DataFrame:
+    """Firms whose row of the period was quarantined for a value (not for a conflict, which
+    repeats lists): their figures of that source are missing from every count."""
+    sheets = intake.files.loc[
+        intake.files["period"] == f"{year}年1-{month}月", ["file", "sheet", "table"]
+    ]
+    rows = intake.quarantine.merge(sheets, on=["file", "sheet"])
+    rows = rows[
+        (rows["reason_zh"] != CONFLICT_REASON)
+        & rows["credit_code"].notna()
+        & (rows["credit_code"].astype(str) != "")
+    ]
+    first = rows.sort_values(["file", "row"]).groupby(["table", "credit_code"], sort=False).first()
+    return first.reset_index().assign(
+        kind=lambda f: f["table"],
+        year=year,
+        month=month,
+        key=lambda f: f["credit_code"].map(normalize_credit_code),
+        reason=NOT_COUNTED[QUARANTINED],
+        where=lambda f: "隔离行："
+        + f["file"].map(lambda p: str(p).rsplit("/", 1)[-1])
+        + " 第"
+        + f["row"].astype(str)
+        + "行（"
+        + f["column"]
+        + "："
+        + f["reason_zh"]
+        + "）",
+    )
+
+
 def left_out(intake: Intake, year: int, month: int) -> pd.DataFrame:
     """Firms of the period whose figures of a source are not counted, and why: rows that
-    conflict (quarantined), or a firm the standing version of a return no longer lists.
+    conflict (quarantined), a row quarantined for a value, or a firm the standing version of
+    a return no longer lists.
     A firm another file of the same source still reports is counted, so not listed."""
     panel = intake.panel[(intake.panel["year"] == year) & (intake.panel["month"] == month)]
     conflicts = intake.repeats[intake.repeats["outcome"] == CONFLICT].assign(
@@ -182,7 +220,7 @@ def left_out(intake: Intake, year: int, month: int) -> pd.DataFrame:
     rows = pd.concat(
         [
             frame[["kind", "year", "month", "key", "name", "reason", "where"]]
-            for frame in (conflicts, missing)
+            for frame in (conflicts, missing, _quarantined(intake, year, month))
             if not frame.empty
         ]
         or [pd.DataFrame(columns=["kind", "year", "month", "key", "name", "reason", "where"])],
@@ -203,7 +241,7 @@ def left_out(intake: Intake, year: int, month: int) -> pd.DataFrame:
 def left_out_sentence(table: pd.DataFrame) -> str:
     """One line for any page that shows a count of firms: how many were left out, why."""
     if table.empty:
-        return "本期没有因数据冲突或修订而未计入的企业。"
+        return "本期没有因数据冲突、数值无法读取或修订而未计入的企业。"
     parts = [
         f"{KIND_NAMES[kind]}数据未计入 {len(group)} 家（"
         + "、".join(
