@@ -26,7 +26,7 @@ import papermill
 import yaml
 from tqdm import tqdm
 
-from analysis import bulletin, config, formatting, lock, manifest, render, store, targets
+from analysis import bulletin, config, formatting, kernels, lock, manifest, render, store, targets
 from analysis.disclosure import EDITIONS
 from analysis.errors import NoDataError, NotebookFailed
 from analysis.ingest import ingest
@@ -216,9 +216,9 @@ def _write_parameters(path: Path, values: dict) -> dict:
 
 
 def _execute_all(staging: Path, parameters: dict, paths: RunPaths, failed: Path, terminal):
-    """Execute every notebook at once, each in its own kernel (jupyter_client gives each
-    kernel its own ports). All are let finish, so every failing one is kept; the first
-    failure in report order is raised. Returns seconds per notebook."""
+    """Execute every notebook at once, each in its own kernel (over IPC: kernels.py). All
+    are let finish, so every failing one is kept; the first failure in report order is
+    raised. Returns seconds per notebook."""
     seconds, failures = {}, {}
     bar = tqdm(total=len(NOTEBOOKS), file=terminal, desc="执行笔记本") if terminal else None
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(NOTEBOOKS))) as pool:
@@ -250,7 +250,8 @@ def _execute(name: str, staging: Path, parameters: dict, paths: RunPaths, failed
             str(Path(paths.notebooks) / name),
             str(output),
             parameters=parameters,
-            kernel_name="python3",
+            kernel_name="python3",  # the venv's own kernel, whatever the notebook names
+            kernel_manager_class=kernels.IPCKernelManager,
             progress_bar=False,
             cwd=str(paths.notebooks),
         )
