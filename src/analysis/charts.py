@@ -15,11 +15,11 @@ import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from analysis.formatting import COUNT_UNITS
 from analysis.targets import BEHIND, STATUS_COLOURS
 
 FONT_FILE = files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"
 TARGET_COLOUR, ACTUAL_COLOUR, PROJECTED_COLOUR = "#90a4ae", "#1565c0", "#64b5f6"
-COUNT_UNITS = {"家", "个", "项", "人", "人次", "次", "件", "户"}
 
 
 def use_chinese_font() -> str:

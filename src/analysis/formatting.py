@@ -8,6 +8,7 @@ from IPython.display import HTML
 from analysis.targets import AHEAD, BEHIND, NO_DATA, NO_TARGET, ON_TRACK, STATUS_COLOURS
 
 STATUS_SYMBOLS = {AHEAD: "▲", ON_TRACK: "●", BEHIND: "▼", NO_TARGET: "○", NO_DATA: "—"}
+COUNT_UNITS = {"家", "个", "项", "人", "人次", "次", "件", "户"}
 
 
 def _missing(value) -> bool:
@@ -47,7 +48,8 @@ def status_text(status: str) -> str:
 def status_style(status: str) -> str:
     """CSS for a status cell: the office's colour behind readable text."""
     colour = STATUS_COLOURS.get(status.split()[-1] if status else "", "")
-    return f"background-color: {colour}; color: white; font-weight: bold" if colour else ""
+    shown = f"background-color: {colour}; color: white; font-weight: bold; " if colour else ""
+    return shown + "white-space: nowrap"  # "▲ 超序时进度" on one line
 
 
 def table(frame: pd.DataFrame, columns: dict[str, str], formats: dict | None = None):
@@ -118,3 +120,35 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
     text = frame.select_dtypes(include=["object", "string"]).columns
     return frame.assign(**{c: frame[c].map(guard) for c in text})
+
+
+def _digits(unit: str) -> int:
+    """Decimals a figure in `unit` means: counts whole, percentages 1, amounts 2."""
+    return 0 if unit in COUNT_UNITS else 1 if unit == "%" else 2
+
+
+def scorecard_for_files(card: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard as published in files: each figure rounded in its own unit, progress
+    and 序时进度 in percent (78.3, like every percentage in the files), not as fractions."""
+    out = card.copy()
+    for column in ("target", "actual", "projected"):
+        out[column] = [
+            v if pd.isna(v) else round(float(v), _digits(u))
+            for v, u in zip(out[column], out["unit"], strict=True)
+        ]
+    for column in ("progress", "expected_progress"):
+        out[column] = (out[column].astype(float) * 100).round(1)
+    return out
+
+
+def firms_for_files(firms: pd.DataFrame) -> pd.DataFrame:
+    """tiers.csv's firm table: yuan to 2 decimals, growth in percent to 1 decimal."""
+    out = firms.copy()
+    for column in out.columns:
+        if not pd.api.types.is_float_dtype(out[column]):
+            continue
+        if column.endswith("_growth") or column.endswith("_share"):
+            out[column] = (out[column] * 100).round(1)
+        else:
+            out[column] = out[column].round(2)
+    return out

@@ -26,7 +26,18 @@ import papermill
 import yaml
 from tqdm import tqdm
 
-from analysis import bulletin, config, formatting, kernels, lock, manifest, render, store, targets
+from analysis import (
+    bulletin,
+    config,
+    formatting,
+    kernels,
+    lists,
+    lock,
+    manifest,
+    render,
+    store,
+    targets,
+)
 from analysis.disclosure import EDITIONS
 from analysis.errors import NoDataError, NotebookFailed
 from analysis.ingest import ingest
@@ -169,6 +180,7 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResu
     previous = None if force else manifest.reusable(report, record["fingerprint"])
     if previous:
         log.info("%s reused: inputs, parameters and code as at %s", report, previous["finished"])
+        render.refresh_earlier(report / "index.html", render.earlier_quarters(root, q))
         return RunResult(report, True, previous)
     log.info("run %s (%s): raw=%s, %d firm-period rows", q, edition, paths.raw, len(intake.panel))
     store.write_intake(intake, paths.processed)
@@ -190,6 +202,8 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResu
         manifest.write(manifest.finish(record, "done"), staging)
         log.info("publishing %s", report)
         shutil.copy2(log_path, staging / "run.log")
+        if edition != "internal":  # a folder to hand out: no path of this machine in it
+            _drop_machine_paths(staging, [*parameters.values(), paths.out, paths.notebooks])
         _publish(staging, report)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -309,12 +323,13 @@ def _render_pages(staging: Path, page: render.Page) -> list[tuple]:
 def write_tables(data: store.QuarterData, folder: Path, edition: str = "internal") -> list[str]:
     """The edition's CSV files, computed the same way as the notebooks; returns their names.
 
-    scorecard.csv always; tiers.csv and quarantine.csv hold firm-level figures, so they
-    belong to the internal edition only. Text that a spreadsheet would run as a formula is
-    kept as text (formatting.spreadsheet_safe).
+    scorecard.csv always; tiers.csv, quarantine.csv and the full project lists hold
+    firm-level figures, so they belong to the internal edition only. Figures are rounded
+    to what they mean, percentages in percent (formatting.scorecard_for_files); text
+    that a spreadsheet would run as a formula is kept as text (formatting.spreadsheet_safe).
     """
     card = data.scorecard()
-    card[targets.SCORECARD_COLUMNS].to_csv(
+    formatting.scorecard_for_files(card[targets.SCORECARD_COLUMNS]).to_csv(
         folder / "scorecard.csv", index=False, encoding="utf-8-sig"
     )
     bulletin.write_bulletin(card, folder / "bulletin.xlsx", data.quarter, data.plan_names)
@@ -322,13 +337,13 @@ def write_tables(data: store.QuarterData, folder: Path, edition: str = "internal
         return ["scorecard.csv", "bulletin.xlsx"]
     tier_cols = [c for c in data.firms.columns if c not in TIERS_CSV_COLUMNS]
     safe = formatting.spreadsheet_safe
-    safe(data.firms[TIERS_CSV_COLUMNS + tier_cols]).to_csv(
-        folder / "tiers.csv", index=False, encoding="utf-8-sig"
-    )
+    firms = formatting.firms_for_files(data.firms[TIERS_CSV_COLUMNS + tier_cols])
+    safe(firms).to_csv(folder / "tiers.csv", index=False, encoding="utf-8-sig")
     safe(data.intake.quarantine).to_csv(
         folder / "quarantine.csv", index=False, encoding="utf-8-sig"
     )
-    return ["scorecard.csv", "bulletin.xlsx", "tiers.csv", "quarantine.csv"]
+    workbook = lists.write_project_lists(data, folder)
+    return ["scorecard.csv", "bulletin.xlsx", "tiers.csv", "quarantine.csv", workbook]
 
 
 def write_index(data, folder: Path, page, contents, data_files, earlier) -> None:
@@ -338,6 +353,22 @@ def write_index(data, folder: Path, page, contents, data_files, earlier) -> None
     summary = render.status_line(targets.status_summary(card))
     text = render.index_page(page, rows, contents, earlier, data_files, summary)
     (folder / "index.html").write_text(text, encoding="utf-8")
+
+
+def _drop_machine_paths(folder: Path, values) -> None:
+    """Every absolute folder of this machine named in the folder's text files (parameters,
+    manifest, notebooks, log, pages) replaced by its last part, e.g. 'processed'."""
+    found = {str(Path(v).resolve()) for v in values if isinstance(v, str | Path)}
+    absolute = sorted((p for p in found if Path(p).is_absolute() and p != "/"), key=len)
+    for file in folder.iterdir():
+        if file.suffix not in {".yaml", ".json", ".ipynb", ".log", ".html"}:
+            continue
+        text = file.read_text(encoding="utf-8")
+        cleaned = text
+        for path in reversed(absolute):  # the longest first: a sub-folder before its parent
+            cleaned = cleaned.replace(path, Path(path).name)
+        if cleaned != text:
+            file.write_text(cleaned, encoding="utf-8")
 
 
 def _recover(root: Path) -> None:
