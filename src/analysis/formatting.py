@@ -8,7 +8,7 @@ from IPython.display import HTML
 from analysis.targets import AHEAD, BEHIND, NO_DATA, NO_TARGET, ON_TRACK, STATUS_COLOURS
 
 STATUS_SYMBOLS = {AHEAD: "▲", ON_TRACK: "●", BEHIND: "▼", NO_TARGET: "○", NO_DATA: "—"}
-COUNT_UNITS = {"家", "个", "项", "人", "人次", "次", "件", "户"}
+COUNT_UNITS = {"家", "个", "项", "人", "人次", "次", "件", "户", "期"}
 
 
 def _missing(value) -> bool:
@@ -152,3 +152,21 @@ def firms_for_files(firms: pd.DataFrame) -> pd.DataFrame:
         else:
             out[column] = out[column].round(2)
     return out
+
+
+def tier_headers(tiers: pd.DataFrame) -> dict[str, str]:
+    """Short column headers for tier counts ("收入过1亿", "纳税5000万-1亿"), so a table
+    with a column per tier fits the page with its headers whole."""
+    from analysis.tiers import yuan_label
+
+    words = {"revenue": "收入", "tax": "纳税"}
+    return {
+        t.id: words[t.field]
+        + (
+            f"过{yuan_label(t.lower_yuan)}"
+            if pd.isna(t.upper_yuan)
+            else f"{yuan_label(t.lower_yuan)}-{yuan_label(t.upper_yuan)}"
+        )
+        + "（家）"
+        for t in tiers.itertuples()
+    }

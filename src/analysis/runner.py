@@ -91,7 +91,12 @@ def resolve_quarter(text: str, panel) -> Quarter:
     """The quarter asked for ('latest' or e.g. '2026Q3'), refused when the data lack it."""
     q = store.latest_quarter(panel) if text == "latest" else Quarter.parse(text)
     if not ((panel["year"] == q.year) & (panel["month"] == q.month)).any():
-        raise NoDataError(f"数据中没有 {q.label} 的累计数据 / no data for {q}")
+        ends = panel[panel["month"] % 3 == 0][["year", "month"]].drop_duplicates()
+        have = sorted(Quarter(int(y), int(m) // 3) for y, m in ends.itertuples(index=False))
+        listed = "、".join(str(h) for h in have) or "无"
+        raise NoDataError(
+            f"数据中没有 {q.label} 的累计数据，已有的季度：{listed} / no data for {q}"
+        )
     return q
 
 
