@@ -27,7 +27,7 @@ def summary_sentence(total: int, limit: int, what: str) -> str:
     """What a page says above a list cut to its first `limit` rows."""
     if total <= limit:
         return ""
-    return f"共 {total} 个{what}，下表列出前 {limit} 个；完整名单见 {WORKBOOK}。"
+    return f"共 {total} 个{what}，下表列出前 {limit} 个；完整名单见{WORKBOOK}。"
 
 
 def write_project_lists(data, folder: Path) -> str:
