@@ -208,7 +208,8 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResu
         log.info("publishing %s", report)
         shutil.copy2(log_path, staging / "run.log")
         if edition != "internal":  # a folder to hand out: no path of this machine in it
-            _drop_machine_paths(staging, [*parameters.values(), paths.out, paths.notebooks])
+            folders = [Path(paths.out).resolve(), Path(paths.notebooks).resolve()]
+            _drop_machine_paths(staging, [*parameters.values(), *folders])
         _publish(staging, report)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -363,8 +364,8 @@ def write_index(data, folder: Path, page, contents, data_files, earlier) -> None
 def _drop_machine_paths(folder: Path, values) -> None:
     """Every absolute folder of this machine named in the folder's text files (parameters,
     manifest, notebooks, log, pages) replaced by its last part, e.g. 'processed'."""
-    found = {str(Path(v).resolve()) for v in values if isinstance(v, str | Path)}
-    absolute = sorted((p for p in found if Path(p).is_absolute() and p != "/"), key=len)
+    found = {str(v) for v in values if isinstance(v, str | Path) and Path(v).is_absolute()}
+    absolute = sorted((p for p in found if p != "/"), key=len)
     for file in folder.iterdir():
         if file.suffix not in {".yaml", ".json", ".ipynb", ".log", ".html"}:
             continue
