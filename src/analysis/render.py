@@ -178,12 +178,20 @@ def index_page(page: Page, rows, contents, earlier, data_files, summary: str) ->
             rows=scorecard,
             contents=sections,
             earlier=earlier,
-            data_files=data_files,
+            data_files=[(DATA_FILES.get(name, name), name) for name in data_files],
             summary=summary,
         )
     )
 
 
+# What each data file holds, said beside its name on the index.
+DATA_FILES = {
+    "scorecard.csv": "全部指标完成情况",
+    "bulletin.xlsx": "督查通报",
+    "tiers.csv": "企业分档明细",
+    "quarantine.csv": "被隔离的数据行",
+    "项目清单.xlsx": "项目完整名单",
+}
 EARLIER = re.compile(r"<!-- earlier -->.*?<!-- /earlier -->", re.S)
 
 
