@@ -91,7 +91,7 @@ def _no_missing_glyphs(draw, path):
     return fig
 
 
-def test_tier_chart_has_no_missing_glyphs(tmp_path):
+def test_tier_chart_has_no_missing_glyphs_and_counts_whole_firms(tmp_path):
     counts = pd.DataFrame(
         {
             "name": ["销售收入过1亿元工业企业", "其中：纳税过1亿元"],
