@@ -31,7 +31,8 @@ def use_chinese_font() -> str:
     """
     path = str(FONT_FILE)
     manager = font_manager.fontManager
-    manager.addfont(path)
+    if not any(f.fname == path for f in manager.ttflist):  # once per process
+        manager.addfont(path)
     name = font_manager.FontProperties(fname=path).get_name()
     manager.ttflist = [f for f in manager.ttflist if f.name != name or f.fname == path]
     font_manager.FontManager._findfont_cached.cache_clear()  # look-ups made before this
