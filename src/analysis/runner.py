@@ -128,6 +128,8 @@ def produce(
     paths = paths or RunPaths()
     with warnings.catch_warnings(record=True) as caught:  # logged once the log is open
         warnings.simplefilter("always")
+        # Unclosed event loops etc. collected meanwhile are not about the data.
+        warnings.simplefilter("ignore", ResourceWarning)
         intake = ingest(paths.raw, paths.params, cache_dir(paths))  # bad input stops it here
         q = resolve_quarter(quarter, intake.panel)
     out = Path(paths.out).resolve()
