@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 QUARTER ?= latest
 PERIOD ?= $(QUARTER)
 EDITION ?= internal
+# Options passed on to `jupyter lab`, e.g. LAB_ARGS="--no-browser --port=8890".
+LAB_ARGS ?=
 
-.PHONY: report test lint format ingest sample clean
+.PHONY: report test lint format ingest sample clean lab
 
 $(BIN)/activate: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +21,11 @@ report: $(BIN)/activate
 
 ingest: $(BIN)/activate
 	$(BIN)/python -m analysis ingest
+
+# JupyterLab on notebooks/, with the venv registered as the kernel the notebooks name.
+lab: $(BIN)/activate
+	$(BIN)/python -m ipykernel install --sys-prefix --name tenplans --display-name "tenplans (.venv)"
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 test: $(BIN)/activate
 	$(BIN)/python -m pytest

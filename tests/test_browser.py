@@ -1,8 +1,11 @@
 """Every page of a generated report, opened in headless Chromium with the network cut:
 no request leaves the file, no console error, charts drawn, Chinese present, a hostile
-firm name shown as text. Screenshots are kept under OUT/screenshots for a person. Skipped
-where Chromium is absent, except under CI (the CI variable set), where that fails."""
+firm name shown as text, a title of its own; the index's first screen shows the status
+summary; printed to PDF, no table row is split across two sheets. Screenshots are kept
+under OUT/screenshots for a person. Skipped where Chromium is absent, except under CI (the
+CI variable set), where that fails."""
 
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -22,6 +25,7 @@ ARGS = [
 ]
 CHARTS = {"02_firm_tiers.html": 4, "03_scorecard.html": 1}
 PAGE_STATE = """() => ({
+    title: document.title,
     text: document.body.innerText,
     lang: document.documentElement.lang,
     scripts: document.scripts.length,
@@ -64,6 +68,11 @@ def browsed(reports):
                 shot = shots / f"{edition}-{path.stem}.png"
                 seen[(edition, path.name)] = _visit(context, path, shot)
         print_check = _print_view(context, folders["internal"] / "index.html")
+        print_check["split"] = {
+            name: _rows_split_in_print(context, folders["internal"] / name)
+            for name in ("index.html", "03_scorecard.html")
+        }
+        print_check["first_screen"] = _first_screen(context, folders["internal"] / "index.html")
         browser.close()
     return seen, outside, print_check, folders, shots
 
@@ -104,6 +113,62 @@ def _print_view(context, path: Path) -> dict:
     check["pdf"] = page.pdf(format="A4")
     page.close()
     return check
+
+
+# Two marks in every table row: one before its first line, one after the last line of
+# its tallest cell. A row printed whole has both on one sheet; a row a page break splits
+# does not.
+MARK_ROWS = """() => {
+    const rows = document.querySelectorAll(
+        'table.scorecard tbody tr, table.report-table tbody tr');
+    const mark = (text) => {
+        const span = document.createElement('span');
+        span.style.fontSize = '6px';
+        span.textContent = text;
+        return span;
+    };
+    rows.forEach((row, i) => {
+        const cells = [...row.cells];
+        const tallest = cells.reduce((a, b) => (b.scrollHeight > a.scrollHeight ? b : a));
+        cells[0].prepend(mark(`QT${i}Q`));
+        tallest.append(mark(`QB${i}Q`));
+    });
+    return rows.length;
+}"""
+
+
+def _rows_split_in_print(context, path: Path) -> dict:
+    """Rows printed with their top and bottom on different sheets, and the rows seen."""
+    import pypdfium2
+
+    page = context.new_page()
+    page.goto(path.as_uri())
+    rows = page.evaluate(MARK_ROWS)
+    pdf = pypdfium2.PdfDocument(page.pdf(format="A4"))
+    page.close()
+    sheets = {}
+    for number in range(len(pdf)):
+        text = pdf[number].get_textpage().get_text_range()
+        for edge, row in re.findall(r"Q([TB])(\d+)Q", text):
+            sheets.setdefault(int(row), {}).setdefault(edge, set()).add(number)
+    split = [row for row, seen in sheets.items() if seen.get("T") != seen.get("B")]
+    return {"rows": rows, "found": len(sheets), "sheets": len(pdf), "split": split}
+
+
+def _first_screen(context, path: Path) -> dict:
+    """Where the status summary and the scorecard start on the index, in a 1280×900 view."""
+    page = context.new_page()
+    page.goto(path.as_uri())
+    place = page.evaluate(
+        """() => ({
+            summary: document.querySelector('.status-summary').getBoundingClientRect().bottom,
+            scorecard: document.querySelector('table.scorecard').getBoundingClientRect().top,
+            contents: document.querySelector('ol.contents').getBoundingClientRect().top,
+            height: window.innerHeight,
+        })"""
+    )
+    page.close()
+    return place
 
 
 def test_every_page_of_both_editions_was_opened(browsed):
@@ -154,3 +219,29 @@ def test_print_view_and_screenshots_for_a_person(browsed):
     assert print_check["pdf"].startswith(b"%PDF")
     pictures = sorted(shots.glob("*.png"))
     assert len(pictures) == len(seen) and all(p.stat().st_size > 10_000 for p in pictures)
+
+
+def test_every_page_has_a_title_of_its_own(browsed):
+    seen, *_ = browsed
+    for edition in ("internal", "public"):
+        titles = {name: state["title"] for (e, name), state in seen.items() if e == edition}
+        assert len(set(titles.values())) == len(titles)  # no two pages share a title
+        label = "内部版" if edition == "internal" else "公开版"
+        for title in titles.values():
+            assert "Notebook" not in title and "工业振兴十大计划" in title and label in title
+        assert titles["03_scorecard.html"].startswith("十大计划目标考核 · ")
+
+
+def test_the_index_first_screen_shows_the_status_summary_and_the_scorecard(browsed):
+    _, _, print_check, *_ = browsed
+    place = print_check["first_screen"]
+    assert place["summary"] < place["height"] and place["scorecard"] < place["height"]
+    assert place["contents"] > place["scorecard"]
+
+
+def test_no_table_row_is_split_across_printed_pages(browsed):
+    _, _, print_check, *_ = browsed
+    for name, found in print_check["split"].items():
+        assert found["rows"] >= 20 and found["found"] == found["rows"], (name, found)
+        assert found["sheets"] >= 2, (name, found)  # long enough to need page breaks
+        assert found["split"] == [], (name, found)

@@ -1,30 +1,178 @@
+"""Charts: Chinese drawn as glyphs (not boxes) in the bundled font, on any machine; counts
+on whole-number ticks; the seaborn charts (size distribution, status heatmap, industry
+growth) drawn without a missing glyph."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
 import warnings
 
 import matplotlib
+import numpy as np
 import pandas as pd
+import pytest
 
 matplotlib.use("Agg")
 
-from matplotlib import font_manager  # noqa: E402
-
 from analysis import charts  # noqa: E402
 
+# Renders text alone in the chart's default font: two different strings of Chinese that
+# come out as the same pixels are boxes (tofu), whatever file the font was taken from.
+GLYPH_PROBE = textwrap.dedent(
+    """
+    import json, warnings
+    import matplotlib
+    matplotlib.use("Agg")
+    import numpy as np
+    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from analysis import charts
 
-def test_chinese_labels_render_with_the_bundled_font_and_no_missing_glyphs(tmp_path):
+    charts.use_chinese_font()
+
+    def ink(text):
+        fig = Figure(figsize=(3, 0.6), dpi=100)
+        FigureCanvasAgg(fig)
+        fig.text(0.02, 0.2, text, fontsize=20)
+        fig.canvas.draw()
+        return np.asarray(fig.canvas.buffer_rgba())[..., 0]
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        a, b = ink("销售收入过亿"), ink("纳税企业培育")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the boxes below are meant to be missing glyphs
+        c = ink("\\ue000\\ue001\\ue002")
+    print(json.dumps({
+        "warnings": [str(w.message) for w in caught],
+        "differ": int((a != b).sum()),
+        "tofu_differ": int((c != ink("\\ue003\\ue004\\ue005")).sum()),
+        "inked": int((a < 128).sum()),
+    }))
+    """
+)
+
+
+def _probe(tmp_path) -> dict:
+    config = tmp_path / "mplconfig"
+    config.mkdir()
+    env = os.environ | {"MPLCONFIGDIR": str(config)}  # no font cache from an earlier run
+    done = subprocess.run(
+        [sys.executable, "-c", GLYPH_PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_chinese_renders_as_glyphs_with_an_empty_matplotlib_cache(tmp_path):
+    seen = _probe(tmp_path)
+    assert not [w for w in seen["warnings"] if "missing" in w.lower()], seen["warnings"]
+    # Characters no font has are drawn as identical boxes; Chinese must not be.
+    assert seen["tofu_differ"] == 0
+    assert seen["differ"] > 500 and seen["inked"] > 500
+
+
+def test_the_font_is_the_bundled_file_by_path():
     name = charts.use_chinese_font()
-    assert name == "Noto Sans CJK SC"
-    resolved = font_manager.findfont(font_manager.FontProperties(family=name))
-    assert resolved.endswith("NotoSansCJKsc-Regular.otf")
+    from matplotlib import font_manager
+
+    assert font_manager.FontProperties(fname=str(charts.FONT_FILE)).get_name() == name
+    same_name = [f.fname for f in font_manager.fontManager.ttflist if f.name == name]
+    assert same_name == [str(charts.FONT_FILE)]
+
+
+def _no_missing_glyphs(draw, path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font" would raise here
+        fig = draw()
+        fig.savefig(path)
+    assert path.stat().st_size > 10_000
+    return fig
+
+
+def test_tier_chart_has_no_missing_glyphs_and_counts_whole_firms(tmp_path):
     counts = pd.DataFrame(
         {
             "name": ["销售收入过1亿元工业企业", "其中：纳税过1亿元"],
-            "target": [23, 1],
-            "actual": [18, 0],
-            "projected": [22, 3],
+            "target": [3, 1],
+            "actual": [2, 0],
+            "projected": [2, 1],
         }
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # "Glyph ... missing from font" would raise here
-        fig = charts.tier_progress(counts)
-        fig.savefig(tmp_path / "chart.png")
-    assert (tmp_path / "chart.png").stat().st_size > 10_000
+    fig = _no_missing_glyphs(lambda: charts.tier_progress(counts), tmp_path / "chart.png")
+    low, high = fig.axes[0].get_xlim()
+    ticks = [t for t in fig.axes[0].get_xticks() if low <= t <= high]
+    assert all(float(t).is_integer() for t in ticks)  # firms are counted whole
+
+
+def _ticks(ax) -> list[float]:
+    low, high = ax.get_ylim()
+    return [t for t in ax.get_yticks() if low <= t <= high]
+
+
+def test_small_multiples_of_counts_have_whole_number_ticks(tmp_path):
+    paths = pd.DataFrame(
+        {
+            "indicator": ["listed"] * 4 + ["rate"] * 4,
+            "name": ["推进上市企业"] * 4 + ["研发投入强度"] * 4,
+            "unit": ["家"] * 4 + ["%"] * 4,
+            "year": [2026, 2026, 2025, 2025] * 2,
+            "quarter": [1, 2, 1, 2] * 2,
+            "actual": [0, 1, 1, 1, 0.2, 0.5, 0.3, 0.4],
+            "target": [2.0] * 4 + [1.0] * 4,
+            "basis": ["level"] * 4 + ["rate"] * 4,
+        }
+    )
+    fig = _no_missing_glyphs(lambda: charts.indicator_paths(paths), tmp_path / "paths.png")
+    counts, rate = fig.axes[0], fig.axes[1]
+    assert _ticks(counts) and all(float(t).is_integer() for t in _ticks(counts))
+    assert not all(float(t).is_integer() for t in _ticks(rate))  # rates keep their decimals
+
+
+def test_size_distribution_is_on_a_log_scale_with_every_firm_counted(tmp_path):
+    rng = np.random.default_rng(1)
+    revenue = np.concatenate([10 ** rng.uniform(6.5, 9.5, 120), [0.0, 0.0]])
+    firms = pd.DataFrame({"revenue_ytd": revenue})
+    fig = _no_missing_glyphs(
+        lambda: charts.size_distribution(firms, "revenue", [1e8, 5e8, 1e9], "累计营业收入分布"),
+        tmp_path / "sizes.png",
+    )
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert sum(p.get_height() for p in ax.patches) == 120  # the two zeros cannot be placed
+    assert "2 家为零" in ax.get_xlabel()
+    assert {"1亿", "5亿", "10亿"} <= {t.get_text().strip() for t in ax.texts}
+
+
+def test_status_heatmap_counts_behind_indicators_per_department_and_plan(tmp_path):
+    rows = pd.DataFrame(
+        {
+            "department": ["经信局", "经信局", "经信局", "科技局"],
+            "plan": [3, 3, 5, 5],
+            "status": ["滞后", "超序时进度", "滞后", "达到序时进度"],
+        }
+    )
+    names = {3: "骨干攀登计划", 5: "科技强企计划"}
+    fig = _no_missing_glyphs(lambda: charts.status_heatmap(rows, names), tmp_path / "heatmap.png")
+    labels = sorted(t.get_text() for t in fig.axes[0].texts if t.get_text())
+    assert labels == ["0/1", "1/1", "1/2"]  # 经信局: 1 of 2 in plan 3, 1 of 1 in 5; 科技局 0/1
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["经信局", "科技局"]
+
+
+def test_industry_growth_shows_both_rates_in_percent(tmp_path):
+    structure = pd.DataFrame(
+        {
+            "industry": ["海洋工业", "现代制造业"],
+            "revenue_growth": [0.125, -0.05],
+            "tax_growth": [0.02, float("nan")],
+        }
+    )
+    fig = _no_missing_glyphs(lambda: charts.industry_growth(structure), tmp_path / "growth.png")
+    drawn = sorted(round(p.get_width(), 1) for p in fig.axes[0].patches if p.get_width())
+    assert drawn == [-5.0, 2.0, 12.5]
+
+
+@pytest.mark.parametrize("yuan, text", [(5e7, "5000万"), (1e8, "1亿"), (1.5e9, "15亿")])
+def test_money_axis_labels(yuan, text):
+    assert charts._money(yuan) == text

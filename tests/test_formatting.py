@@ -35,3 +35,13 @@ def test_an_empty_table_is_said_in_words():
     assert "本期无相关数据" in shown._repr_html_()
     filled = table(pd.DataFrame({"name": ["<b>x</b>"]}), {"name": "企业名称"})
     assert "&lt;b&gt;x&lt;/b&gt;" in filled.to_html() and "企业名称" in filled.to_html()
+
+
+def test_tier_headers_are_short_and_say_the_band():
+    from analysis import params
+    from analysis.formatting import tier_headers
+
+    headers = tier_headers(params.tiers())
+    assert headers["sales_ge_100m"] == "收入过1亿（家）"
+    assert headers["tax_50m_100m"] == "纳税5000万-1亿（家）"
+    assert max(len(h) for h in headers.values()) <= 13

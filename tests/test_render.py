@@ -176,3 +176,66 @@ def test_index_page_escapes_everything_and_links_sections_and_quarters():
     assert 'href="../2026Q2/index.html"' in text and 'href="tiers.csv"' in text
     assert "▼ 滞后" in text and "#c62828" in text  # symbol and word beside the colour
     assert "内部版" in text and not EXTERNAL.findall(text)
+
+
+def test_every_page_has_its_own_title(rendered, tmp_path):
+    text, _ = rendered
+    title = re.search(r"<title>(.*?)</title>", text).group(1)
+    assert title == "企业分档与培育 · 工业振兴十大计划 2026年1-9月 监测报告（公开版）"
+    assert "Notebook" not in title
+
+
+def test_provenance_speaks_chinese_and_names_no_machinery(rendered):
+    text, _ = rendered
+    details = text[text.index('<details class="provenance"') :]
+    visible = re.sub(r"<[^>]+>", " ", details)
+    assert "provenance" not in visible and "not a git checkout" not in visible
+    for key in ("edition", "raw_dir", "processed_dir", "ipynb"):
+        assert key not in visible, key
+    assert re.search(r"<th>年度</th><td>2026</td>", details)
+    assert re.search(r"<th>版本</th><td>公开版</td>", details)
+    assert "企业分档与培育" in details  # seconds per section, by its name
+
+
+def _index(earlier=()):
+    card = pd.DataFrame(
+        {
+            "plan": [3],
+            "name": ["销售收入过1亿元工业企业"],
+            "unit": ["家"],
+            "target": [23.0],
+            "actual": [18.0],
+            "projected": [22.0],
+            "progress": [18 / 23],
+            "expected_progress": [0.75],
+            "status": ["滞后"],
+            "departments": ["经信局"],
+        }
+    )
+    contents = [("企业分档与培育", "02_firm_tiers.html", [render.Heading("a", "分档")])]
+    return render.index_page(
+        _page("internal"),
+        scorecard_rows(card, {3: "骨干攀登计划"}),
+        contents,
+        list(earlier),
+        ["scorecard.csv"],
+        "十大计划共 1 项指标：▼ 滞后 1 项。",
+    )
+
+
+def test_the_index_opens_with_the_status_summary_and_the_scorecard():
+    text = _index()
+    summary = text.index("十大计划共 1 项指标")
+    scorecard = text.index('<table class="scorecard">')
+    contents = text.index('<ol class="contents">')
+    assert text.index("<main>") < summary < scorecard < contents
+
+
+def test_a_published_index_gets_its_earlier_quarters_refreshed(tmp_path):
+    index = tmp_path / "index.html"
+    index.write_text(_index(), encoding="utf-8")
+    assert "没有更早的报告" in index.read_text(encoding="utf-8")
+    render.refresh_earlier(index, [("2026年第2季度（2026年1-6月）", "../2026Q2/index.html")])
+    text = index.read_text(encoding="utf-8")
+    assert 'href="../2026Q2/index.html"' in text and "没有更早的报告" not in text
+    assert text.count("<!-- earlier -->") == 1 and "十大计划目标完成情况一览" in text

@@ -124,3 +124,23 @@ def test_the_cultivation_pool_starts_at_exactly_seventy_percent_of_a_threshold()
     assert pool.loc[pool["threshold"] == "税收1000万", "credit_code"].tolist() == ["AT"]
     at = pool[pool["threshold"] == "营业收入1亿"].iloc[0]
     assert at["gap"] == 30_000_000.0  # 1亿 - 7000万
+
+
+def test_the_pool_lists_thresholds_by_their_bound_not_as_text():
+    tiers = params.tiers()
+    # One firm close to each tax threshold: 900万 (1000万), 4000万 (5000万), 9000万 (1亿),
+    # and one close to 1亿 of revenue.
+    firms = pd.DataFrame(
+        {
+            "credit_code": ["T1", "T2", "T3", "R1"],
+            "name": ["甲", "乙", "丙", "丁"],
+            "industry": ["现代制造业"] * 4,
+            "revenue_ytd": [1e7, 1e7, 1e7, 0.9 * YI],
+            "tax_ytd": [0.9e7, 4e7, 9e7, 0.0],
+        }
+    )
+    for field in ("revenue", "tax"):
+        firms[f"{field}_projected"] = firms[f"{field}_ytd"]
+        firms[f"{field}_growth"] = 0.1
+    pool = cultivation_pool(firms, tiers, THRESHOLDS)
+    assert pool["threshold"].tolist() == ["营业收入1亿", "税收1000万", "税收5000万", "税收1亿"]

@@ -1,29 +1,54 @@
 """Charts with Chinese labels, in a font shipped with the package's dependencies.
 
 Noto Sans CJK SC comes from the mplfonts wheel, so Chinese renders on a fresh machine
-without system fonts and without missing-glyph boxes.
+without system fonts and without missing-glyph boxes, and looks the same on a machine
+that has its own CJK fonts. Distributions, heatmaps and grouped comparisons are drawn
+with seaborn, in the same font.
 """
 
 from importlib.resources import files
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+import seaborn as sns
 from matplotlib import font_manager
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from analysis.targets import STATUS_COLOURS
+from analysis.formatting import COUNT_UNITS
+from analysis.targets import BEHIND, STATUS_COLOURS
 
 FONT_FILE = files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"
 TARGET_COLOUR, ACTUAL_COLOUR, PROJECTED_COLOUR = "#90a4ae", "#1565c0", "#64b5f6"
 
 
 def use_chinese_font() -> str:
-    """Register the bundled CJK font and make it matplotlib's default; returns its name."""
-    font_manager.fontManager.addfont(str(FONT_FILE))
-    name = font_manager.FontProperties(fname=str(FONT_FILE)).get_name()
+    """Register the bundled CJK font by its file and make it matplotlib's default.
+
+    A system font of the same family name (Debian's fonts-noto-cjk has one, in a .ttc
+    holding the Japanese and Korean cuts too) would otherwise win the look-up by name, so
+    that name is left pointing at the bundled file only. Returns the family name.
+    """
+    path = str(FONT_FILE)
+    manager = font_manager.fontManager
+    if not any(f.fname == path for f in manager.ttflist):  # once per process
+        manager.addfont(path)
+    name = font_manager.FontProperties(fname=path).get_name()
+    manager.ttflist = [f for f in manager.ttflist if f.name != name or f.fname == path]
+    font_manager.FontManager._findfont_cached.cache_clear()  # look-ups made before this
     plt.rcParams["font.family"] = [name, "DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False
     plt.rcParams["figure.dpi"] = 110
     return name
+
+
+def _money(yuan: float, _position=None) -> str:
+    """An axis label for an amount in yuan: 500万, 1亿, 12亿."""
+    if yuan >= 1e8:
+        return f"{yuan / 1e8:g}亿"
+    if yuan >= 1e4:
+        return f"{yuan / 1e4:g}万"
+    return f"{yuan:g}"
 
 
 def tier_progress(counts: pd.DataFrame):
@@ -41,6 +66,7 @@ def tier_progress(counts: pd.DataFrame):
     ax.set_yticks(list(y), counts["name"])
     ax.invert_yaxis()
     ax.set_xlabel("企业数（家）")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="lower right", fontsize=8)
     ax.set_title("分档企业数与年度目标")
     fig.tight_layout()
@@ -54,6 +80,7 @@ def band_distribution(firms: pd.DataFrame, measure: str, title: str):
     fig, ax = plt.subplots(figsize=(7, 3.2))
     bars = ax.bar(counts.index.astype(str), counts.to_numpy(), color=ACTUAL_COLOUR)
     ax.bar_label(bars, fontsize=9)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("企业数（家）")
     ax.set_title(title)
     fig.tight_layout()
@@ -126,6 +153,8 @@ def indicator_paths(paths, columns: int = 4):
             ax.plot(range(1, 13), schedule, ":", color="black", lw=1, label="序时进度")
         ax.set_xticks(range(3, 13, 3), ["3月", "6月", "9月", "12月"], fontsize=7)
         ax.tick_params(axis="y", labelsize=7)
+        if first["unit"] in COUNT_UNITS:  # no 0.5 家
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         name = first["name"].removeprefix("其中：")
         ax.set_title(f"{name[:14]}（{first['unit']}）", fontsize=8)
     for ax in axes.ravel()[len(ids) :]:
@@ -168,5 +197,106 @@ def industry_shares(structure):
     ax.set_xlabel("营业收入占比（%），数字为占比变化（百分点）")
     ax.set_title("七大主导产业结构变化")
     ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def size_distribution(firms: pd.DataFrame, measure: str, bounds, title: str):
+    """How firms spread by size, on a log scale (sizes span four orders of magnitude),
+    with the tier thresholds marked. Firms with nothing to show (zero) are counted in
+    the caption, since a log scale cannot place them."""
+    use_chinese_font()
+    values = firms[f"{measure}_ytd"].dropna()
+    positive = values[values > 0]
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    if len(positive):
+        sns.histplot(x=positive, log_scale=True, bins=30, color=ACTUAL_COLOUR, ax=ax)
+    for bound in sorted(set(bounds)):
+        ax.axvline(bound, color="black", ls=":", lw=1)
+        ax.text(bound, 1, f" {_money(bound)}", transform=ax.get_xaxis_transform(), va="top")
+    ax.xaxis.set_major_formatter(FuncFormatter(_money))
+    ax.xaxis.set_minor_formatter(FuncFormatter(lambda *_: ""))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    zeros = len(values) - len(positive)
+    note = f"；另有 {zeros} 家为零，未绘出" if zeros else ""
+    ax.set_xlabel(f"本期累计（对数刻度），点线为分档门槛{note}")
+    ax.set_ylabel("企业数（家）")
+    ax.set_title(title)
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
+
+
+def status_heatmap(by_department: pd.DataFrame, plan_names: dict[int, str]):
+    """Departments × plans: how many of the indicators each department owns in each plan
+    are behind schedule ("滞后/指标数"), the colour their share. `by_department` is
+    bulletin.by_department(card); an empty cell means the department owns none there."""
+    use_chinese_font()
+    rows = by_department.assign(behind=by_department["status"] == BEHIND)
+    owned = rows.pivot_table(
+        index="department", columns="plan", values="behind", aggfunc="size", fill_value=0
+    )
+    behind = rows.pivot_table(
+        index="department", columns="plan", values="behind", aggfunc="sum", fill_value=0
+    )
+    order = list(dict.fromkeys(rows["department"]))
+    owned, behind = owned.loc[order], behind.loc[order]
+    share = (behind / owned.where(owned > 0)).astype(float)
+    labels = np.where(owned > 0, behind.astype(int).astype(str) + "/" + owned.astype(str), "")
+    fig, ax = plt.subplots(figsize=(1.0 * owned.shape[1] + 3, 0.38 * len(owned) + 1.6))
+    sns.heatmap(
+        share,
+        annot=labels,
+        fmt="",
+        cmap=sns.light_palette(STATUS_COLOURS[BEHIND], as_cmap=True),
+        vmin=0,
+        vmax=1,
+        linewidths=0.5,
+        linecolor="white",
+        cbar_kws={"label": "滞后指标占比", "format": FuncFormatter(lambda v, _: f"{v:.0%}")},
+        ax=ax,
+    )
+    ax.set_xticklabels([f"{p} {plan_names[p][:4]}" for p in owned.columns], rotation=30)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.tick_params(axis="y", labelsize=8, rotation=0)
+    ax.set_xlabel("计划")
+    ax.set_ylabel("责任单位")
+    ax.set_title("各责任单位牵头指标中滞后的项数（滞后/指标数）")
+    fig.tight_layout()
+    return fig
+
+
+def industry_growth(structure: pd.DataFrame):
+    """Revenue and tax 同比 side by side for each industry, in percent, so an industry
+    whose tax lags its revenue stands out."""
+    use_chinese_font()
+    long = structure.melt(
+        id_vars="industry",
+        value_vars=["revenue_growth", "tax_growth"],
+        var_name="measure",
+        value_name="growth",
+    ).dropna(subset=["growth"])
+    long["growth"] = long["growth"].astype(float) * 100
+    long["measure"] = long["measure"].map(
+        {"revenue_growth": "营业收入同比", "tax_growth": "税收同比"}
+    )
+    fig, ax = plt.subplots(figsize=(8, 0.5 * structure["industry"].nunique() + 1.4))
+    sns.barplot(
+        long,
+        y="industry",
+        x="growth",
+        hue="measure",
+        palette=[ACTUAL_COLOUR, TARGET_COLOUR],
+        order=list(structure["industry"]),
+        ax=ax,
+    )
+    for container in ax.containers:
+        ax.bar_label(container, fmt="%+.1f", fontsize=7, padding=2)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel("同口径同比增速（%）")
+    ax.set_ylabel("")
+    ax.set_title("七大主导产业营业收入与税收增速")
+    ax.legend(title="", fontsize=8, loc="best")
+    sns.despine(fig)
     fig.tight_layout()
     return fig

@@ -1,7 +1,12 @@
-"""Command line: `python -m analysis run | ingest | sample`. A thin layer over the API.
+"""Command line of the quarterly monitoring of the ten plans (工业振兴十大计划).
 
-Exit status, for schedulers: 0 done (or reused), 2 bad input, 3 a notebook failed,
-4 another run holds the output folder, 1 anything else. Errors are one line on stderr;
+  run     read the bureaus' workbooks, execute the report notebooks, write the HTML report
+  ingest  read the workbooks into data/processed only (for working in JupyterLab)
+  sample  write the fictional sample city's workbooks
+
+`python -m analysis COMMAND --help` explains each command's options. Exit status, for
+schedulers: 0 done (or reused), 2 bad input, 3 a notebook failed, 4 another run holds
+the output folder, 1 anything else. Errors are one line on stderr;
 the run's log in OUT/logs/ has the rest.
 """
 
@@ -25,25 +30,46 @@ def _period(text: str) -> str:
     return text
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m analysis",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
+class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Every option's default shown after its help; descriptions keep their line breaks."""
 
-    run = sub.add_parser("run", help="ingest, execute the report notebooks, render HTML")
+
+class _Parser(argparse.ArgumentParser):
+    """Argument errors in one line (what is wrong, and where to read more), exit status 2,
+    like any other bad input."""
+
+    def error(self, message: str):
+        self.exit(2, f"错误 / error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m analysis", description=__doc__, formatter_class=_Help)
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, metavar="{run,ingest,sample}"
+    )
+
+    run = sub.add_parser(
+        "run",
+        help="ingest, execute the report notebooks, render HTML",
+        description="Read every workbook, execute the report notebooks (one kernel each), "
+        "render them as HTML pages and publish OUT/<period>/ (2026Q3 at a quarter's end, "
+        "2026-10 for other months; the public edition in OUT/public/<period>/). A rerun "
+        "with unchanged inputs, parameters and code reuses the published report.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     run.add_argument(
         "--period",
         "--quarter",
         dest="period",
         type=_period,
         default="latest",
-        help="2026-10, 2026年1-10月, 2026M10, 2026Q3 (= 2026-09), or latest (default)",
+        help="the reporting period, cumulative from January: 2026-10, 2026年1-10月, 2026M10, "
+        "2026Q3 (= 2026-09); latest takes the newest period in the data",
     )
     _folders(run)
-    run.add_argument("--out", type=Path, default=config.REPORTS_DIR, help="report folder")
+    run.add_argument(
+        "--out", type=Path, default=config.REPORTS_DIR, help="folder the reports are written to"
+    )
     run.add_argument(
         "--edition",
         choices=EDITIONS,
@@ -56,25 +82,63 @@ def _parser() -> argparse.ArgumentParser:
         help="rerun even if inputs, parameters and code are unchanged",
     )
 
-    ingest = sub.add_parser("ingest", help="read the raw workbooks into data/processed only")
+    ingest = sub.add_parser(
+        "ingest",
+        help="read the raw workbooks into data/processed only",
+        description="Read every workbook under RAW and save the tidy tables (Parquet) to "
+        "PROCESSED, where the notebooks read them when run by hand or in JupyterLab.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     _folders(ingest)
 
-    sample = sub.add_parser("sample", help="write the fictional sample city's workbooks")
-    sample.add_argument("--out", type=Path, required=True)
-    sample.add_argument("--firms", type=int, default=400)
-    sample.add_argument("--seed", type=int, default=2026)
-    sample.add_argument("--year", type=int, default=2026)
+    sample = sub.add_parser(
+        "sample",
+        help="write the fictional sample city's workbooks",
+        description="Write the workbooks of a fictional city, in the offices' own layouts, "
+        "for trying the suite out (make sample regenerates data/raw with them).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    sample.add_argument(
+        "--out", type=Path, required=True, help="folder to write the workbooks to (required)"
+    )
+    sample.add_argument("--firms", type=int, default=400, help="number of firms in the city")
+    sample.add_argument(
+        "--seed", type=int, default=2026, help="random seed: the same seed, the same city"
+    )
+    sample.add_argument("--year", type=int, default=2026, help="the latest year written")
     until = sample.add_mutually_exclusive_group()
-    until.add_argument("--month", type=int, default=9, choices=range(1, 13))
-    until.add_argument("--quarter", type=int, choices=[1, 2, 3, 4], help="= --month 3×N")
-    sample.add_argument("--jan-feb", action="store_true", help="also this year's 1-2月 tables")
+    until.add_argument(
+        "--month",
+        type=int,
+        default=9,
+        choices=range(1, 13),
+        help="the latest month of that year written (its quarter-ends before it too)",
+    )
+    until.add_argument(
+        "--quarter", type=int, choices=[1, 2, 3, 4], help="instead of --month: month 3 × N"
+    )
+    sample.add_argument(
+        "--jan-feb", action="store_true", help="also write this year's 1-2月 tables"
+    )
     return parser
 
 
 def _folders(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--raw", type=Path, default=config.RAW_DIR, help="raw workbooks")
-    command.add_argument("--processed", type=Path, default=config.PROCESSED_DIR)
-    command.add_argument("--params", type=Path, default=config.PARAMS_DIR)
+    command.add_argument(
+        "--raw", type=Path, default=config.RAW_DIR, help="folder of the bureaus' workbooks"
+    )
+    command.add_argument(
+        "--processed",
+        type=Path,
+        default=config.PROCESSED_DIR,
+        help="folder of the intake's tables (Parquet) and the cache of parsed workbooks",
+    )
+    command.add_argument(
+        "--params",
+        type=Path,
+        default=config.PARAMS_DIR,
+        help="folder of targets.yaml, thresholds.yaml and columns.yaml",
+    )
 
 
 def _dispatch(args) -> str:

@@ -15,6 +15,7 @@ STATUS_SYMBOLS = {AHEAD: "▲", ON_TRACK: "●", BEHIND: "▼", NO_TARGET: "○"
     t.MISSED: "✕",
     t.YEARLY: "◇",
 }
+COUNT_UNITS = {"家", "个", "项", "人", "人次", "次", "件", "户", "期"}
 
 
 def _missing(value) -> bool:
@@ -54,7 +55,8 @@ def status_text(status: str) -> str:
 def status_style(status: str) -> str:
     """CSS for a status cell: the office's colour behind readable text."""
     colour = STATUS_COLOURS.get(status.split()[-1] if status else "", "")
-    return f"background-color: {colour}; color: white; font-weight: bold" if colour else ""
+    shown = f"background-color: {colour}; color: white; font-weight: bold; " if colour else ""
+    return shown + "white-space: nowrap"  # "▲ 超序时进度" on one line
 
 
 def table(frame: pd.DataFrame, columns: dict[str, str], formats: dict | None = None):
@@ -127,3 +129,53 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
     text = frame.select_dtypes(include=["object", "string"]).columns
     return frame.assign(**{c: frame[c].map(guard) for c in text})
+
+
+def _digits(unit: str) -> int:
+    """Decimals a figure in `unit` means: counts whole, percentages 1, amounts 2."""
+    return 0 if unit in COUNT_UNITS else 1 if unit == "%" else 2
+
+
+def scorecard_for_files(card: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard as published in files: each figure rounded in its own unit, progress
+    and 序时进度 in percent (78.3, like every percentage in the files), not as fractions."""
+    out = card.copy()
+    for column in ("target", "actual", "projected"):
+        out[column] = [
+            v if pd.isna(v) else round(float(v), _digits(u))
+            for v, u in zip(out[column], out["unit"], strict=True)
+        ]
+    for column in ("progress", "expected_progress"):
+        out[column] = (out[column].astype(float) * 100).round(1)
+    return out
+
+
+def firms_for_files(firms: pd.DataFrame) -> pd.DataFrame:
+    """tiers.csv's firm table: yuan to 2 decimals, growth in percent to 1 decimal."""
+    out = firms.copy()
+    for column in out.columns:
+        if not pd.api.types.is_float_dtype(out[column]):
+            continue
+        if column.endswith("_growth") or column.endswith("_share"):
+            out[column] = (out[column] * 100).round(1)
+        else:
+            out[column] = out[column].round(2)
+    return out
+
+
+def tier_headers(tiers: pd.DataFrame) -> dict[str, str]:
+    """Short column headers for tier counts ("收入过1亿", "纳税5000万-1亿"), so a table
+    with a column per tier fits the page with its headers whole."""
+    from analysis.tiers import yuan_label
+
+    words = {"revenue": "收入", "tax": "纳税"}
+    return {
+        t.id: words[t.field]
+        + (
+            f"过{yuan_label(t.lower_yuan)}"
+            if pd.isna(t.upper_yuan)
+            else f"{yuan_label(t.lower_yuan)}-{yuan_label(t.upper_yuan)}"
+        )
+        + "（家）"
+        for t in tiers.itertuples()
+    }

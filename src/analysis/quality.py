@@ -190,15 +190,17 @@ def _quarantined(intake: Intake, year: int, month: int) -> pd.DataFrame:
         month=month,
         key=lambda f: f["credit_code"].map(normalize_credit_code),
         reason=NOT_COUNTED[QUARANTINED],
-        where=lambda f: "隔离行："
-        + f["file"].map(lambda p: str(p).rsplit("/", 1)[-1])
-        + " 第"
-        + f["row"].astype(str)
-        + "行（"
-        + f["column"]
-        + "："
-        + f["reason_zh"]
-        + "）",
+        where=lambda f: (
+            "隔离行："
+            + f["file"].map(lambda p: str(p).rsplit("/", 1)[-1])
+            + " 第"
+            + f["row"].astype(str)
+            + "行（"
+            + f["column"]
+            + "："
+            + f["reason_zh"]
+            + "）"
+        ),
     )
 
 

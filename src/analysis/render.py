@@ -50,17 +50,42 @@ class Page:
     sections: list[tuple[str, str]]  # (label, file) of every notebook page
     provenance: dict = field(default_factory=dict)
 
+    def page_title(self, current: str) -> str:
+        """The browser tab's and the printout's title: the section, the report, the edition."""
+        label = dict((href, name) for name, href in self.sections).get(current)
+        edition = EDITIONS[self.edition][0]
+        return f"{label} · {self.title}（{edition}）" if label else f"{self.title}（{edition}）"
+
     def context(self, current: str) -> dict:
         label, note = EDITIONS[self.edition]
         return dict(
             title=self.title,
+            page_title=self.page_title(current),
             edition=self.edition,
             edition_label=label,
             edition_note=note,
             sections=self.sections,
             provenance=self.provenance,
+            parameters=shown_parameters(self.provenance.get("parameters", {})),
+            timings=[
+                (label, self.provenance.get("notebooks", {}).get(href.replace(".html", ".ipynb")))
+                for label, href in self.sections
+                if href.replace(".html", ".ipynb") in self.provenance.get("notebooks", {})
+            ],
             current=current,
         )
+
+
+# The parameters a reader of the page can use, in words; folders and other machinery are
+# in manifest.json.
+PARAMETER_NAMES = {"year": "年度", "quarter": "季度", "month": "月份", "period": "报告期"}
+
+
+def shown_parameters(parameters: dict) -> list[tuple[str, str]]:
+    shown = [(PARAMETER_NAMES[k], str(v)) for k, v in parameters.items() if k in PARAMETER_NAMES]
+    if "edition" in parameters:
+        shown.append(("版本", EDITIONS.get(parameters["edition"], ("",))[0]))
+    return shown
 
 
 def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[Heading]:
@@ -80,6 +105,7 @@ def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[H
     )
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     book = nbformat.read(notebook_path, as_version=4)
+    book.metadata["title"] = page.page_title(Path(html_path).name)
     body, _ = exporter.from_notebook_node(
         book, resources={"tenplans": page.context(Path(html_path).name)}
     )
@@ -152,10 +178,34 @@ def index_page(page: Page, rows, contents, earlier, data_files, summary: str) ->
             rows=scorecard,
             contents=sections,
             earlier=earlier,
-            data_files=data_files,
+            data_files=[(DATA_FILES.get(name, name), name) for name in data_files],
             summary=summary,
         )
     )
+
+
+# What each data file holds, said beside its name on the index.
+DATA_FILES = {
+    "scorecard.csv": "全部指标完成情况",
+    "bulletin.xlsx": "督查通报",
+    "tiers.csv": "企业分档明细",
+    "quarantine.csv": "被隔离的数据行",
+    "项目清单.xlsx": "项目完整名单",
+}
+EARLIER = re.compile(r"<!-- earlier -->.*?<!-- /earlier -->", re.S)
+
+
+def earlier_block(earlier) -> str:
+    return _environment().get_template("earlier.html.j2").render(earlier=earlier)
+
+
+def refresh_earlier(index: Path, earlier) -> None:
+    """Rewrite the earlier-quarters list of a published index page (a reused report's
+    list goes stale as other quarters are produced)."""
+    text = Path(index).read_text(encoding="utf-8")
+    updated = EARLIER.sub(lambda _: earlier_block(earlier), text, count=1)
+    if updated != text:
+        Path(index).write_text(updated, encoding="utf-8")
 
 
 def _environment() -> jinja2.Environment:

@@ -26,7 +26,19 @@ import papermill
 import yaml
 from tqdm import tqdm
 
-from analysis import bulletin, config, formatting, lock, manifest, params, render, store, targets
+from analysis import (
+    bulletin,
+    config,
+    formatting,
+    kernels,
+    lists,
+    lock,
+    manifest,
+    params,
+    render,
+    store,
+    targets,
+)
 from analysis.disclosure import EDITIONS
 from analysis.errors import NoDataError, NotebookFailed
 from analysis.ingest import ingest
@@ -117,6 +129,8 @@ def produce(
     paths = paths or RunPaths()
     with warnings.catch_warnings(record=True) as caught:  # logged once the log is open
         warnings.simplefilter("always")
+        # Unclosed event loops etc. collected meanwhile are not about the data.
+        warnings.simplefilter("ignore", ResourceWarning)
         intake = ingest(paths.raw, paths.params, cache_dir(paths))  # bad input stops it here
         q = resolve_period(period, intake.panel)
     out = Path(paths.out).resolve()
@@ -174,6 +188,7 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResu
     previous = None if force else manifest.reusable(report, record["fingerprint"])
     if previous:
         log.info("%s reused: inputs, parameters and code as at %s", report, previous["finished"])
+        render.refresh_earlier(report / "index.html", render.earlier_quarters(root, q))
         return RunResult(report, True, previous)
     log.info("run %s (%s): raw=%s, %d firm-period rows", q, edition, paths.raw, len(intake.panel))
     store.write_intake(intake, paths.processed)
@@ -195,6 +210,9 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResu
         manifest.write(manifest.finish(record, "done"), staging)
         log.info("publishing %s", report)
         shutil.copy2(log_path, staging / "run.log")
+        if edition != "internal":  # a folder to hand out: no path of this machine in it
+            folders = [Path(paths.out).resolve(), Path(paths.notebooks).resolve()]
+            _drop_machine_paths(staging, [*parameters.values(), *folders])
         _publish(staging, report)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -219,9 +237,9 @@ def _write_parameters(path: Path, values: dict) -> dict:
 
 
 def _execute_all(staging: Path, parameters: dict, paths: RunPaths, failed: Path, terminal):
-    """Execute every notebook at once, each in its own kernel (jupyter_client gives each
-    kernel its own ports). All are let finish, so every failing one is kept; the first
-    failure in report order is raised. Returns seconds per notebook."""
+    """Execute every notebook at once, each in its own kernel (over IPC: kernels.py). All
+    are let finish, so every failing one is kept; the first failure in report order is
+    raised. Returns seconds per notebook."""
     seconds, failures = {}, {}
     bar = tqdm(total=len(NOTEBOOKS), file=terminal, desc="执行笔记本") if terminal else None
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(NOTEBOOKS))) as pool:
@@ -253,7 +271,8 @@ def _execute(name: str, staging: Path, parameters: dict, paths: RunPaths, failed
             str(Path(paths.notebooks) / name),
             str(output),
             parameters=parameters,
-            kernel_name="python3",
+            kernel_name="python3",  # the venv's own kernel, whatever the notebook names
+            kernel_manager_class=kernels.IPCKernelManager,
             progress_bar=False,
             cwd=str(paths.notebooks),
         )
@@ -313,12 +332,13 @@ def _render_pages(staging: Path, page: render.Page) -> list[tuple]:
 def write_tables(data: store.PeriodData, folder: Path, edition: str = "internal") -> list[str]:
     """The edition's CSV files, computed the same way as the notebooks; returns their names.
 
-    scorecard.csv always; tiers.csv and quarantine.csv hold firm-level figures, so they
-    belong to the internal edition only. Text that a spreadsheet would run as a formula is
-    kept as text (formatting.spreadsheet_safe).
+    scorecard.csv always; tiers.csv, quarantine.csv and the full project lists hold
+    firm-level figures, so they belong to the internal edition only. Figures are rounded
+    to what they mean, percentages in percent (formatting.scorecard_for_files); text
+    that a spreadsheet would run as a formula is kept as text (formatting.spreadsheet_safe).
     """
     card = data.scorecard()
-    card[targets.SCORECARD_COLUMNS].to_csv(
+    formatting.scorecard_for_files(card[targets.SCORECARD_COLUMNS]).to_csv(
         folder / "scorecard.csv", index=False, encoding="utf-8-sig"
     )
     bulletin.write_bulletin(card, folder / "bulletin.xlsx", data.period, data.plan_names)
@@ -326,13 +346,13 @@ def write_tables(data: store.PeriodData, folder: Path, edition: str = "internal"
         return ["scorecard.csv", "bulletin.xlsx"]
     tier_cols = [c for c in data.firms.columns if c not in TIERS_CSV_COLUMNS]
     safe = formatting.spreadsheet_safe
-    safe(data.firms[TIERS_CSV_COLUMNS + tier_cols]).to_csv(
-        folder / "tiers.csv", index=False, encoding="utf-8-sig"
-    )
+    firms = formatting.firms_for_files(data.firms[TIERS_CSV_COLUMNS + tier_cols])
+    safe(firms).to_csv(folder / "tiers.csv", index=False, encoding="utf-8-sig")
     safe(data.intake.quarantine).to_csv(
         folder / "quarantine.csv", index=False, encoding="utf-8-sig"
     )
-    return ["scorecard.csv", "bulletin.xlsx", "tiers.csv", "quarantine.csv"]
+    workbook = lists.write_project_lists(data, folder)
+    return ["scorecard.csv", "bulletin.xlsx", "tiers.csv", "quarantine.csv", workbook]
 
 
 def write_index(data, folder: Path, page, contents, data_files, earlier) -> None:
@@ -342,6 +362,22 @@ def write_index(data, folder: Path, page, contents, data_files, earlier) -> None
     summary = render.status_line(targets.status_summary(card))
     text = render.index_page(page, rows, contents, earlier, data_files, summary)
     (folder / "index.html").write_text(text, encoding="utf-8")
+
+
+def _drop_machine_paths(folder: Path, values) -> None:
+    """Every absolute folder of this machine named in the folder's text files (parameters,
+    manifest, notebooks, log, pages) replaced by its last part, e.g. 'processed'."""
+    found = {str(v) for v in values if isinstance(v, str | Path) and Path(v).is_absolute()}
+    absolute = sorted((p for p in found if p != "/"), key=len)
+    for file in folder.iterdir():
+        if file.suffix not in {".yaml", ".json", ".ipynb", ".log", ".html"}:
+            continue
+        text = file.read_text(encoding="utf-8")
+        cleaned = text
+        for path in reversed(absolute):  # the longest first: a sub-folder before its parent
+            cleaned = cleaned.replace(path, Path(path).name)
+        if cleaned != text:
+            file.write_text(cleaned, encoding="utf-8")
 
 
 def _recover(root: Path) -> None:

@@ -202,6 +202,8 @@ def cultivation_pool(firms: pd.DataFrame, tiers: pd.DataFrame, thresholds: dict)
                     growth=getattr(firm, f"{tier.field}_growth"),
                     projected=projected,
                     crosses_by_projection=projected >= tier.lower_yuan,
+                    _measure=list(MEASURES).index(tier.field),
+                    _bound=tier.lower_yuan,
                 )
             )
     columns = [
@@ -215,7 +217,9 @@ def cultivation_pool(firms: pd.DataFrame, tiers: pd.DataFrame, thresholds: dict)
         "projected",
         "crosses_by_projection",
     ]
-    return pd.DataFrame(rows, columns=columns).sort_values(["threshold", "gap"])
+    # By measure, then by the bound as a number (税收5000万 before 税收1亿), then the gap.
+    pool = pd.DataFrame(rows, columns=[*columns, "_measure", "_bound"])
+    return pool.sort_values(["_measure", "_bound", "gap"])[columns].reset_index(drop=True)
 
 
 def comparable_growth(current: pd.Series, previous: pd.Series) -> float:

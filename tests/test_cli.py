@@ -1,0 +1,61 @@
+"""The command line as a user learns it: --help explains every option with its default,
+an argument error is one line, and a quarter without data names the quarters with data."""
+
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from analysis import cli
+from analysis.errors import NoDataError
+from analysis.runner import resolve_quarter
+
+
+def _options(help_text: str) -> list[str]:
+    return re.findall(r"^\s+(--[a-z]+)", help_text, flags=re.M)
+
+
+@pytest.mark.parametrize("command", ["run", "ingest", "sample"])
+def test_every_option_is_explained_with_its_default(command, capsys):
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    text = capsys.readouterr().out
+    entries = re.split(r"\n(?=\s+--)", text.split("options:", 1)[1])
+    options = [e for e in entries if e.strip().startswith("--")]
+    assert len(options) >= 3, text
+    for entry in options:
+        flag = entry.split()[0]
+        assert len(" ".join(entry.split()[1:])) > 15, f"{flag} has no help"
+        assert "(default:" in entry or "(required)" in entry, f"{flag} shows no default"
+
+
+def test_the_top_level_help_describes_the_suite(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    text = capsys.readouterr().out
+    assert "A thin layer" not in text and "十大计划" in text
+    assert all(word in text for word in ("run", "ingest", "sample", "Exit status"))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["run", "--quarter", "2026Q9"], ["bogus"], ["sample"], ["run", "--edition", "secret"]],
+)
+def test_an_argument_error_is_one_line_with_exit_status_2(argv):
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis", *argv], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert done.stderr.startswith("错误 / error:") and "--help" in done.stderr
+
+
+def test_a_quarter_without_data_names_the_quarters_with_data():
+    panel = pd.DataFrame({"year": [2025, 2025, 2026, 2026, 2026], "month": [6, 12, 3, 5, 6]})
+    with pytest.raises(NoDataError) as refused:
+        resolve_quarter("2026Q3", panel)
+    message = str(refused.value)
+    assert "2025Q2、2025Q4、2026Q1、2026Q2" in message and "\n" not in message
+    assert resolve_quarter("2026Q2", panel).quarter == 2

@@ -1,0 +1,93 @@
+"""The files a report hands out: figures rounded to what they mean, percentages in
+percent, no path of this machine in the public folder, a quiet log, the full project
+list in the workbook, and the earlier-quarters list kept fresh when a report is reused."""
+
+import re
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from analysis.runner import produce
+from tests.conftest import small_city
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    root = tmp_path_factory.mktemp("published")
+    _, paths = small_city(root, seed=5)
+    internal = produce("2026Q3", paths)
+    public = produce("2026Q3", paths, edition="public")
+    earlier = produce("2026Q2", paths)
+    reused = produce("2026Q3", paths)
+    return root, paths, internal, public, earlier, reused
+
+
+def _decimals(value) -> int:
+    text = repr(float(value))
+    return 0 if text.endswith(".0") else len(text.split(".")[1])
+
+
+def test_scorecard_figures_are_rounded_and_progress_is_in_percent(published):
+    _, _, internal, *_ = published
+    card = pd.read_csv(internal.folder / "scorecard.csv", encoding="utf-8-sig")
+    for row in card.itertuples():
+        for column in ("target", "actual", "projected"):
+            value = getattr(row, column)
+            if pd.notna(value):
+                limit = {"亿元": 2, "%": 1}.get(row.unit, 0 if row.unit in "家个项人" else 2)
+                assert _decimals(value) <= limit, (row.indicator, column, value)
+        if pd.notna(row.progress):
+            assert _decimals(row.progress) <= 1
+            # progress in percent: the rounded figures' own ratio, within rounding
+            assert row.progress == pytest.approx(100 * row.actual / row.target, abs=0.6)
+    assert set(card.loc[card["unit"] != "%", "expected_progress"]) == {75.0}
+    tiers = pd.read_csv(internal.folder / "tiers.csv", encoding="utf-8-sig")
+    assert all(_decimals(v) <= 2 for v in tiers["revenue_ytd"].dropna())
+    growth = tiers["revenue_growth"].dropna()
+    assert all(_decimals(v) <= 1 for v in growth) and growth.abs().max() > 1  # percent
+
+
+def test_the_public_folder_names_no_path_of_this_machine(published):
+    root, paths, _, public, *_ = published
+    machine = [str(root), str(paths.out.resolve()), "/work/", "/tmp/", "/home/"]
+    for file in public.folder.rglob("*"):
+        if file.is_file() and file.suffix in {".yaml", ".json", ".ipynb", ".log", ".html"}:
+            text = file.read_text(encoding="utf-8")
+            for path in machine:
+                assert path not in text, (file.name, path)
+
+
+def test_a_successful_run_logs_no_kernel_noise(published):
+    _, _, internal, public, *_ = published
+    for folder in (internal.folder, public.folder):
+        log = (folder / "run.log").read_text(encoding="utf-8")
+        assert "done in" in log
+        for noise in ("KeyboardInterrupt", "without encryption", "WARNING", "Traceback"):
+            assert noise not in log, (folder, noise)
+
+
+def test_the_page_shows_the_first_projects_and_the_workbook_has_them_all(published):
+    _, _, internal, *_ = published
+    book = openpyxl.load_workbook(internal.folder / "项目清单.xlsx", read_only=True)
+    rows = list(book["投资进度滞后的技改项目"].values)
+    assert rows[0][:2] == ("项目名称", "建设单位")
+    listed = len(rows) - 1
+    page = (internal.folder / "05_projects.html").read_text(encoding="utf-8")
+    section = next(
+        part
+        for part in page.split("<h2 ")[1:]
+        if "投资进度滞后的技改项目" in part.split("</h2>")[0]
+    )
+    shown = section.count("<tr") - 1  # the header row
+    assert shown == min(listed, 20)
+    if listed > 20:
+        assert f"共 {listed} 个技改项目投资进度滞后" in section and "项目清单.xlsx" in section
+
+
+def test_a_reused_report_lists_quarters_produced_since(published):
+    _, _, internal, _, earlier, reused = published
+    assert reused.reused and reused.folder == internal.folder
+    index = (internal.folder / "index.html").read_text(encoding="utf-8")
+    assert 'href="../2026Q2/index.html"' in index
+    assert len(re.findall(r"<!-- earlier -->", index)) == 1
