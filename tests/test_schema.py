@@ -219,6 +219,19 @@ def test_a_bad_parameter_is_refused_at_once_with_file_line_key_value(
     assert not (tmp_path / "out").exists() and not (tmp_path / "processed").exists()
 
 
+def test_a_misspelt_key_is_refused_not_ignored(folder, tmp_path):
+    # an economist types pool_shar: the key is unknown, and pool_share is then missing
+    line = edit(folder, "thresholds.yaml", "pool_share: 0.7", "pool_shar: 0.7")
+    added = edit(folder, "columns.yaml", "units_by_source: []", "unit_by_source: []")
+    status, stderr, _ = run(folder, tmp_path)
+    assert status == 2
+    assert f"{folder / 'thresholds.yaml'}:{line}: pool_shar = 0.7：无法识别的键 / unknown key" in (
+        stderr
+    )
+    assert "pool_share = （缺失 / missing）：缺少此项 / required key missing" in stderr
+    assert f"{folder / 'columns.yaml'}:{added}: unit_by_source = […]：无法识别的键" in stderr
+
+
 def test_every_problem_is_told_at_once_across_files(folder, tmp_path):
     first = edit(folder, "targets.yaml", "target: {2026: 23}", "target: {2026: 二十五}")
     second = edit(folder, "thresholds.yaml", "bound_rule: ge ", "bound_rule: gte")

@@ -276,8 +276,8 @@ def _cross_checks(data: dict) -> list[tuple[tuple, str]]:
 
 # --- thresholds.yaml -------------------------------------------------------------------
 class Thresholds(BaseModel):
-    # Other keys are read by the modules that need them and are not checked here.
-    model_config = ConfigDict(extra="allow")
+    # Every key is declared: a misspelt key is refused, not silently ignored.
+    model_config = ConfigDict(extra="forbid")
 
     bound_rule: Annotated[str, BeforeValidator(_one_of(BOUND_RULES))]
     on_track_band: Share
@@ -287,6 +287,7 @@ class Thresholds(BaseModel):
     disclosure_min_firms: Annotated[int, BeforeValidator(_whole(0))]
     disclosure_dominance: tuple[Annotated[int, BeforeValidator(_whole(1))], Share]
     tax_rows_of_one_taxpayer: Annotated[str, BeforeValidator(_one_of(TAX_RULES))] = "sum"
+    page_list_limit: Annotated[int, BeforeValidator(_whole(1))] = 20
 
     @field_validator("seasonal_share_limits", mode="before")
     @classmethod
@@ -302,14 +303,14 @@ class Thresholds(BaseModel):
 
 # --- columns.yaml ----------------------------------------------------------------------
 class ColumnField(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     kind: Annotated[str, BeforeValidator(_one_of(COLUMN_KINDS))]
     aliases: Names
 
 
 class TableKind(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     name: Name
     requires: Names
@@ -317,7 +318,7 @@ class TableKind(BaseModel):
 
 
 class Qualifiers(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     previous: Names
     ignored: Names
@@ -340,7 +341,7 @@ class UnitRule(BaseModel):
 
 
 class Columns(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     fields: dict[str, ColumnField]
     kinds: dict[str, TableKind]
