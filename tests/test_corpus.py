@@ -350,3 +350,12 @@ def test_the_data_quality_page_lists_column_choices_hidden_sheets_and_hidden_row
     choices = quality.column_choices(ingest(CORPUS / "ambiguous"))
     assert choices[["file", "sheet"]].values.tolist() == [["2026年1-9月两列同名.xlsx", "规上工业"]]
     assert quality.column_choices(ingest(CORPUS / "merged")).empty
+
+
+def test_a_monthly_table_reads_the_cumulative_column_not_the_months_own():
+    intake = ingest(CORPUS / "monthly")
+    assert (_firm(intake, A)["year"], _firm(intake, A)["month"]) == (2026, 10)
+    assert _firm(intake, A)["revenue"] == 120_005_000  # 1-10月累计 12000.5万, not 本月 1300万
+    assert _firm(intake, A)["revenue_prev"] == 100_000_000
+    assert _firm(intake, B)["revenue"] == 23_456_000
+    assert intake.quarantine.empty

@@ -32,7 +32,8 @@ HEADER_SCAN_ROWS = 30
 TOTAL_PATTERN = r"^\s*(合\s*计|总\s*计|小\s*计|全\s*[市县]\s*合\s*计|其\s*中)"
 NOTE_PREFIXES = ("注", "说明", "备注", "资料来源", "数据来源")
 SIGNOFF_WORDS = ("负责人", "填表人", "制表人", "审核人", "报出日期", "填报日期", "联系电话")
-SUB_HEADING_WORDS = ("本年", "本期", "累计", "期末", "人数", "上年", "去年", "同期")
+SUB_HEADING_WORDS = ("本年", "本期", "本月", "累计", "期末", "人数", "上年", "去年", "同期")
+CUMULATIVE = "累计"
 _BRACKETED = re.compile(r"[（(]([^）)]*)[）)]")
 _UNIT_LINE = re.compile(r"单位\s*[:：]\s*(亿元|万元|千元|元)")
 _REPORTER = re.compile(r"填报单位\s*[:：]\s*([^\s:：]+?)(?:\s|单位[:：]|$)")
@@ -242,6 +243,7 @@ class Aliases:
         q = spec["qualifiers"]
         self.previous = [clean_text(w) for w in q["previous"]]
         self.ignored = [clean_text(w) for w in q["ignored"]]
+        self.month_only = [clean_text(w) for w in q["month_only"]]
         self.units = {clean_text(k): float(v) for k, v in spec["units"].items()}
         self.source_units = spec.get("units_by_source") or []  # checked by schema.Columns
 
@@ -253,10 +255,14 @@ class Aliases:
         for alias, name, rank in self.fields:
             if alias and alias in text:
                 rest = text.replace(alias, "", 1)
-                if any(word in rest for word in self.ignored):
+                if any(word in rest for word in self.ignored) or self._month_only(rest):
                     return None
                 return name, any(word in rest for word in self.previous), rank
         return None
+
+    def _month_only(self, qualifier: str) -> bool:
+        """A column of one month alone (本月, 当月), not the cumulative one (本月止累计)."""
+        return CUMULATIVE not in qualifier and any(w in qualifier for w in self.month_only)
 
     def unit_of_source(self, path: Path, kind: str) -> str | None:
         """The unit params/columns.yaml gives a source whose sheets state none: the first

@@ -322,6 +322,7 @@ class Qualifiers(BaseModel):
 
     previous: Names
     ignored: Names
+    month_only: Names = []
 
 
 class UnitRule(BaseModel):

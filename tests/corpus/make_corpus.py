@@ -653,6 +653,22 @@ def _unknown_headers(folder: Path) -> None:
         save_with_libreoffice(book, folder / name, "xlsx")
 
 
+def monthly_columns():
+    """A monthly table as the statistics bureau sends it: 本月 beside the cumulative
+    1-10月累计 and 上年同期 under one merged 营业收入 header."""
+    return draft(
+        [
+            ["2026年1-10月全市规模以上工业企业主要经济指标"],
+            ["单位：万元"],
+            ["统一社会信用代码", "企业名称", "营业收入", None, None],
+            [None, None, "本月", "1-10月累计", "上年同期累计"],
+            [A, "黄海汽车配件有限公司", 1300, 12000.5, 10000],  # row 5
+            [B, "佰德信环保科技有限公司", 250, 2345.6, 2100],  # row 6
+        ],
+        ("A3:A4", "B3:B4", "C3:E3"),
+    )
+
+
 # Folders that can be rebuilt alone, leaving every other file of the corpus as it is.
 FOLDERS = {
     "merged": lambda f: save_with_libreoffice(merged_cells(), f / "合并单元格.xlsx", "xlsx"),
@@ -671,6 +687,9 @@ FOLDERS = {
     ),
     "broken/unknown_headers": _unknown_headers,
     "versions": write_versions,
+    "monthly": lambda f: save_with_libreoffice(
+        monthly_columns(), f / "2026年1-10月规上工业.xlsx", "xlsx"
+    ),
 }
 
 
