@@ -1,5 +1,5 @@
 """The command line as a user learns it: --help explains every option with its default,
-an argument error is one line, and a quarter without data names the quarters with data."""
+an argument error is one line, and a period without data names the periods with data."""
 
 import re
 import subprocess
@@ -10,7 +10,8 @@ import pytest
 
 from analysis import cli
 from analysis.errors import NoDataError
-from analysis.runner import resolve_quarter
+from analysis.periods import Period
+from analysis.runner import resolve_period
 
 
 def _options(help_text: str) -> list[str]:
@@ -52,10 +53,12 @@ def test_an_argument_error_is_one_line_with_exit_status_2(argv):
     assert done.stderr.startswith("错误 / error:") and "--help" in done.stderr
 
 
-def test_a_quarter_without_data_names_the_quarters_with_data():
+def test_a_period_without_data_names_the_periods_with_data():
     panel = pd.DataFrame({"year": [2025, 2025, 2026, 2026, 2026], "month": [6, 12, 3, 5, 6]})
     with pytest.raises(NoDataError) as refused:
-        resolve_quarter("2026Q3", panel)
+        resolve_period("2026Q3", panel)
     message = str(refused.value)
-    assert "2025Q2、2025Q4、2026Q1、2026Q2" in message and "\n" not in message
-    assert resolve_quarter("2026Q2", panel).quarter == 2
+    held = "2025年1-6月、2025年1-12月、2026年1-3月、2026年1-5月、2026年1-6月"
+    assert held in message and "\n" not in message
+    assert resolve_period("2026Q2", panel) == Period(2026, 6)
+    assert resolve_period("2026-05", panel) == Period(2026, 5)
