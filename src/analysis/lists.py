@@ -32,8 +32,8 @@ def summary_sentence(total: int, limit: int, what: str) -> str:
 
 def write_project_lists(data, folder: Path) -> str:
     """The workbook of full project lists (amounts in 万元, progress in percent)."""
-    now = data.sources.at(data.quarter.year, data.quarter.month)
-    late = projects.behind_plan(now.projects, data.quarter, data.thresholds["on_track_band"])
+    now = data.sources.at(data.period.year, data.period.month)
+    late = projects.behind_plan(now.projects, data.period, data.thresholds["on_track_band"])
     sheet = late.reindex(columns=list(LATE_PROJECTS)).copy()
     for column in _WAN:
         sheet[column] = (sheet[column].astype(float) / 1e4).round(2)
