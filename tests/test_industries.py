@@ -58,3 +58,10 @@ def test_sentence_skips_suppressed_rows_but_keeps_the_city_total():
     structure.loc[:, "revenue_share_change"] = SUPPRESSED
     text = narrative.industries_sentence(structure, 12.3e8, Period(2026, 9))
     assert text.endswith("实现营业收入12.30亿元。")
+
+
+def test_sentence_without_last_years_figures_names_the_largest_share_only():
+    structure = industries.structure(_firms())
+    structure["revenue_share_change"] = np.nan  # a city whose workbooks carry no 上年同期
+    text = narrative.industries_sentence(structure, 1234.5e8, Period(2026, 9))
+    assert text.endswith("海洋工业占比最高（55.6%）。")

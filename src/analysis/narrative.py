@@ -167,10 +167,14 @@ def industries_sentence(structure: pd.DataFrame, revenue: float, quarter: Period
     shown = structure[structure["revenue_share_change"].map(lambda v: not isinstance(v, str))]
     if shown.empty:
         return text + "。"
-    share = shown.set_index("industry")["revenue_share"].astype(float)
-    change = shown.set_index("industry")["revenue_share_change"].astype(float)
+    share = shown.set_index("industry")["revenue_share"].astype(float).dropna()
+    change = shown.set_index("industry")["revenue_share_change"].astype(float).dropna()
+    if share.empty:
+        return text + "。"
+    text += f"，{share.idxmax()}占比最高（{share.max():.1%}）"
+    if change.empty:  # no 上年同期 of the same firms to compare with
+        return text + "。"
     return text + (
-        f"，{share.idxmax()}占比最高（{share.max():.1%}）。与上年同期相比，"
-        f"{change.idxmax()}占比提高最多（{change.max():+.1f}个百分点），"
+        f"。与上年同期相比，{change.idxmax()}占比提高最多（{change.max():+.1f}个百分点），"
         f"{change.idxmin()}占比下降最多（{change.min():+.1f}个百分点）。"
     )
