@@ -118,10 +118,10 @@ def test_small_multiples_of_counts_have_whole_number_ticks(tmp_path):
             "name": ["推进上市企业"] * 4 + ["研发投入强度"] * 4,
             "unit": ["家"] * 4 + ["%"] * 4,
             "year": [2026, 2026, 2025, 2025] * 2,
-            "quarter": [1, 2, 1, 2] * 2,
+            "month": [3, 6, 3, 6] * 2,
             "actual": [0, 1, 1, 1, 0.2, 0.5, 0.3, 0.4],
             "target": [2.0] * 4 + [1.0] * 4,
-            "basis": ["level"] * 4 + ["rate"] * 4,
+            "basis": ["flow"] * 4 + ["rate"] * 4,
         }
     )
     fig = _no_missing_glyphs(lambda: charts.indicator_paths(paths), tmp_path / "paths.png")

@@ -207,8 +207,9 @@ def _index(earlier=()):
             "actual": [18.0],
             "projected": [22.0],
             "progress": [18 / 23],
-            "expected_progress": [0.75],
-            "status": ["滞后"],
+            "expected_progress": [float("nan")],
+            "status": ["预计未达标"],
+            "judged_on": ["全年预计"],
             "departments": ["经信局"],
         }
     )
@@ -219,7 +220,7 @@ def _index(earlier=()):
         contents,
         list(earlier),
         ["scorecard.csv"],
-        "十大计划共 1 项指标：▼ 滞后 1 项。",
+        "十大计划共 1 项指标：▽ 预计未达标 1 项。",
     )
 
 
