@@ -70,8 +70,8 @@ def test_a_month_that_ends_no_quarter_gets_its_own_folder_and_months_over_twelve
     assert report.name == "2026-10"
     card = pd.read_csv(report / "scorecard.csv", encoding="utf-8-sig").set_index("indicator")
     _check_tiers(card, truth, 10)
-    levels = card.loc[card["unit"] != "%", "expected_progress"]
-    np.testing.assert_allclose(levels, 10 / 12)  # 1-10月: 83.3%
+    flows = card.loc[card["judged_on"] == "序时进度", "expected_progress"]
+    assert len(flows) and (flows == 83.3).all()  # 1-10月: 10/12, in percent
     assert card.loc["leading_industries_revenue", "actual"] == pytest.approx(
         _at(truth, YEAR, 10)["revenue"].sum() / 1e8
     )
@@ -101,8 +101,8 @@ def test_jan_feb_counts_as_two_months(city):
     data = store.load_period(YEAR, 2, paths.processed, PARAMS_DIR)
     card = data.scorecard().set_index("indicator")
     _check_tiers(card, truth, 2)
-    levels = card.loc[card["unit"] != "%", "expected_progress"]
-    np.testing.assert_allclose(levels, 2 / 12)
+    flows = card.loc[card["judged_on"] == "序时进度", "expected_progress"]
+    assert len(flows) and (flows == 16.7).all()  # 1-2月: 2/12, in percent
 
 
 def test_month_paths_where_monthly_tables_exist(city):

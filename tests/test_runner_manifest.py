@@ -118,7 +118,7 @@ def test_a_change_of_params_code_or_data_changes_the_fingerprint(city, tmp_path)
     assert record["code"]["runner.py"] == _sha256(Path(runner.__file__))
     # the digest as the manifest's docstring defines it, made here: sha256 of the sorted
     # JSON of everything that decides the report, times, durations and outcome left out
-    decisive = ["quarter", "edition", "parameters", "inputs", "params", "notebook_files"]
+    decisive = ["period", "edition", "parameters", "inputs", "params", "notebook_files"]
     decisive += ["code", "versions"]
     text = json.dumps({k: record[k] for k in decisive}, sort_keys=True, ensure_ascii=False)
     assert hashlib.sha256(text.encode("utf-8")).hexdigest() == record["fingerprint"]

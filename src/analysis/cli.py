@@ -30,6 +30,12 @@ def _period(text: str) -> str:
     return text
 
 
+def _folder(text: str) -> Path:
+    """A folder named on the command line is taken from the working directory, as a shell
+    user means it (the package itself reads relative folders from the project root)."""
+    return Path(text).expanduser().resolve()
+
+
 class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
     """Every option's default shown after its help; descriptions keep their line breaks."""
 
@@ -68,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _folders(run)
     run.add_argument(
-        "--out", type=Path, default=config.REPORTS_DIR, help="folder the reports are written to"
+        "--out", type=_folder, default=config.REPORTS_DIR, help="folder the reports are written to"
     )
     run.add_argument(
         "--edition",
@@ -99,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     sample.add_argument(
-        "--out", type=Path, required=True, help="folder to write the workbooks to (required)"
+        "--out", type=_folder, required=True, help="folder to write the workbooks to (required)"
     )
     sample.add_argument("--firms", type=int, default=400, help="number of firms in the city")
     sample.add_argument(
@@ -125,17 +131,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def _folders(command: argparse.ArgumentParser) -> None:
     command.add_argument(
-        "--raw", type=Path, default=config.RAW_DIR, help="folder of the bureaus' workbooks"
+        "--raw", type=_folder, default=config.RAW_DIR, help="folder of the bureaus' workbooks"
     )
     command.add_argument(
         "--processed",
-        type=Path,
+        type=_folder,
         default=config.PROCESSED_DIR,
         help="folder of the intake's tables (Parquet) and the cache of parsed workbooks",
     )
     command.add_argument(
         "--params",
-        type=Path,
+        type=_folder,
         default=config.PARAMS_DIR,
         help="folder of targets.yaml, thresholds.yaml and columns.yaml",
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import schema
-from analysis.config import PARAMS_DIR
+from analysis.config import PARAMS_DIR, resolve
 
 INDICATOR_COLUMNS = [
     "id",
@@ -30,7 +30,7 @@ _checked: dict[tuple, dict] = {}
 
 def check(params_dir: Path = PARAMS_DIR) -> dict:
     """The three files checked (schema.check), remembered until one of them changes."""
-    folder = Path(params_dir).resolve()
+    folder = resolve(params_dir).resolve()  # relative: from the project root
     stamp = tuple(
         (name, path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else (name,)
         for name in schema.FILES

@@ -211,7 +211,7 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResu
         log.info("publishing %s", report)
         shutil.copy2(log_path, staging / "run.log")
         if edition != "internal":  # a folder to hand out: no path of this machine in it
-            folders = [Path(paths.out).resolve(), Path(paths.notebooks).resolve()]
+            folders = [Path(f).resolve() for f in (paths.out, paths.notebooks, paths.raw)]
             _drop_machine_paths(staging, [*parameters.values(), *folders])
         _publish(staging, report)
     finally:
