@@ -13,11 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from analysis import cache, params, sources, versions
-from analysis.codes import credit_code_problem
+from analysis.codes import credit_code_problems
 from analysis.duplicates import KEY, REPEAT_COLUMNS, SOURCE, resolve_duplicates, sorted_by
 from analysis.errors import InputFileError, ParamsError
 from analysis.reading import (
@@ -83,6 +86,22 @@ def normalize_name(name) -> str:
     text = "".join(unicodedata.normalize("NFKC", str(name or "")).split())
     text = text.replace("(", "（").replace(")", "）")
     return re.sub(r"有限责任公司$", "有限公司", text)
+
+
+# What str.split() splits on (str.isspace), in RE2's syntax; Arrow's \s is ASCII only.
+_SPACE = (
+    r"[\t-\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
+    r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+"
+)
+
+
+def normalized_names(names: pd.Series) -> pa.Array:
+    """normalize_name for a whole column at once, in Arrow; a missing name stays missing,
+    so that it is never joined."""
+    text = pc.utf8_normalize(pa.array(names, type=pa.string(), from_pandas=True), "NFKC")
+    text = pc.replace_substring_regex(text, _SPACE, "")
+    text = pc.replace_substring(pc.replace_substring(text, "(", "（"), ")", "）")
+    return pc.replace_substring_regex(text, "有限责任公司$", "有限公司")
 
 
 def raw_files(raw_dir: Path) -> list[Path]:
@@ -253,31 +272,63 @@ def _no_header(refused: list[NoHeaderError], raw_dir: Path) -> InputFileError:
         return InputFileError(refused[0].path, f"{refused[0].problem}。{advice}")
     listed = "；".join(f"{e.path}：{e.diagnosis}" for e in refused)
     return InputFileError(raw_dir, f"{len(refused)} 个文件未找到可识别的表头：{listed}。{advice}")
+def _name_registry(indicators: pd.DataFrame) -> pa.Table:
+    """Each normalised firm name of the statistics: how many distinct codes carry it
+    (`candidates`) and the smallest of them (`code`, the firm's when there is one)."""
+    pairs = pa.table(
+        {
+            "norm": normalized_names(indicators["name"]),
+            "code": pa.array(indicators["credit_code"], type=pa.string(), from_pandas=True),
+        }
+    )
+    pairs = pairs.filter(pc.is_valid(pairs["norm"]))
+    grouped = pairs.group_by("norm").aggregate([("code", "count_distinct"), ("code", "min")])
+    return pa.table(
+        {
+            "norm": grouped["norm"].combine_chunks(),
+            "candidates": grouped["code_count_distinct"],
+            "code": grouped["code_min"],
+        }
+    )
 
 
 def _by_name(indicators: pd.DataFrame, rows: pd.DataFrame, kind: str):
     """Rows whose code matches no firm take the code of the one firm with their name; rows
-    that still match none are returned as unmatched, never dropped."""
-    strangers = rows.index[~rows["credit_code"].isin(indicators["credit_code"])]
-    if strangers.empty:
+    that still match none (no firm, or several, of that name) are returned as unmatched,
+    never dropped. Vectorised over the whole panel: a hash lookup of codes, one count of
+    codes per name, one lookup of the strangers' names."""
+    codes = pa.array(rows["credit_code"], type=pa.string(), from_pandas=True)
+    known = pa.array(indicators["credit_code"], type=pa.string(), from_pandas=True)
+    strangers = np.flatnonzero(
+        ~pc.is_in(codes, value_set=pc.unique(known)).to_numpy(zero_copy_only=False)
+    )
+    if not strangers.size:
         return rows, [], []
-    registry = indicators[["credit_code", "name"]].drop_duplicates()
-    names = registry.assign(norm=registry["name"].map(normalize_name))
-    codes_by_name = names.groupby("norm")["credit_code"].agg(lambda s: sorted(set(s)))
-    matched, unmatched = [], []
-    for idx in strangers:
-        row = rows.loc[idx]
-        codes = codes_by_name.get(normalize_name(row.get("name")), [])
-        origin = dict(
-            kind=kind, file=row["source_file"], row=row["source_row"], name=row.get("name")
-        )
-        if len(codes) == 1:
-            matched.append(origin | dict(code_in_file=row["credit_code"], matched_code=codes[0]))
-            rows.at[idx, "credit_code"] = codes[0]
-            rows.at[idx, "code_problem"] = credit_code_problem(codes[0])
-        else:
-            unmatched.append(origin | dict(credit_code=row["credit_code"], candidates=len(codes)))
-    return rows, matched, unmatched
+    found = rows.iloc[strangers]
+    names = found["name"] if "name" in found else pd.Series(None, index=found.index, dtype=object)
+    registry = _name_registry(indicators)
+    at = pc.index_in(normalized_names(names), value_set=registry["norm"])
+    candidates = pc.take(registry["candidates"], at).fill_null(0).to_numpy()
+    code = pc.take(registry["code"], at).to_numpy(zero_copy_only=False)
+    origin = pd.DataFrame(
+        {
+            "kind": kind,
+            "file": found["source_file"].to_numpy(),
+            "row": found["source_row"].to_numpy(),
+            "name": names.to_numpy(),
+        }
+    )
+    one = candidates == 1
+    matched = origin[one].assign(
+        code_in_file=found["credit_code"].to_numpy()[one], matched_code=code[one]
+    )
+    unmatched = origin[~one].assign(
+        credit_code=found["credit_code"].to_numpy()[~one], candidates=candidates[~one]
+    )
+    joined = found.index[one]
+    rows.loc[joined, "credit_code"] = code[one]
+    rows.loc[joined, "code_problem"] = credit_code_problems(pd.Series(code[one])).to_numpy()
+    return rows, matched.to_dict("records"), unmatched.to_dict("records")
 
 
 def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:

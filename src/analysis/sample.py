@@ -12,13 +12,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from analysis.codes import ALPHABET, check_char, org_code_check_char
 from analysis.names import BRANDS, CITY, INDUSTRY_WORDS, NAMED_FIRMS, TOWNS
-from analysis.sample_sheets import write_sources
+from analysis.sample_sheets import new_workbook, write_sources
 from analysis.sample_sources import generate_sources
 
 LEADING_INDUSTRIES = (
@@ -72,6 +71,7 @@ _MONTH_SEASON = (  # each quarter's months: February slow (Spring Festival), Dec
 )
 _LABOUR_INTENSIVE = "农(海)产品深加工"
 _RD_INTENSIVE = ("新兴产业", "健康养生")
+_NAME_ATTEMPTS = 5  # names drawn before a second trade-name word is added
 
 
 def make_credit_code(rng: np.random.Generator, division: str = "371082") -> str:
@@ -170,8 +170,13 @@ def _yearly_revenue(rng: np.random.Generator, firms: int) -> NDArray:
 
 
 def _firm_name(rng: np.random.Generator, industry: str, big: bool, taken: set[str]) -> str:
-    """A believable registered name: [city or town] + trade name + business + company form."""
+    """A believable registered name: [city or town] + trade name + business + company form.
+
+    A large city exhausts the single trade names of an industry (tens of thousands), so after
+    a few names already taken the trade name gets a second word, as 宏达鑫源 does.
+    """
     words = INDUSTRY_WORDS[industry]
+    attempt = 0
     while True:
         form = rng.random()
         if form < 0.25:
@@ -181,6 +186,8 @@ def _firm_name(rng: np.random.Generator, industry: str, big: bool, taken: set[st
         else:
             prefix = ""
         brand = BRANDS[rng.integers(len(BRANDS))]
+        if attempt >= _NAME_ATTEMPTS:
+            brand += BRANDS[rng.integers(len(BRANDS))]
         word = words[rng.integers(len(words))]
         kind = rng.random()
         if big and kind < 0.5:
@@ -193,6 +200,7 @@ def _firm_name(rng: np.random.Generator, industry: str, big: bool, taken: set[st
         if name not in taken:
             taken.add(name)
             return name
+        attempt += 1
 
 
 def _identities(
@@ -208,12 +216,10 @@ def _identities(
     peak = np.nanmax(revenue, axis=1)
     for i in range(len(NAMED_FIRMS), n):
         names.append(_firm_name(rng, industries[i], bool(peak[i] >= 5 * YI), taken))
-    codes: list[str] = []
+    codes: dict[str, None] = {}  # insertion-ordered and hashed: a list search is quadratic
     while len(codes) < n:
-        code = make_credit_code(rng)
-        if code not in codes:
-            codes.append(code)
-    return industries, names, codes
+        codes.setdefault(make_credit_code(rng))
+    return industries, names, list(codes)
 
 
 def _yearly_tax(
@@ -400,28 +406,28 @@ def generate_city(
     return panel.reset_index(drop=True)
 
 
-def _wan(value: float) -> float | None:
-    """Yuan to 万元 with two decimals, as the bureaus print; None leaves the cell empty."""
-    return None if pd.isna(value) else round(value / WAN, 2)
+def _wan(values: pd.Series) -> list[float]:
+    """Yuan to 万元 with two decimals, as the bureaus print (exact: amounts are whole
+    hundreds of yuan); NaN where there is no figure."""
+    return np.round(values.to_numpy(dtype=float) / WAN, 2).tolist()
 
 
-def _count(value: float) -> int | None:
-    """Headcounts are whole persons; None leaves the cell empty."""
-    return None if pd.isna(value) else int(value)
-
-
-def _title(ws: Worksheet, text: str, span: str) -> None:
+def _title(book: Workbook, ws: Worksheet, text: str, last_column: int) -> None:
     """Bold title merged across the table, the first thing a loader has to skip."""
-    ws["A1"] = text
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.merge_cells(span)
+    style = {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
+    ws.merge_range(0, 0, 0, last_column, text, book.add_format(style))
 
 
 def _widths(ws: Worksheet, widths: dict[str, float]) -> None:
     """Readable column widths, as a bureau would leave them."""
     for column, width in widths.items():
-        ws.column_dimensions[column].width = width
+        ws.set_column(f"{column}:{column}", width)
+
+
+def _header_style(book: Workbook):
+    return book.add_format(
+        {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True}
+    )
 
 
 def _sign_off_date(year: int, month: int) -> str:
@@ -430,70 +436,68 @@ def _sign_off_date(year: int, month: int) -> str:
 
 
 def _write_statistics(frame: pd.DataFrame, year: int, month: int, out_dir: Path) -> Path:
-    """The statistics bureau's 规上工业 table: merged two-row header, 合计 first, notes below."""
-    frame = frame.sort_values(["revenue", "credit_code"], ascending=[False, True])
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "规上工业"
-    _title(ws, f"{year}年1-{month}月全市规模以上工业企业主要经济指标", "A1:L1")
-    ws["A2"] = f"填报单位：{CITY}市统计局"
-    ws.merge_cells("A2:H2")
-    ws["J2"] = "单位：万元"
-    ws["J2"].alignment = Alignment(horizontal="right")
-    ws.merge_cells("J2:L2")
+    """The statistics bureau's 规上工业 table: merged two-row header, 合计 first, notes below.
 
-    header = Font(bold=True)
-    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    fixed = ("序号", "统一社会信用代码", "企业名称", "所属行业")
-    for column, text in zip("ABCD", fixed, strict=True):
-        ws[f"{column}3"] = text
-        ws.merge_cells(f"{column}3:{column}4")
-    groups = (("E", "F", "营业收入"), ("G", "H", "利润总额"), ("I", "J", "研发费用"))
-    for left, right, text in groups:
-        ws[f"{left}3"] = text
-        ws.merge_cells(f"{left}3:{right}3")
-        ws[f"{left}4"], ws[f"{right}4"] = "本年累计", "上年同期"
-    ws["K3"] = "从业人员（人）"
-    ws.merge_cells("K3:L3")
-    ws["K4"], ws["L4"] = "期末人数", "上年同期"
-    for row in ws.iter_rows(min_row=3, max_row=4):
-        for cell in row:
-            cell.font, cell.alignment = header, centre
+    Rows are streamed, so each is written whole before the next: a header cell spanning
+    rows 3-4 is merged first and written (styled) within row 3.
+    """
+    frame = frame.sort_values(["revenue", "credit_code"], ascending=[False, True])
+    path = out_dir / "统计局" / f"{year}年1-{month}月规模以上工业企业主要经济指标.xlsx"
+    book = new_workbook(path)
+    ws = book.add_worksheet("规上工业")
+    _title(book, ws, f"{year}年1-{month}月全市规模以上工业企业主要经济指标", 11)
+    ws.merge_range("A2:H2", f"填报单位：{CITY}市统计局")
+    ws.merge_range("J2:L2", "单位：万元", book.add_format({"align": "right"}))
+
+    header = _header_style(book)
+    for column, text in enumerate(("序号", "统一社会信用代码", "企业名称", "所属行业")):
+        ws.merge_range(2, column, 3, column, text)
+        ws.write_string(2, column, text, header)
+    groups = ("营业收入", "利润总额", "研发费用", "从业人员（人）")
+    for i, text in enumerate(groups):
+        ws.merge_range(2, 4 + 2 * i, 2, 5 + 2 * i, text, header)
+    subheads = ["本年累计", "上年同期"] * 3 + ["期末人数", "上年同期"]
+    ws.write_row(3, 4, subheads, header)
 
     amounts = [k for flow in ("revenue", "profit", "rd") for k in (flow, f"{flow}_prev")]
-    ws["C5"] = "合计"
-    for column, key in zip("EFGHIJ", amounts, strict=True):
-        ws[f"{column}5"] = round(frame[key].sum() / WAN, 2)
-    ws["K5"] = int(frame["employees"].sum())
-    ws["L5"] = int(frame["employees_prev"].sum())
+    ws.write_string(4, 2, "合计")
+    ws.write_row(4, 4, np.round(frame[amounts].sum().to_numpy() / WAN, 2).tolist())
+    ws.write_row(4, 10, [int(frame["employees"].sum()), int(frame["employees_prev"].sum())])
 
+    code, amount = book.add_format({"num_format": "@"}), book.add_format({"num_format": "#,##0.00"})
+    columns = [_wan(frame[key]) for key in amounts]
+    staff = [frame[key].to_numpy(dtype=float).tolist() for key in ("employees", "employees_prev")]
+    firms = zip(*(frame[key].tolist() for key in ("credit_code", "name", "industry")), strict=True)
     blank_after = (len(frame) + 1) // 2 if len(frame) > 1 else None
-    row = 6
-    for seq, firm in enumerate(frame.itertuples(index=False), start=1):
-        values = [_wan(getattr(firm, key)) for key in amounts]
-        if seq % 15 == 0 and values[0] is not None:
-            values[0] = f"{values[0]:,.2f}"  # typed in by hand: a number stored as text
-        record = [seq, firm.credit_code, firm.name, firm.industry, *values]
-        record += [_count(firm.employees), _count(firm.employees_prev)]
-        for col, value in enumerate(record, start=1):
-            ws.cell(row=row, column=col, value=value)
-        ws.cell(row=row, column=2).number_format = "@"
-        for col in range(5, 11):
-            ws.cell(row=row, column=col).number_format = "#,##0.00"
+    row = 5
+    for seq, (credit_code, name, industry) in enumerate(firms, start=1):
+        i = seq - 1
+        ws.write_number(row, 0, seq)
+        ws.write_string(row, 1, credit_code, code)
+        ws.write_string(row, 2, name)
+        ws.write_string(row, 3, industry)
+        for col, values in enumerate(columns, start=4):
+            value = values[i]
+            if value != value:  # NaN: no figure, an empty cell
+                ws.write_blank(row, col, None, amount)
+            elif col == 4 and seq % 15 == 0:  # typed in by hand: a number stored as text
+                ws.write_string(row, col, f"{value:,.2f}", amount)
+            else:
+                ws.write_number(row, col, value, amount)
+        for col, values in enumerate(staff, start=10):
+            if values[i] == values[i]:  # headcounts are whole persons
+                ws.write_number(row, col, int(values[i]))
         row += 2 if seq == blank_after else 1
 
-    note = "注：1.本表为快报数据，金额单位为万元。2.“上年同期”为同口径数据。"
-    ws.cell(row=row + 1, column=1, value=note)
+    ws.write_string(row + 1, 0, "注：1.本表为快报数据，金额单位为万元。2.“上年同期”为同口径数据。")
     sign_off = (
         "单位负责人：张明    统计负责人：李华    填表人：王芳    "
         f"报出日期：{_sign_off_date(year, month)}"
     )
-    ws.cell(row=row + 2, column=1, value=sign_off)
+    ws.write_string(row + 2, 0, sign_off)
     _widths(ws, {"A": 6, "B": 22, "C": 34, "D": 18} | dict.fromkeys("EFGHIJKL", 13))
-    ws.freeze_panes = "A5"
-    path = out_dir / "统计局" / f"{year}年1-{month}月规模以上工业企业主要经济指标.xlsx"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    ws.freeze_panes(4, 0)
+    book.close()
     return path
 
 
@@ -507,38 +511,33 @@ def _growth(current: float, previous: float) -> float | None:
 def _write_tax(frame: pd.DataFrame, year: int, month: int, out_dir: Path) -> Path:
     """The tax bureau's 入库税收 table: single header row, 合计 last, its own naming."""
     frame = frame.sort_values(["tax", "credit_code"], ascending=[False, True])
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "入库税收"
-    _title(ws, f"{year}年1-{month}月全市工业企业入库税收情况", "A1:F1")
-    ws["F2"] = "单位：万元"
-    header = ("序号", "纳税人识别号", "纳税人名称", "入库税收本年累计", "入库税收上年同期")
-    ws.append([*header, "同比增减（%）"])
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for seq, firm in enumerate(frame.itertuples(index=False), start=1):
-        ws.append(
-            [
-                seq,
-                firm.credit_code,
-                firm.name,
-                _wan(firm.tax),
-                _wan(firm.tax_prev),
-                _growth(firm.tax, firm.tax_prev),
-            ]
-        )
-        ws.cell(row=ws.max_row, column=2).number_format = "@"
-        ws.cell(row=ws.max_row, column=4).number_format = "#,##0.00"
-        ws.cell(row=ws.max_row, column=5).number_format = "#,##0.00"
-    total, total_prev = frame["tax"].sum(), frame["tax_prev"].sum()
-    ws.append([None, None, "合计", _wan(total), _wan(total_prev), _growth(total, total_prev)])
-    ws.append(["注：数据来源于税收征管系统。"])
-    _widths(ws, {"A": 6, "B": 22, "C": 34, "D": 16, "E": 16, "F": 14})
-    ws.freeze_panes = "A4"
     path = out_dir / "税务局" / f"{year}年1-{month}月工业企业入库税收.xlsx"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    book = new_workbook(path)
+    ws = book.add_worksheet("入库税收")
+    _title(book, ws, f"{year}年1-{month}月全市工业企业入库税收情况", 5)
+    ws.write_string(1, 5, "单位：万元")
+    header = ("序号", "纳税人识别号", "纳税人名称", "入库税收本年累计", "入库税收上年同期")
+    ws.write_row(2, 0, [*header, "同比增减（%）"], _header_style(book))
+
+    code, amount = book.add_format({"num_format": "@"}), book.add_format({"num_format": "#,##0.00"})
+    tax, tax_prev = frame["tax"].tolist(), frame["tax_prev"].tolist()
+    figures = zip(_wan(frame["tax"]), _wan(frame["tax_prev"]), tax, tax_prev, strict=True)
+    firms = zip(frame["credit_code"].tolist(), frame["name"].tolist(), figures, strict=True)
+    row = 2  # the header's, until a firm's follows
+    for row, (credit_code, name, (wan, wan_prev, current, previous)) in enumerate(firms, start=3):
+        ws.write_number(row, 0, row - 2)
+        ws.write_string(row, 1, credit_code, code)
+        ws.write_string(row, 2, name)
+        ws.write(row, 3, None if wan != wan else wan, amount)
+        ws.write(row, 4, None if wan_prev != wan_prev else wan_prev, amount)
+        ws.write(row, 5, _growth(current, previous))
+    total, total_prev = frame["tax"].sum(), frame["tax_prev"].sum()
+    totals = np.round(np.array([total, total_prev]) / WAN, 2).tolist()
+    ws.write_row(row + 1, 2, ["合计", *totals, _growth(total, total_prev)])
+    ws.write_string(row + 2, 0, "注：数据来源于税收征管系统。")
+    _widths(ws, {"A": 6, "B": 22, "C": 34, "D": 16, "E": 16, "F": 14})
+    ws.freeze_panes(3, 0)
+    book.close()
     return path
 
 

@@ -3,18 +3,18 @@ the offices hand them over: a title naming the period, a 填报单位 / 单位 l
 row, the rows, a note. Amounts in 万元, dates as real Excel dates, codes as text.
 """
 
+import datetime
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from xlsxwriter import Workbook
 
 from analysis import params
 from analysis.names import CITY
 from analysis.sources import Sources
 
 WAN = 10_000
+CREATED = datetime.datetime(2026, 1, 1)  # the workbooks' creation date, fixed
 PROJECT_HEADER = {
     "序号": None,
     "项目编号": "project_id",
@@ -73,42 +73,57 @@ def _cell_value(value, column: str):
     return value
 
 
+def new_workbook(path: Path) -> Workbook:
+    """A workbook streamed to `path` row by row (xlsxwriter's constant-memory mode: a large
+    city's sheets are written in seconds and never held whole), dated at a fixed moment so
+    that the same seed gives the same bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = Workbook(path, {"constant_memory": True})
+    book.set_properties({"created": CREATED})
+    return book
+
+
+def _formats(book: Workbook, header: dict) -> list:
+    """Each column's cell format: codes as text, dates as dates, amounts with separators."""
+    code = book.add_format({"num_format": "@"})
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    amount = book.add_format({"num_format": "#,##0.00"})
+    formats = []
+    for column in header.values():
+        if column == "credit_code":
+            formats.append(code)
+        elif column and column.endswith("_date"):
+            formats.append(date)
+        elif column and (column.endswith("investment") or column == "amount"):
+            formats.append(amount)
+        else:
+            formats.append(None)
+    return formats
+
+
 def _sheet(path: Path, sheet: str, title: str, unit_line: str, header: dict, rows: pd.DataFrame):
     """One workbook in the offices' layout; returns its path."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet
-    last = get_column_letter(len(header))
-    ws["A1"] = title
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws.merge_cells(f"A1:{last}1")
-    ws["A2"] = unit_line
-    ws.merge_cells(f"A2:{last}2")
-    ws.append(list(header))
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", wrap_text=True)
-    for seq, record in enumerate(rows.to_dict("records"), start=1):
-        values = [
-            seq if column is None else _cell_value(record[column], column)
-            for column in header.values()
-        ]
-        ws.append(values)
-        for cell, column in zip(ws[ws.max_row], header.values(), strict=True):
-            if column == "credit_code":
-                cell.number_format = "@"
-            elif column and column.endswith("_date"):
-                cell.number_format = "yyyy-mm-dd"
-            elif column and (column.endswith("investment") or column == "amount"):
-                cell.number_format = "#,##0.00"
-    ws.append([])
-    ws.append(["注：本表数据为本年1月1日起累计数。"])
-    for i, name in enumerate(header, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(8, 2.2 * len(name) + 4)
-    ws.freeze_panes = "A4"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    book = new_workbook(path)
+    ws = book.add_worksheet(sheet)
+    last = len(header) - 1
+    ws.merge_range(
+        0, 0, 0, last, title, book.add_format({"bold": True, "font_size": 14, "align": "center"})
+    )
+    ws.merge_range(1, 0, 1, last, unit_line)
+    ws.write_row(
+        2, 0, list(header), book.add_format({"bold": True, "align": "center", "text_wrap": True})
+    )
+    formats = _formats(book, header)
+    columns = list(header.values())
+    for row, record in enumerate(rows.to_dict("records"), start=3):
+        for col, (column, style) in enumerate(zip(columns, formats, strict=True)):
+            value = row - 2 if column is None else _cell_value(record[column], column)
+            ws.write(row, col, value, style)
+    ws.write_string(len(rows) + 4, 0, "注：本表数据为本年1月1日起累计数。")
+    for col, name in enumerate(header):
+        ws.set_column(col, col, max(8, 2.2 * len(name) + 4))
+    ws.freeze_panes(3, 0)
+    book.close()
     return path
 
 

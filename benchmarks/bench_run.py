@@ -1,0 +1,161 @@
+"""The whole quarterly run at three sizes of city, beside the floor of papermill + nbconvert.
+
+Run by hand (not part of the test suite):
+
+    .venv/bin/python benchmarks/bench_run.py                   # 400, 20,000 and 200,000 firms
+    .venv/bin/python benchmarks/bench_run.py --firms 400 20000 # chosen sizes
+
+For each size it writes a sample city (`python -m analysis sample`: statistics and tax
+workbooks for every quarter of last year and this year to Q3, and the offices' sources),
+then, each in a fresh process:
+  intake  `analysis.ingest.ingest` from an empty cache; rows/s = rows read ÷ its seconds
+  run     `python -m analysis run` from an empty cache: intake, notebooks, HTML, tables
+  rerun   the same command again, unchanged: the report is reused
+The floor, measured once in the same invocation, is as many trivial notebooks as the run
+executes (parameters, imports, one chart) through papermill with the runner's worker
+count, then rendered by nbconvert. Peak memory is the highest sum of resident memory over
+the process and all its descendants (kernels included), sampled every SAMPLE seconds with
+psutil; shared pages count once per process, so it errs high.
+"""
+
+import argparse
+import contextlib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from analysis import runner
+
+SIZES = [400, 20_000, 200_000]
+SAMPLE = 0.2  # seconds between samples of the process tree's memory
+
+INTAKE = """
+import json, sys, time
+from pathlib import Path
+from analysis.ingest import ingest
+started = time.perf_counter()
+intake = ingest(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))
+print(json.dumps({"seconds": time.perf_counter() - started,
+                  "rows": int(intake.files["rows_read"].sum())}))
+"""
+
+FLOOR = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import nbformat, papermill
+from nbconvert import HTMLExporter
+folder, count, workers = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+cell = nbformat.v4.new_code_cell("quarter = 3")
+cell.metadata["tags"] = ["parameters"]
+book = nbformat.v4.new_notebook(cells=[
+    nbformat.v4.new_markdown_cell("# 地板"),
+    cell,
+    nbformat.v4.new_code_cell("import pandas as pd\\nimport matplotlib.pyplot as plt"),
+    nbformat.v4.new_code_cell("pd.Series([1, 3, 2]).plot(title=str(quarter)); plt.show()"),
+])
+book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                               "language": "python"}
+names = [f"floor_{i}.ipynb" for i in range(count)]
+for name in names:
+    nbformat.write(book, folder / name)
+def execute(name):
+    papermill.execute_notebook(str(folder / name), str(folder / f"out_{name}"),
+                               parameters={"quarter": 4}, kernel_name="python3",
+                               progress_bar=False, cwd=str(folder))
+with ThreadPoolExecutor(max_workers=min(workers, count)) as pool:
+    list(pool.map(execute, names))
+for name in names:
+    body, _ = HTMLExporter(exclude_input=True).from_filename(str(folder / f"out_{name}"))
+    (folder / name.replace(".ipynb", ".html")).write_text(body, encoding="utf-8")
+"""
+
+
+def tree_rss(root: psutil.Process) -> int:
+    """Resident bytes of a process and its descendants; one that has just ended counts 0."""
+    total = 0
+    with contextlib.suppress(psutil.NoSuchProcess):
+        for each in [root, *root.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += each.memory_info().rss
+    return total
+
+
+def measured(command: list[str]) -> dict:
+    """Wall seconds, the process tree's peak resident memory (MB) and the last line of
+    stdout of one command in a fresh process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    root, peak = psutil.Process(process.pid), 0
+    while process.poll() is None:
+        peak = max(peak, tree_rss(root))
+        time.sleep(SAMPLE)
+    stdout, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    if process.returncode:
+        raise SystemExit(f"{' '.join(command[:4])} … failed ({process.returncode}):\n{stderr}")
+    lines = stdout.strip().splitlines()
+    return {"seconds": seconds, "peak_mb": peak / 2**20, "last": lines[-1] if lines else ""}
+
+
+def floor(folder: Path) -> dict:
+    folder.mkdir()
+    count, workers = len(runner.NOTEBOOKS), runner.WORKERS
+    return measured([sys.executable, "-c", FLOOR, str(folder), str(count), str(workers)])
+
+
+def city(firms: int, folder: Path) -> dict:
+    """One size: the sample written, the intake alone, the full run and the rerun."""
+    raw, out, processed = folder / "raw", folder / "reports", folder / "processed"
+    python = [sys.executable, "-m", "analysis"]
+    sample = measured([*python, "sample", "--out", str(raw), "--firms", str(firms)])
+    intake = measured([sys.executable, "-c", INTAKE, str(raw), str(folder / "intake_cache")])
+    read = json.loads(intake["last"])
+    run = [*python, "run", "--raw", str(raw), "--out", str(out), "--processed", str(processed)]
+    full = measured(run)
+    again = measured(run)
+    pages = [p.stat().st_size for p in out.rglob("*.html")]
+    return {
+        "sample_s": sample["seconds"],
+        "rows": read["rows"],
+        "rows_per_s": read["rows"] / read["seconds"],
+        "run_s": full["seconds"],
+        "peak_mb": full["peak_mb"],
+        "page_mb": max(pages) / 2**20,
+        "rerun_s": again["seconds"],
+    }
+
+
+def main(sizes: list[int]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        base = floor(Path(tmp) / "floor")
+    print(
+        f"floor: {len(runner.NOTEBOOKS)} trivial notebooks, {runner.WORKERS} workers: "
+        f"{base['seconds']:.1f} s, peak {base['peak_mb']:.0f} MB (process tree)",
+        flush=True,
+    )
+    print(
+        f"{'firms':>8} | {'rows':>9} | {'sample s':>8} | {'intake rows/s':>13} | "
+        f"{'run s':>7} | {'× floor':>7} | {'peak MB':>7} | {'largest page MB':>15} | "
+        f"{'rerun s':>7}"
+    )
+    for firms in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            r = city(firms, Path(tmp))
+        print(
+            f"{firms:>8,} | {r['rows']:>9,} | {r['sample_s']:>8.1f} | {r['rows_per_s']:>13,.0f} | "
+            f"{r['run_s']:>7.1f} | {r['run_s'] / base['seconds']:>7.2f} | "
+            f"{r['peak_mb']:>7.0f} | {r['page_mb']:>15.2f} | {r['rerun_s']:>7.1f}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--firms", type=int, nargs="+", default=SIZES, help="city sizes")
+    main(parser.parse_args().firms)
