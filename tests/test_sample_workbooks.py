@@ -17,7 +17,7 @@ SEED = 13
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory):
-    truth = sample.generate_city(firms=40, seed=SEED, year=2026, quarter=1)
+    truth = sample.generate_city(firms=40, seed=SEED, year=2026, month=3)
     root = tmp_path_factory.mktemp("city")
     sample.write_city(truth, root)
     period = truth[(truth["year"] == 2026) & (truth["month"] == 3)]
@@ -30,7 +30,7 @@ def _files(root: Path) -> dict[str, bytes]:
 
 def test_the_same_seed_writes_the_same_bytes(city, tmp_path):
     _, root = city
-    sample.write_city(sample.generate_city(firms=40, seed=SEED, year=2026, quarter=1), tmp_path)
+    sample.write_city(sample.generate_city(firms=40, seed=SEED, year=2026, month=3), tmp_path)
     first, again = _files(root), _files(tmp_path)
     assert len(first) > 20 and first.keys() == again.keys()
     assert [name for name in first if first[name] != again[name]] == []

@@ -173,7 +173,7 @@ def _department_sheet(ws, department, own, plan_names, quarter) -> None:
         _number(ws, r, 6, actual, fmt)
         _number(ws, r, 7, projected, fmt)
         _number(ws, r, 8, row.progress, "0.0%")
-        _number(ws, r, 9, row.expected_progress, "0%")
+        _number(ws, r, 9, row.expected_progress, "0.0%")
         _number(ws, r, 10, row.gap, "+0.0;-0.0;0.0")
         _text(ws, r, 11, status_text(row.status))
         _text(ws, r, 12, row.judged_on)

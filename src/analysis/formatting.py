@@ -37,6 +37,11 @@ def percent(share, digits: int = 1) -> str:
     return "—" if _missing(share) else f"{share * 100:.{digits}f}%"
 
 
+def schedule(share) -> str:
+    """序时进度 as offices write it: 75%, 83.3% (10/12), 16.7% (2/12)."""
+    return "—" if _missing(share) else percent(share).replace(".0%", "%")
+
+
 def number(value, digits: int = 0) -> str:
     return "—" if _missing(value) else f"{value:,.{digits}f}"
 
@@ -104,7 +109,7 @@ def scorecard_rows(card: pd.DataFrame, plan_names: dict[int, str]) -> pd.DataFra
             "actual": [in_unit(v, u) for v, u in zip(card["actual"], units, strict=True)],
             "projected": [in_unit(v, u) for v, u in zip(card["projected"], units, strict=True)],
             "progress": card["progress"].map(percent),
-            "expected_progress": card["expected_progress"].map(lambda v: percent(v, 0)),
+            "expected_progress": card["expected_progress"].map(schedule),
             "status": card["status"].map(status_text),
             "judged_on": card["judged_on"],
             "departments": card["departments"],
