@@ -272,6 +272,8 @@ def _no_header(refused: list[NoHeaderError], raw_dir: Path) -> InputFileError:
         return InputFileError(refused[0].path, f"{refused[0].problem}。{advice}")
     listed = "；".join(f"{e.path}：{e.diagnosis}" for e in refused)
     return InputFileError(raw_dir, f"{len(refused)} 个文件未找到可识别的表头：{listed}。{advice}")
+
+
 def _name_registry(indicators: pd.DataFrame) -> pa.Table:
     """Each normalised firm name of the statistics: how many distinct codes carry it
     (`candidates`) and the smallest of them (`code`, the firm's when there is one)."""
@@ -343,7 +345,8 @@ def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
         )
         panel = indicators.merge(tax, on=KEY, how="outer", indicator="sources")
         panel["name"] = panel["name"].fillna(panel.pop("tax_name"))
-        panel["code_problem"] = panel["code_problem"].fillna(panel.pop("tax_problem"))
+        problem = panel["code_problem"].astype(object)  # all missing is float, not text
+        panel["code_problem"] = problem.fillna(panel.pop("tax_problem"))
         panel["sources"] = panel["sources"].map(SOURCES).astype(str)
     industry = panel["industry"].astype("str")
     panel["industry"] = industry.where(industry.notna() & (industry != ""), "未归类")
