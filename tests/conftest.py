@@ -47,6 +47,14 @@ STATS_HEADER = [
 ]
 STATS_MERGES = ("A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:F3", "G3:H3")
 CODE_A = "91350100M000100Y43"
+BANDS = {  # the programme's tiers, written out here rather than read from params
+    "sales_ge_100m": ("revenue", 1e8, float("inf")),
+    "sales_500m_1b": ("revenue", 5e8, 1e9),
+    "sales_ge_1b": ("revenue", 1e9, float("inf")),
+    "tax_ge_10m": ("tax", 1e7, float("inf")),
+    "tax_50m_100m": ("tax", 5e7, 1e8),
+    "tax_ge_100m": ("tax", 1e8, float("inf")),
+}
 
 
 @pytest.fixture

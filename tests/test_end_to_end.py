@@ -14,17 +14,9 @@ from analysis import runner
 from analysis.config import PARAMS_DIR
 from analysis.errors import NotebookFailed
 from analysis.runner import RunPaths, run
-from tests.conftest import HOSTILE, cell_texts, notebooks_with_cell, tag_names
+from tests.conftest import BANDS, HOSTILE, cell_texts, notebooks_with_cell, tag_names
 
 YEAR, QUARTER = 2026, 3
-BANDS = {  # the programme's tiers, written out here rather than read from params
-    "sales_ge_100m": ("revenue", 1e8, np.inf),
-    "sales_500m_1b": ("revenue", 5e8, 1e9),
-    "sales_ge_1b": ("revenue", 1e9, np.inf),
-    "tax_ge_10m": ("tax", 1e7, np.inf),
-    "tax_50m_100m": ("tax", 5e7, 1e8),
-    "tax_ge_100m": ("tax", 1e8, np.inf),
-}
 
 
 @pytest.fixture(scope="module")

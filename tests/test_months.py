@@ -17,17 +17,9 @@ from analysis import cli, sample, store
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
 from analysis.runner import run
 from analysis.sample_sources import generate_sources
-from tests.conftest import small_city
+from tests.conftest import BANDS, small_city
 
 YEAR = 2026
-BANDS = {  # the programme's tiers, written out here rather than read from params
-    "sales_ge_100m": ("revenue", 1e8, np.inf),
-    "sales_500m_1b": ("revenue", 5e8, 1e9),
-    "sales_ge_1b": ("revenue", 1e9, np.inf),
-    "tax_ge_10m": ("tax", 1e7, np.inf),
-    "tax_50m_100m": ("tax", 5e7, 1e8),
-    "tax_ge_100m": ("tax", 1e8, np.inf),
-}
 
 
 @pytest.fixture(scope="module")
