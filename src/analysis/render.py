@@ -12,10 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-import nbformat
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
-from traitlets.config import Config
 
 from analysis.formatting import status_text
 from analysis.periods import Period
@@ -90,6 +86,13 @@ def shown_parameters(parameters: dict) -> list[tuple[str, str]]:
 
 def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[Heading]:
     """Render with code, prompts and the parameter cells hidden; return the page's headings."""
+    # Imported here, not at the top: nbconvert pulls in jsonschema's format checkers, seconds
+    # of start-up that a reused report or a refused run should not pay.
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
+
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = HIDDEN_TAGS
     config.TagRemovePreprocessor.enabled = True

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import papermill
 import yaml
 from tqdm import tqdm
 
@@ -264,6 +263,8 @@ def _execute_all(staging: Path, parameters: dict, paths: RunPaths, failed: Path,
 
 
 def _execute(name: str, staging: Path, parameters: dict, paths: RunPaths, failed: Path):
+    import papermill  # here, not at the top: a reused report need not load it (render.py)
+
     started = time.monotonic()
     output = staging / name
     try:
