@@ -396,6 +396,16 @@ G = "91371082MA3C4XKT68"
 STATS_TITLE = "2026年1-9月全市规模以上工业企业主要经济指标"
 
 
+STATS_COLUMNS = [
+    "序号",
+    "统一社会信用代码",
+    "企业名称",
+    "所属行业",
+    "营业收入本年累计",
+    "营业收入上年同期",
+]
+
+
 def stats_version(title: str, firms: list[list], signoff: str | None = None):
     """A statistics-bureau return: title, unit line, header, total, numbered firms, note
     and sign-off."""
@@ -403,14 +413,7 @@ def stats_version(title: str, firms: list[list], signoff: str | None = None):
     rows = [
         [title],
         ["填报单位：海阳市统计局", None, None, None, "单位：万元"],
-        [
-            "序号",
-            "统一社会信用代码",
-            "企业名称",
-            "所属行业",
-            "营业收入本年累计",
-            "营业收入上年同期",
-        ],
+        STATS_COLUMNS,
         [None, None, "合计", None, total, None],
         *([i, *firm] for i, firm in enumerate(firms, start=1)),
         ["注：上年同期为同口径数据。"],
@@ -456,14 +459,7 @@ def renamed_firm():
         [
             ["2026年1-9月全市规模以上工业企业主要经济指标"],
             ["单位：万元"],
-            [
-                "序号",
-                "统一社会信用代码",
-                "企业名称",
-                "所属行业",
-                "营业收入本年累计",
-                "营业收入上年同期",
-            ],
+            STATS_COLUMNS,
             [1, A, "黄海汽车配件有限公司", "现代制造业", 12000, 10000],  # row 4
             [2, G, "中机模具有限公司", "现代制造业", 8000, 7000],  # row 5
             [3, G, "山东中机精密模具有限公司", "现代制造业", 8000, 7000],  # row 6: renamed
