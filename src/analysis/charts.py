@@ -11,7 +11,6 @@ from importlib.resources import files
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -73,12 +72,12 @@ def tier_progress(counts: pd.DataFrame):
     return fig
 
 
-def band_distribution(firms: pd.DataFrame, measure: str, title: str):
-    """How many firms fall in each size band, every band shown even when empty."""
+def band_distribution(counts: pd.DataFrame, title: str):
+    """How many firms fall in each size band (`band`, `firms`: products.py's bands of
+    one measure), every band shown even when empty."""
     use_chinese_font()
-    counts = firms[f"{measure}_band"].value_counts(sort=False)
     fig, ax = plt.subplots(figsize=(7, 3.2))
-    bars = ax.bar(counts.index.astype(str), counts.to_numpy(), color=ACTUAL_COLOUR)
+    bars = ax.bar(counts["band"].astype(str), counts["firms"].to_numpy(), color=ACTUAL_COLOUR)
     ax.bar_label(bars, fontsize=9)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("企业数（家）")
@@ -201,28 +200,32 @@ def industry_shares(structure):
     return fig
 
 
-def size_distribution(firms: pd.DataFrame, measure: str, bounds, title: str):
+def size_distribution(histogram: pd.DataFrame, bounds, title: str):
     """How firms spread by size, on a log scale (sizes span four orders of magnitude),
-    with the tier thresholds marked. Firms with nothing to show (zero) are counted in
-    the caption, since a log scale cannot place them."""
+    with the tier thresholds marked: one bar per bin of `histogram` (`lower`, `upper`,
+    `firms`, as products.py bins them), however many firms. Firms with nothing to show
+    (zero, the bin whose bounds are 0) are counted in the caption, since a log scale
+    cannot place them."""
     use_chinese_font()
-    values = firms[f"{measure}_ytd"].dropna()
-    positive = values[values > 0]
+    zero = histogram["upper"] <= 0
+    bins = histogram[~zero]
     fig, ax = plt.subplots(figsize=(8, 3.4))
-    if len(positive):
-        sns.histplot(x=positive, log_scale=True, bins=30, color=ACTUAL_COLOUR, ax=ax)
+    ax.set_xscale("log")
+    if len(bins):
+        widths = bins["upper"] - bins["lower"]
+        ax.bar(bins["lower"], bins["firms"], widths, align="edge", color=ACTUAL_COLOUR, ec="white")
     for bound in sorted(set(bounds)):
         ax.axvline(bound, color="black", ls=":", lw=1)
         ax.text(bound, 1, f" {_money(bound)}", transform=ax.get_xaxis_transform(), va="top")
     ax.xaxis.set_major_formatter(FuncFormatter(_money))
     ax.xaxis.set_minor_formatter(FuncFormatter(lambda *_: ""))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    zeros = len(values) - len(positive)
+    zeros = int(histogram.loc[zero, "firms"].sum())
     note = f"；另有 {zeros} 家为零，未绘出" if zeros else ""
     ax.set_xlabel(f"本期累计（对数刻度），点线为分档门槛{note}")
     ax.set_ylabel("企业数（家）")
     ax.set_title(title)
-    sns.despine(fig)
+    ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
 
@@ -231,6 +234,8 @@ def status_heatmap(by_department: pd.DataFrame, plan_names: dict[int, str]):
     """Departments × plans: how many of the indicators each department owns in each plan
     are behind schedule ("滞后/指标数"), the colour their share. `by_department` is
     bulletin.by_department(card); an empty cell means the department owns none there."""
+    import seaborn as sns  # here: only the pages with its charts pay for loading it
+
     use_chinese_font()
     rows = by_department.assign(behind=by_department["status"] == BEHIND)
     owned = rows.pivot_table(
@@ -269,6 +274,8 @@ def status_heatmap(by_department: pd.DataFrame, plan_names: dict[int, str]):
 def industry_growth(structure: pd.DataFrame):
     """Revenue and tax 同比 side by side for each industry, in percent, so an industry
     whose tax lags its revenue stands out."""
+    import seaborn as sns  # here: only the pages with its charts pay for loading it
+
     use_chinese_font()
     long = structure.melt(
         id_vars="industry",

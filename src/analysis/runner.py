@@ -34,6 +34,7 @@ from analysis import (
     lock,
     manifest,
     params,
+    products,
     render,
     store,
     targets,
@@ -56,6 +57,7 @@ NOTEBOOKS = {
 }
 WORKERS = 3  # the notebooks are independent: one kernel each, all at once
 log = logging.getLogger("analysis.run")
+PRODUCTS = "products"  # the staging folder's sub-folder of products (products.py)
 TIERS_CSV_COLUMNS = ["credit_code", "name", "industry", "revenue_ytd", "tax_ytd", "rd_ytd"]
 
 
@@ -196,12 +198,18 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResu
     staging.mkdir()
     try:
         _write_parameters(staging / "parameters.yaml", parameters)
+        data = store.period_data(intake, q, paths.params)
+        built = staging / PRODUCTS  # computed once, read by every notebook; never published
+        started = time.monotonic()
+        products.build(data, built, paths.params)
+        log.info("products built in %.1fs", time.monotonic() - started)
+        given = parameters | {"products_dir": str(built)}
         try:
-            record["notebooks"] = _execute_all(staging, parameters, paths, failed, terminal)
+            record["notebooks"] = _execute_all(staging, given, paths, failed, terminal)
         except NotebookFailed:
             _keep_evidence(record, staging, failed, log_path)
             raise
-        data = store.load_period(q.year, q.month, paths.processed, paths.params)
+        shutil.rmtree(built)
         page = render.Page(_title(q, paths.params), edition, _sections(), record)
         contents = _render_pages(staging, page)
         data_files = write_tables(data, staging, edition)

@@ -101,6 +101,12 @@ def load_period(
     intake = read_intake(processed_dir)
     period = Period.of(year, month, quarter)
     require(intake.panel, period)
+    return period_data(intake, period, params_dir)
+
+
+def period_data(intake: Intake, period: Period, params_dir: Path = config.PARAMS_DIR):
+    """The period's tables from an intake in hand (the run's own, not read back)."""
+    params_dir = config.resolve(params_dir)
     tier_defs = params.tiers(params_dir, period.year)
     limits = params.thresholds(params_dir)
     firms = tiers.firm_table(intake.panel, period, tier_defs, limits)

@@ -1,0 +1,465 @@
+"""The period's derived tables as named products: built once per run, read by the notebooks.
+
+Each product is one function of the period's data (store.PeriodData) or of other products.
+The run builds them all once, in its own process, into a folder of Parquet files
+(`build`), and gives that folder to every notebook as `products_dir`; a kernel then reads
+the few small tables its page shows and formats them, instead of reloading the intake and
+re-deriving the period nine times over. A notebook opened by hand (`products_dir` None, or
+a folder that lacks the product) builds what it asks for, and only what that depends on,
+through the same functions, so it still runs on its own with its default parameters.
+
+The scalars the pages print (thresholds, plan names, sentences about the intake) are kept
+together in meta.json beside the tables.
+"""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import config
+from analysis.periods import Period
+
+META = "meta.json"
+SUPPRESSED = "×"  # disclosure.SUPPRESSED, here without importing the disclosure rules
+_MARKED = "__suppressed"  # a Parquet column can hold numbers or marks, not both
+_KEPT = b"tenplans"  # what Parquet would not give back by itself: object columns, a name
+SIZE_BINS = 30  # bins of the firm-size distribution, on a log scale
+
+
+class Products:
+    """The products of one period: read from `folder` when there, else built and kept."""
+
+    def __init__(self, period: Period, processed_dir, params_dir, folder=None, data=None):
+        self.period = period
+        self.folder = None if folder is None else config.resolve(folder)
+        self._processed, self._params = processed_dir, params_dir
+        self._data = data
+        self._tables: dict[str, pd.DataFrame] = {}
+        self._meta: dict | None = None
+
+    @property
+    def data(self):
+        """The period's data (store.PeriodData), loaded only when a product must be built."""
+        if self._data is None:
+            from analysis import store  # the intake's modules: only where something is built
+
+            self._data = store.load_period(
+                self.period.year, self.period.month, self._processed, self._params
+            )
+        return self._data
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A product by name; shared within this object, so copy it before changing it
+        in place when it is read again later."""
+        if name not in TABLES:
+            raise KeyError(f"no product {name!r}; products: {', '.join(TABLES)}")
+        if name not in self._tables:
+            path = self.folder / f"{name}.parquet" if self.folder else None
+            if path is not None and path.exists():
+                self._tables[name] = _read(path)
+            else:
+                self._tables[name] = TABLES[name](self).reset_index(drop=True)
+        return self._tables[name]
+
+    @property
+    def meta(self) -> dict:
+        """The scalars beside the tables (see _meta), as meta.json holds them."""
+        if self._meta is None:
+            path = self.folder / META if self.folder else None
+            if path is not None and path.exists():
+                text = path.read_text(encoding="utf-8")
+            else:
+                text = json.dumps(_meta(self), ensure_ascii=False)
+            self._meta = json.loads(text)
+        return self._meta
+
+    @property
+    def thresholds(self) -> dict:
+        return self.meta["thresholds"]
+
+    @property
+    def plan_names(self) -> dict[int, str]:
+        return {int(k): v for k, v in self.meta["plan_names"].items()}
+
+
+def open(
+    year: int,
+    month: int,
+    quarter: int | None = None,
+    processed_dir=config.PROCESSED_DIR,
+    params_dir=config.PARAMS_DIR,
+    products_dir=None,
+) -> Products:
+    """The products of a notebook's period: from `products_dir` (the run's folder), or
+    built on demand from the processed intake when it is None or lacks one."""
+    return Products(Period.of(year, month, quarter), processed_dir, params_dir, products_dir)
+
+
+def build(data, folder: Path, params_dir=config.PARAMS_DIR) -> list[str]:
+    """Every product of the period (store.PeriodData, read with `params_dir`) written to
+    `folder`; returns their names."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    products = Products(data.period, None, params_dir, data=data)
+    for name in TABLES:
+        _write(products.table(name), folder / f"{name}.parquet")
+    (folder / META).write_text(json.dumps(products.meta, ensure_ascii=False), encoding="utf-8")
+    return list(TABLES)
+
+
+def _write(frame: pd.DataFrame, path: Path) -> None:
+    """As Parquet; a column mixing figures and × marks becomes the figures and a mask, and
+    columns of Python objects are named in the file so they come back as objects."""
+    frame = frame.copy()
+    objects = [str(c) for c in frame.columns if frame[c].dtype == object]
+    for column in list(frame.columns):
+        if frame[column].dtype != object:
+            continue
+        marked = frame[column].map(lambda v: isinstance(v, str) and v == SUPPRESSED)
+        if marked.any():
+            frame[column] = pd.to_numeric(frame[column].mask(marked))
+            frame[f"{column}{_MARKED}"] = marked.astype(bool)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = frame.columns.name
+    frame.columns = [str(c) for c in frame.columns]
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    kept = {"objects": objects, "columns_name": names}
+    metadata = {**(table.schema.metadata or {}), _KEPT: json.dumps(kept).encode()}
+    pq.write_table(table.replace_schema_metadata(metadata), path)
+
+
+def _read(path: Path) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    kept = json.loads((table.schema.metadata or {})[_KEPT])
+    frame = table.to_pandas()
+    frame.columns.name = kept["columns_name"]
+    for column in [c for c in frame.columns if c.endswith(_MARKED)]:
+        shown = column.removesuffix(_MARKED)
+        values = frame[shown].astype(object)
+        values[frame[column].to_numpy(dtype=bool)] = SUPPRESSED
+        frame[shown] = values
+        frame = frame.drop(columns=column)
+    for column in kept["objects"]:
+        if column in frame.columns and frame[column].dtype != object:
+            frame[column] = frame[column].astype(object)
+    return frame
+
+
+# --- the products: each a function of the period's data or of other products ---
+
+
+def _meta(p: Products) -> dict:
+    from analysis import quality
+
+    d = p.data
+    return {
+        "thresholds": d.thresholds,
+        "plan_names": {str(k): v for k, v in d.plan_names.items()},
+        "intake_summary": quality.summary_sentence(d.intake),
+        "left_out_sentence": quality.left_out_sentence(p.table("left_out")),
+        "revenue_total": float(d.firms["revenue_ytd"].sum()),
+    }
+
+
+def _tier_defs(p: Products) -> pd.DataFrame:
+    return p.data.tiers[["id", "name", "field", "lower_yuan", "upper_yuan", "target"]]
+
+
+def _tier_counts(p: Products) -> pd.DataFrame:
+    from analysis import tiers
+
+    return tiers.tier_counts(p.data.firms, p.data.tiers, p.data.thresholds)
+
+
+def _bands(p: Products) -> pd.DataFrame:
+    """Firms per size band of revenue and of tax, every band shown even when empty."""
+    frames = [
+        p.data.firms[f"{measure}_band"]
+        .value_counts(sort=False)
+        .rename_axis("band")
+        .reset_index(name="firms")
+        .assign(measure=measure, band=lambda f: f["band"].astype(str))
+        for measure in ("revenue", "tax")
+    ]
+    return pd.concat(frames, ignore_index=True)[["measure", "band", "firms"]]
+
+
+def _size_histogram(p: Products) -> pd.DataFrame:
+    """Firms by cumulative revenue in SIZE_BINS bins equal on a log scale (the sizes span
+    four orders of magnitude); firms at zero, which a log scale cannot place, are the row
+    whose bounds are both 0."""
+    values = p.data.firms["revenue_ytd"].dropna().to_numpy(dtype=float)
+    positive = values[values > 0]
+    if len(positive):
+        counts, edges = np.histogram(np.log10(positive), bins=SIZE_BINS)
+        edges = 10.0**edges
+    else:
+        counts, edges = np.array([], dtype=int), np.array([0.0])
+    return pd.DataFrame(
+        {
+            "lower": [0.0, *edges[:-1]],
+            "upper": [0.0, *edges[1:]],
+            "firms": [len(values) - len(positive), *counts],
+        }
+    )
+
+
+def _left_out(p: Products) -> pd.DataFrame:
+    from analysis import quality
+
+    return quality.left_out(p.data.intake, p.period.year, p.period.month)
+
+
+def _movers(p: Products) -> pd.DataFrame:
+    from analysis import tiers
+
+    d = p.data
+    return tiers.movers(d.panel, p.period, d.tiers, d.thresholds, p.table("left_out"))
+
+
+def _pool(p: Products) -> pd.DataFrame:
+    from analysis import tiers
+
+    return tiers.cultivation_pool(p.data.firms, p.data.tiers, p.data.thresholds)
+
+
+def _industry_breakdown(p: Products) -> pd.DataFrame:
+    from analysis import tiers
+
+    return tiers.industry_breakdown(p.data.firms, p.data.tiers)
+
+
+def _industry_breakdown_public(p: Products) -> pd.DataFrame:
+    from analysis import disclosure
+
+    table = p.table("industry_breakdown")
+    return disclosure.industry_breakdown(table, p.data.firms, p.data.thresholds)
+
+
+def _scorecard(p: Products) -> pd.DataFrame:
+    return p.data.scorecard()
+
+
+def _status_summary(p: Products) -> pd.DataFrame:
+    from analysis import targets
+
+    return targets.status_summary(p.table("scorecard"))
+
+
+def _department_summary(p: Products) -> pd.DataFrame:
+    from analysis import bulletin
+
+    return bulletin.summary(p.table("scorecard"), p.period)
+
+
+def _by_department(p: Products) -> pd.DataFrame:
+    from analysis import bulletin
+
+    return bulletin.by_department(p.table("scorecard"))
+
+
+def _return_scorecard(p: Products) -> pd.DataFrame:
+    """The scorecard rows of the indicators the departments report themselves."""
+    card, indicators = p.table("scorecard"), p.data.indicators
+    reported = indicators.loc[indicators["measure"] == "department_return", "id"]
+    return card[card["indicator"].isin(reported)]
+
+
+def _paths(p: Products) -> pd.DataFrame:
+    from analysis import history
+
+    return history.indicator_paths(p.data)
+
+
+def _structure(p: Products) -> pd.DataFrame:
+    from analysis import industries
+
+    return industries.structure(p.data.firms)
+
+
+def _structure_public(p: Products) -> pd.DataFrame:
+    from analysis import industries
+
+    table, d = p.table("structure"), p.data
+    return industries.published(table, d.firms, industries.STRUCTURE_DISCLOSURE, d.thresholds)
+
+
+def _quality(function: str) -> Callable[[Products], pd.DataFrame]:
+    """A data-quality table of quality.py that takes the intake alone."""
+
+    def product(p: Products) -> pd.DataFrame:
+        from analysis import quality
+
+        return getattr(quality, function)(p.data.intake)
+
+    return product
+
+
+def _versions(p: Products) -> pd.DataFrame:
+    from analysis import params, quality
+
+    kinds = {k: v["name"] for k, v in params.columns(p._params)["kinds"].items()}
+    return quality.version_table(p.data.intake, kinds)
+
+
+def _quarantine(p: Products) -> pd.DataFrame:
+    rows = p.data.intake.quarantine
+    return rows.assign(file=rows["file"].astype(str).str.rsplit("/", n=1).str[-1])
+
+
+def _code_problems(p: Products) -> pd.DataFrame:
+    from analysis import quality
+
+    return quality.code_problems(p.data.panel, p.period.year, p.period.month)
+
+
+def _coverage(p: Products) -> pd.DataFrame:
+    from analysis import quality
+
+    return quality.coverage(p.data.panel)
+
+
+def _matches(p: Products) -> pd.DataFrame:
+    return p.data.intake.matches
+
+
+def _now(p: Products):
+    return p.data.sources.at(p.period.year, p.period.month)
+
+
+def _indicator(p: Products, indicator: str, column: str):
+    return p.data.indicators.set_index("id").at[indicator, column]
+
+
+def _majors(p: Products) -> pd.DataFrame:
+    from analysis import projects
+
+    tracked = _indicator(p, "major_upgrade_projects", "tracked")
+    return projects.major_upgrades(_now(p).projects, p.period, tracked)
+
+
+def _late_projects(p: Products) -> pd.DataFrame:
+    from analysis import projects
+
+    return projects.behind_plan(_now(p).projects, p.period, p.data.thresholds["on_track_band"])
+
+
+def _attracted(p: Products) -> pd.DataFrame:
+    from analysis import projects
+
+    lower = _indicator(p, "attracted_projects_100m", "lower_yuan")
+    return projects.attracted_list(_now(p).projects, p.period, lower)
+
+
+def _awards(p: Products) -> pd.DataFrame:
+    from analysis import innovation
+
+    return innovation.award_list(_now(p).platforms, p.period.year, p.period.month)
+
+
+def _rd_by_industry(p: Products) -> pd.DataFrame:
+    from analysis import innovation
+
+    return innovation.rd_by_industry(p.data.firms)
+
+
+def _rd_by_industry_public(p: Products) -> pd.DataFrame:
+    from analysis import industries, innovation
+
+    table, d = p.table("rd_by_industry"), p.data
+    return industries.published(table, d.firms, innovation.RD_DISCLOSURE, d.thresholds)
+
+
+def _rd_leaders(p: Products) -> pd.DataFrame:
+    from analysis import innovation
+
+    return innovation.rd_leaders(p.data.firms)
+
+
+def _listing_pipeline(p: Products) -> pd.DataFrame:
+    from analysis import financing
+
+    return financing.listing_pipeline(_now(p).financing, p.period.year, p.period.month)
+
+
+def _equity(p: Products) -> pd.DataFrame:
+    from analysis import financing
+
+    tracked = _indicator(p, "equity_financing", "tracked")
+    return financing.equity_by_firm(_now(p).financing, p.period.year, p.period.month, tracked)
+
+
+def _returns_by_department(p: Products) -> pd.DataFrame:
+    from analysis import returns
+
+    return returns.by_department(_now(p).returns, p.data.indicators)
+
+
+def _unknown_returns(p: Products) -> pd.DataFrame:
+    from analysis import returns
+
+    return returns.unknown_indicators(_now(p).returns, p.data.indicators)
+
+
+def _firms(p: Products) -> pd.DataFrame:
+    return p.data.firms
+
+
+TABLES: dict[str, Callable[[Products], pd.DataFrame]] = {
+    "firms": _firms,  # tiers.csv's table; no page reads it whole
+    # 01 data quality
+    "file_accounting": _quality("file_accounting"),
+    "column_choices": _quality("column_choices"),
+    "hidden_parts": _quality("hidden_parts"),
+    "versions": _versions,
+    "revision_changes": _quality("revision_changes"),
+    "repeated_keys": _quality("repeated_keys"),
+    "left_out": _left_out,
+    "quarantine": _quarantine,
+    "code_problems": _code_problems,
+    "coverage": _coverage,
+    "matches": _matches,
+    "unmatched": _quality("unmatched"),
+    # 02 tiers
+    "tier_defs": _tier_defs,
+    "tier_counts": _tier_counts,
+    "bands": _bands,
+    "size_histogram": _size_histogram,
+    "movers": _movers,
+    "pool": _pool,
+    "industry_breakdown": _industry_breakdown,
+    "industry_breakdown_public": _industry_breakdown_public,
+    # 03 scorecard, 09 bulletin and every page's plan table
+    "scorecard": _scorecard,
+    "status_summary": _status_summary,
+    "department_summary": _department_summary,
+    "by_department": _by_department,
+    "paths": _paths,
+    # 04 industries
+    "structure": _structure,
+    "structure_public": _structure_public,
+    # 05 projects
+    "majors": _majors,
+    "late_projects": _late_projects,
+    "attracted": _attracted,
+    # 06 innovation
+    "awards": _awards,
+    "rd_by_industry": _rd_by_industry,
+    "rd_by_industry_public": _rd_by_industry_public,
+    "rd_leaders": _rd_leaders,
+    # 07 financing
+    "listing_pipeline": _listing_pipeline,
+    "equity": _equity,
+    # 08 reform and people
+    "return_scorecard": _return_scorecard,
+    "returns_by_department": _returns_by_department,
+    "unknown_returns": _unknown_returns,
+}
+"""Every product by name, in the order `build` writes them."""
