@@ -229,11 +229,11 @@ def left_out(intake: Intake, year: int, month: int) -> pd.DataFrame:
         ignore_index=True,
     )
     rows = rows[(rows["year"] == year) & (rows["month"] == month) & rows["kind"].isin(REPORTED_BY)]
-    reported = [
-        code in set(panel.loc[panel["sources"].isin(REPORTED_BY[kind]), "credit_code"])
-        for kind, code in zip(rows["kind"], rows["key"], strict=True)
-    ]
-    rows = rows[~pd.Series(reported, index=rows.index, dtype=bool)]
+    reported = pd.Series(False, index=rows.index)
+    for kind, sources in REPORTED_BY.items():
+        codes = panel.loc[panel["sources"].isin(sources), "credit_code"]
+        reported |= (rows["kind"] == kind) & rows["key"].isin(codes)
+    rows = rows[~reported]
     table = rows.rename(columns={"key": "credit_code"}).assign(
         source=lambda f: f["kind"].map(KIND_NAMES)
     )

@@ -125,13 +125,12 @@ def movers(
     figure is left out of the count (quality.left_out: conflicting rows, not listed by a
     revision) has not left its tier: it is shown with the reason and where to look."""
     left_out = left_out if left_out is not None else pd.DataFrame(columns=["kind", "credit_code"])
-    why = left_out.set_index(["kind", "credit_code"])
     rule = thresholds["bound_rule"]
     now = panel[(panel["year"] == quarter.year) & (panel["month"] == quarter.month)]
     then = panel[(panel["year"] == quarter.year - 1) & (panel["month"] == quarter.month)]
     names = pd.concat([then, now]).drop_duplicates("credit_code", keep="last")
     names = names.set_index("credit_code")[["name", "industry"]]
-    rows = []
+    frames = []
     for tier in tiers.itertuples():
         current = now.set_index("credit_code")[tier.field]
         before = same_period_last_year(panel, quarter, tier.field)
@@ -139,28 +138,28 @@ def movers(
         current, before = current.reindex(codes), before.reindex(codes)
         was = in_band(before, tier.lower_yuan, tier.upper_yuan, rule).to_numpy()
         is_ = in_band(current, tier.lower_yuan, tier.upper_yuan, rule).to_numpy()
-        for code, change in zip(
-            codes, np.select([is_ & ~was, was & ~is_], ["进入", "退出"], ""), strict=True
-        ):
-            if change:
-                reason = ("", "")
-                if change == "退出" and (SOURCE_OF[tier.field], code) in why.index:
-                    found = why.loc[(SOURCE_OF[tier.field], code)]
-                    reason = (found["reason"], found["where"])
-                rows.append(
-                    dict(
-                        indicator=tier.id,
-                        tier=tier.name,
-                        change=reason[0] or change,
-                        note=reason[1],
-                        credit_code=code,
-                        name=names.at[code, "name"],
-                        industry=names.at[code, "industry"],
-                        value_now=current[code],
-                        value_last_year=before[code],
-                        reporting_now=code in now["credit_code"].to_numpy(),
-                    )
-                )
+        change = pd.Series(np.select([is_ & ~was, was & ~is_], ["进入", "退出"], ""), index=codes)
+        moved = change[change != ""].index
+        why = left_out[left_out["kind"] == SOURCE_OF[tier.field]].set_index("credit_code")
+        why = why.reindex(index=moved, columns=["reason", "where"])
+        shown = (change[moved] == "退出") & why["reason"].notna() & (why["reason"] != "")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "indicator": tier.id,
+                    "tier": tier.name,
+                    "change": change[moved].where(~shown, why["reason"]),
+                    "note": why["where"].where(change[moved] == "退出").fillna(""),
+                    "credit_code": moved,
+                    "name": names["name"].reindex(moved),
+                    "industry": names["industry"].reindex(moved),
+                    "value_now": current[moved],
+                    "value_last_year": before[moved],
+                    "reporting_now": moved.isin(now["credit_code"]),
+                },
+                index=moved,
+            )
+        )
     columns = [
         "indicator",
         "tier",
@@ -173,7 +172,7 @@ def movers(
         "value_last_year",
         "reporting_now",
     ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.concat(frames or [pd.DataFrame(columns=columns)], ignore_index=True)[columns]
 
 
 def cultivation_pool(firms: pd.DataFrame, tiers: pd.DataFrame, thresholds: dict):
@@ -183,29 +182,29 @@ def cultivation_pool(firms: pd.DataFrame, tiers: pd.DataFrame, thresholds: dict)
     projection for the full year crosses it.
     """
     share = thresholds["pool_share"]
-    rows = []
+    frames = []
     thresholds_by_measure = tiers.drop_duplicates(["field", "lower_yuan"])
     for tier in thresholds_by_measure.itertuples():
         value = firms[f"{tier.field}_ytd"]
         close = firms[(value < tier.lower_yuan) & (value >= share * tier.lower_yuan)]
-        for firm in close.itertuples():
-            ytd = getattr(firm, f"{tier.field}_ytd")
-            projected = getattr(firm, f"{tier.field}_projected")
-            rows.append(
-                dict(
-                    threshold=f"{MEASURES[tier.field]}{yuan_label(tier.lower_yuan)}",
-                    credit_code=firm.credit_code,
-                    name=firm.name,
-                    industry=firm.industry,
-                    ytd=ytd,
-                    gap=tier.lower_yuan - ytd,
-                    growth=getattr(firm, f"{tier.field}_growth"),
-                    projected=projected,
-                    crosses_by_projection=projected >= tier.lower_yuan,
-                    _measure=list(MEASURES).index(tier.field),
-                    _bound=tier.lower_yuan,
-                )
+        projected = close[f"{tier.field}_projected"]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "threshold": f"{MEASURES[tier.field]}{yuan_label(tier.lower_yuan)}",
+                    "credit_code": close["credit_code"],
+                    "name": close["name"],
+                    "industry": close["industry"],
+                    "ytd": close[f"{tier.field}_ytd"],
+                    "gap": tier.lower_yuan - close[f"{tier.field}_ytd"],
+                    "growth": close[f"{tier.field}_growth"],
+                    "projected": projected,
+                    "crosses_by_projection": projected >= tier.lower_yuan,
+                    "_measure": list(MEASURES).index(tier.field),
+                    "_bound": tier.lower_yuan,
+                }
             )
+        )
     columns = [
         "threshold",
         "credit_code",
@@ -218,7 +217,11 @@ def cultivation_pool(firms: pd.DataFrame, tiers: pd.DataFrame, thresholds: dict)
         "crosses_by_projection",
     ]
     # By measure, then by the bound as a number (税收5000万 before 税收1亿), then the gap.
-    pool = pd.DataFrame(rows, columns=[*columns, "_measure", "_bound"])
+    pool = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=[*columns, "_measure", "_bound"])
+    )
     return pool.sort_values(["_measure", "_bound", "gap"])[columns].reset_index(drop=True)
 
 
