@@ -200,6 +200,7 @@ def _size_histogram(p: Products) -> pd.DataFrame:
     if len(positive):
         counts, edges = np.histogram(np.log10(positive), bins=SIZE_BINS)
         edges = 10.0**edges
+        edges[[0, -1]] = positive.min(), positive.max()  # exact, not rounded through log10
     else:
         counts, edges = np.array([], dtype=int), np.array([0.0])
     return pd.DataFrame(
