@@ -160,11 +160,13 @@ def project_full_year(
     Otherwise linear: cumulative × 12 / m. At 1-12月 the projection is the year's figure.
     Returns credit_code, the projection and the method used (seasonal / linear / actual).
     """
-    now = panel[(panel["year"] == period.year) & (panel["month"] == period.month)]
-    now = now[["credit_code", column]].set_index("credit_code")[column]
-    last_year = panel[panel["year"] == period.year - 1]
-    same_point = last_year[last_year["month"] == period.month].set_index("credit_code")[column]
-    full = last_year[last_year["month"] == 12].set_index("credit_code")[column]
+
+    def at(year: int, month: int) -> pd.Series:  # two columns of one period, not all
+        rows = (panel["year"] == year) & (panel["month"] == month)
+        return panel.loc[rows, ["credit_code", column]].set_index("credit_code")[column]
+
+    now = at(period.year, period.month)
+    same_point, full = at(period.year - 1, period.month), at(period.year - 1, 12)
     share = (same_point / full).reindex(now.index)
     linear_share = period.month / 12
     lo, hi = share_limits

@@ -40,8 +40,8 @@ def upgrade_coverage(projects: pd.DataFrame, firms: pd.DataFrame) -> float:
     """Share of the period's above-size firms with a technical-upgrade project on the list."""
     if projects.empty or firms.empty:
         return np.nan
-    planned = set(projects.loc[projects["kind"] == UPGRADE_PROJECT, "credit_code"])
-    return float(firms["credit_code"].isin(planned).mean())
+    planned = projects.loc[projects["kind"] == UPGRADE_PROJECT, "credit_code"].astype(object)
+    return float(firms["credit_code"].astype(object).isin(planned).mean())  # hashed, in C
 
 
 def major_upgrades_started(projects: pd.DataFrame, year: int, month: int) -> float:

@@ -231,8 +231,8 @@ def left_out(intake: Intake, year: int, month: int) -> pd.DataFrame:
     rows = rows[(rows["year"] == year) & (rows["month"] == month) & rows["kind"].isin(REPORTED_BY)]
     reported = pd.Series(False, index=rows.index)
     for kind, sources in REPORTED_BY.items():
-        codes = panel.loc[panel["sources"].isin(sources), "credit_code"]
-        reported |= (rows["kind"] == kind) & rows["key"].isin(codes)
+        codes = panel.loc[panel["sources"].isin(sources), "credit_code"].astype(object)
+        reported |= (rows["kind"] == kind) & rows["key"].astype(object).isin(codes)
     rows = rows[~reported]
     table = rows.rename(columns={"key": "credit_code"}).assign(
         source=lambda f: f["kind"].map(KIND_NAMES)

@@ -1,4 +1,5 @@
-"""The report run: ingest, execute the report notebooks side by side, render, publish.
+"""The report run: ingest, build the period's products once (products.py), execute the
+report notebooks side by side on them, render, publish.
 
 Made to be left to a scheduler:
 - one run per output folder (lock.py); a second run says which run holds it and stops;

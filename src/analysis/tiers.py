@@ -55,7 +55,8 @@ def firm_table(panel: pd.DataFrame, quarter: Period, tiers: pd.DataFrame, thresh
     projections and, for every tier indicator, whether the firm counts now and by
     projection. This is the table behind tiers.csv and every tier count."""
     rule = thresholds["bound_rule"]
-    now = panel[(panel["year"] == quarter.year) & (panel["month"] == quarter.month)]
+    figures = [c for m in ("revenue", "tax", "rd") for c in (m, f"{m}_prev")]
+    now = _at(panel, quarter.year, quarter.month, [*FIRM_COLUMNS, *figures])
     firms = now[FIRM_COLUMNS].copy()
     for measure in ("revenue", "tax", "rd"):
         firms[f"{measure}_ytd"] = now[measure].to_numpy()
@@ -64,7 +65,10 @@ def firm_table(panel: pd.DataFrame, quarter: Period, tiers: pd.DataFrame, thresh
         projection = project_full_year(
             panel, quarter, measure, tuple(thresholds["seasonal_share_limits"])
         )
-        firms = firms.merge(projection, on="credit_code", how="left")
+        # the projection's rows are `now`'s rows in order (one per firm and period, as the
+        # intake keeps them): set side by side rather than joined on the text code
+        for column in projection.columns.drop("credit_code"):
+            firms[column] = projection[column].to_numpy()
     for measure in MEASURES:
         bounds = tiers.loc[tiers["field"] == measure, ["lower_yuan", "upper_yuan"]]
         cuts = [b for b in bounds.to_numpy().ravel() if pd.notna(b)]
@@ -98,14 +102,20 @@ def tier_counts(firms: pd.DataFrame, tiers: pd.DataFrame, thresholds: dict) -> p
     )
 
 
+def _at(panel: pd.DataFrame, year: int, month: int, columns: list[str]) -> pd.DataFrame:
+    """The panel's rows of one period, only the columns asked for (a large panel is not
+    copied whole to read two of its columns)."""
+    return panel.loc[(panel["year"] == year) & (panel["month"] == month), columns]
+
+
 def same_period_last_year(panel: pd.DataFrame, quarter: Period, measure: str) -> pd.Series:
     """Each firm's figure for the same months of last year, by credit code.
 
     The 上年同期 column of this year's sheets wins (same-scope, revised); firms that no
     longer report fall back to last year's own sheet.
     """
-    now = panel[(panel["year"] == quarter.year) & (panel["month"] == quarter.month)]
-    then = panel[(panel["year"] == quarter.year - 1) & (panel["month"] == quarter.month)]
+    now = _at(panel, quarter.year, quarter.month, ["credit_code", f"{measure}_prev"])
+    then = _at(panel, quarter.year - 1, quarter.month, ["credit_code", measure])
     reported = now.set_index("credit_code")[f"{measure}_prev"]
     own = then.set_index("credit_code")[measure]
     return reported.combine_first(own)
@@ -126,14 +136,16 @@ def movers(
     revision) has not left its tier: it is shown with the reason and where to look."""
     left_out = left_out if left_out is not None else pd.DataFrame(columns=["kind", "credit_code"])
     rule = thresholds["bound_rule"]
-    now = panel[(panel["year"] == quarter.year) & (panel["month"] == quarter.month)]
-    then = panel[(panel["year"] == quarter.year - 1) & (panel["month"] == quarter.month)]
+    now = _at(panel, quarter.year, quarter.month, [*FIRM_COLUMNS, *MEASURES])
+    then = _at(panel, quarter.year - 1, quarter.month, FIRM_COLUMNS)
     names = pd.concat([then, now]).drop_duplicates("credit_code", keep="last")
     names = names.set_index("credit_code")[["name", "industry"]]
+    reporting = now["credit_code"].astype(object)  # isin on Arrow text loops in Python
+    earlier = {field: same_period_last_year(panel, quarter, field) for field in MEASURES}
     frames = []
     for tier in tiers.itertuples():
         current = now.set_index("credit_code")[tier.field]
-        before = same_period_last_year(panel, quarter, tier.field)
+        before = earlier[tier.field]
         codes = current.index.union(before.index)
         current, before = current.reindex(codes), before.reindex(codes)
         was = in_band(before, tier.lower_yuan, tier.upper_yuan, rule).to_numpy()
@@ -149,13 +161,13 @@ def movers(
                     "indicator": tier.id,
                     "tier": tier.name,
                     "change": change[moved].where(~shown, why["reason"]),
-                    "note": why["where"].where(change[moved] == "退出").fillna(""),
+                    "note": why["where"].where(change[moved] == "退出").fillna("").astype(str),
                     "credit_code": moved,
                     "name": names["name"].reindex(moved),
                     "industry": names["industry"].reindex(moved),
                     "value_now": current[moved],
                     "value_last_year": before[moved],
-                    "reporting_now": moved.isin(now["credit_code"]),
+                    "reporting_now": moved.astype(object).isin(reporting),
                 },
                 index=moved,
             )
