@@ -113,9 +113,9 @@ def test_the_run_builds_each_product_once_and_the_kernels_only_read_them(tmp_pat
     build = products.build
 
     def build_then_hide_the_intake(data, folder, params_dir):
-        names = build(data, folder, params_dir)
+        made = build(data, folder, params_dir)
         Path(paths.processed).rename(tmp_path / "hidden")
-        return names
+        return made
 
     monkeypatch.setattr(products, "build", build_then_hide_the_intake)
     result = runner.produce("latest", paths)

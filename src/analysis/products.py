@@ -98,16 +98,16 @@ def open(
     return Products(Period.of(year, month, quarter), processed_dir, params_dir, products_dir)
 
 
-def build(data, folder: Path, params_dir=config.PARAMS_DIR) -> list[str]:
+def build(data, folder: Path, params_dir=config.PARAMS_DIR) -> Products:
     """Every product of the period (store.PeriodData, read with `params_dir`) written to
-    `folder`; returns their names."""
+    `folder`; returns them, as built, for the run's own files."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     products = Products(data.period, None, params_dir, data=data)
     for name in TABLES:
         _write(products.table(name), folder / f"{name}.parquet")
     (folder / META).write_text(json.dumps(products.meta, ensure_ascii=False), encoding="utf-8")
-    return list(TABLES)
+    return products
 
 
 def _write(frame: pd.DataFrame, path: Path) -> None:

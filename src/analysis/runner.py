@@ -202,7 +202,7 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResu
         data = store.period_data(intake, q, paths.params)
         built = staging / PRODUCTS  # computed once, read by every notebook; never published
         started = time.monotonic()
-        products.build(data, built, paths.params)
+        card = products.build(data, built, paths.params).table("scorecard")
         log.info("products built in %.1fs", time.monotonic() - started)
         given = parameters | {"products_dir": str(built)}
         try:
@@ -213,8 +213,9 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResu
         shutil.rmtree(built)
         page = render.Page(_title(q, paths.params), edition, _sections(), record)
         contents = _render_pages(staging, page)
-        data_files = write_tables(data, staging, edition)
-        write_index(data, staging, page, contents, data_files, render.earlier_quarters(root, q))
+        data_files = write_tables(data, staging, edition, card)
+        earlier = render.earlier_quarters(root, q)
+        write_index(data, staging, page, contents, data_files, earlier, card)
         manifest.write(manifest.finish(record, "done"), staging)
         log.info("publishing %s", report)
         shutil.copy2(log_path, staging / "run.log")
@@ -339,15 +340,18 @@ def _render_pages(staging: Path, page: render.Page) -> list[tuple]:
     return contents
 
 
-def write_tables(data: store.PeriodData, folder: Path, edition: str = "internal") -> list[str]:
+def write_tables(
+    data: store.PeriodData, folder: Path, edition: str = "internal", card=None
+) -> list[str]:
     """The edition's CSV files, computed the same way as the notebooks; returns their names.
 
     scorecard.csv always; tiers.csv, quarantine.csv and the full project lists hold
     firm-level figures, so they belong to the internal edition only. Figures are rounded
     to what they mean, percentages in percent (formatting.scorecard_for_files); text
     that a spreadsheet would run as a formula is kept as text (formatting.spreadsheet_safe).
+    `card`: the period's scorecard when the run has it (products.py), else computed here.
     """
-    card = data.scorecard()
+    card = data.scorecard() if card is None else card
     formatting.scorecard_for_files(card[targets.SCORECARD_COLUMNS]).to_csv(
         folder / "scorecard.csv", index=False, encoding="utf-8-sig"
     )
@@ -365,9 +369,9 @@ def write_tables(data: store.PeriodData, folder: Path, edition: str = "internal"
     return ["scorecard.csv", "bulletin.xlsx", "tiers.csv", "quarantine.csv", workbook]
 
 
-def write_index(data, folder: Path, page, contents, data_files, earlier) -> None:
+def write_index(data, folder: Path, page, contents, data_files, earlier, card=None) -> None:
     """index.html: the scorecard at a glance, every section, earlier periods."""
-    card = data.scorecard()
+    card = data.scorecard() if card is None else card
     rows = formatting.scorecard_rows(card, data.plan_names)
     summary = render.status_line(targets.status_summary(card))
     text = render.index_page(page, rows, contents, earlier, data_files, summary)
