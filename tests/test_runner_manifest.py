@@ -5,9 +5,13 @@ import hashlib
 import json
 import os
 import pty
+import re
+import shutil
 import subprocess
 import sys
 import threading
+import time
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -25,8 +29,10 @@ def city(report):
     return report.paths.out, report.paths, report.internal
 
 
-def _cli(paths: RunPaths, *extra: str, stderr=subprocess.PIPE) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "analysis", "run", "--raw", str(paths.raw)]
+def _cli(
+    paths: RunPaths, *extra: str, stderr=subprocess.PIPE, python=()
+) -> subprocess.CompletedProcess:
+    command = [sys.executable, *python, "-m", "analysis", "run", "--raw", str(paths.raw)]
     command += ["--out", str(paths.out), "--processed", str(paths.processed)]
     command += ["--params", str(PARAMS_DIR), *extra]
     return subprocess.run(
@@ -77,6 +83,17 @@ def test_an_unchanged_rerun_reuses_the_report_and_force_reruns(scratch):
     reused = _cli(paths)
     assert reused.returncode == 0 and reused.stderr == ""
     assert "reused" in reused.stdout and len(reused.stdout.splitlines()) == 1
+    logs = sorted((paths.out / "logs").glob("*.log"), key=lambda p: p.stat().st_mtime_ns)
+    assert "reused" in logs[-1].read_text(encoding="utf-8")
+
+    # decided from checksums alone: not one of the libraries a run needs is loaded
+    profiled = _cli(paths, python=["-X", "importtime"])
+    assert "reused" in profiled.stdout
+    loaded = set(re.findall(r"^import time:.*\| +([\w.]+)$", profiled.stderr, flags=re.M))
+    assert {"analysis.cli", "analysis.runner", "analysis.manifest"} <= loaded
+    heavy = {"pandas", "numpy", "pyarrow", "matplotlib", "papermill", "nbconvert", "openpyxl"}
+    heavy |= {"jupyter_client", "fastexcel", "pandera", "yaml", "tqdm"}
+    assert not heavy & loaded, heavy & loaded
 
     master, slave = pty.openpty()  # a person at a terminal sees a progress bar
     screen = []
@@ -118,17 +135,104 @@ def test_a_change_of_params_code_or_data_changes_the_fingerprint(city, tmp_path)
     assert record["code"]["runner.py"] == _sha256(Path(runner.__file__))
     # the digest as the manifest's docstring defines it, made here: sha256 of the sorted
     # JSON of everything that decides the report, times, durations and outcome left out
-    decisive = ["period", "edition", "parameters", "inputs", "params", "notebook_files"]
+    assert record["raw"] == {
+        p.relative_to(paths.raw).as_posix(): _sha256(p) for p in paths.raw.rglob("*") if p.is_file()
+    }
+    decisive = ["period", "edition", "parameters", "raw", "params", "notebook_files"]
     decisive += ["code", "versions"]
     text = json.dumps({k: record[k] for k in decisive}, sort_keys=True, ensure_ascii=False)
     assert hashlib.sha256(text.encode("utf-8")).hexdigest() == record["fingerprint"]
     for key, change in [
         ("params", {"thresholds.yaml": "0" * 64}),
         ("code", {"runner.py": "0" * 64}),
-        ("inputs", record["inputs"][1:]),
+        ("raw", dict(list(record["raw"].items())[1:])),
+        ("period", "2026Q2"),
         ("edition", "public"),
     ]:
         assert manifest.fingerprint(record | {key: change}) != record["fingerprint"], key
+
+
+def _repack(workbook: Path, change=None) -> None:
+    """The workbook rewritten uncompressed, its sheet's XML through `change`: one digit
+    changed for another then leaves the file's size as it was, to the byte."""
+    with zipfile.ZipFile(workbook) as book:
+        members = [(info.filename, book.read(info)) for info in book.infolist()]
+    with zipfile.ZipFile(workbook, "w", zipfile.ZIP_STORED) as book:
+        for name, data in members:
+            if change and name == "xl/worksheets/sheet1.xml":
+                data = change(data.decode("utf-8")).encode("utf-8")
+            book.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), data)
+
+
+def _first_revenue_changed(xml: str) -> str:
+    """The first figure of column E (营业收入) with its last digit one higher (9 → 0)."""
+    figure = re.search(r'<c r="E\d+"[^>]*><v>[^<]*(\d)</v>', xml)
+    digit = str((int(figure[1]) + 1) % 10)
+    return xml[: figure.start(1)] + digit + xml[figure.end(1) :]
+
+
+def test_a_changed_raw_file_or_parameter_is_run_again(scratch, tmp_path):
+    root, paths, _ = scratch
+    raw, params_dir = tmp_path / "raw", tmp_path / "params"
+    shutil.copytree(paths.raw, raw)
+    shutil.copytree(PARAMS_DIR, params_dir)
+    workbook = sorted((raw / "统计局").glob("*.xlsx"))[-1]
+    _repack(workbook)  # uncompressed from the start, so that the change below keeps its size
+    bare = notebooks_with_cell(tmp_path / "bare", lambda name: "", bare=runner.NOTEBOOKS)
+    own = RunPaths(raw, tmp_path / "reports", tmp_path / "processed", params_dir, bare)
+    first = produce("latest", own)
+    again = produce("latest", own)  # the raw files are seconds old now: checksums remembered
+    assert not first.reused and again.reused
+    remembered = json.loads((own.processed / "cache" / "raw-checksums.json").read_text())
+    assert len(remembered) == len([p for p in raw.rglob("*") if p.is_file()])
+
+    before = workbook.stat()
+    _repack(workbook, _first_revenue_changed)
+    os.utime(workbook, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (workbook.stat().st_size, workbook.stat().st_mtime_ns) == (
+        before.st_size,
+        before.st_mtime_ns,
+    )
+    changed = produce("latest", own)
+    record = changed.manifest
+    name = workbook.relative_to(raw).as_posix()
+    assert not changed.reused and record["outcome"] == "done"
+    assert record["raw"][name] == _sha256(workbook) != first.manifest["raw"][name]
+    assert {i["file"]: i["sha256"] for i in record["inputs"]}[name] == _sha256(workbook)
+
+    thresholds = params_dir / "thresholds.yaml"
+    text = thresholds.read_text(encoding="utf-8")
+    thresholds.write_text(text.replace("on_track_band: 0.02", "on_track_band: 0.03"), "utf-8")
+    assert thresholds.read_text(encoding="utf-8") != text
+    retuned = produce("latest", own)
+    assert not retuned.reused and retuned.manifest["started"] >= record["started"]
+    assert retuned.manifest["params"]["thresholds.yaml"] == _sha256(thresholds)
+    assert retuned.manifest["fingerprint"] != record["fingerprint"]
+
+
+def test_a_file_changed_under_its_old_size_and_time_is_hashed_again(tmp_path):
+    raw, remembered = tmp_path / "raw", tmp_path / "remembered.json"
+    raw.mkdir()
+    (raw / "a.xlsx").write_text("revenue 1000")
+    (raw / "b.xlsx").write_text("revenue 2000")
+    (raw / "~$a.xlsx").write_text("lock")  # Office's lock file, not data
+    truth = {"a.xlsx": _sha256(raw / "a.xlsx"), "b.xlsx": _sha256(raw / "b.xlsx")}
+    assert manifest.raw_checksums(raw, remembered) == truth
+    assert not remembered.exists()  # both just written: not remembered yet
+    time.sleep(manifest.RACY_NS / 1e9 + 0.1)
+    assert manifest.raw_checksums(raw, remembered) == truth
+    entries = json.loads(remembered.read_text())
+    assert len(entries) == 2
+    # a remembered checksum stands while the file's stat is as it was: b is not read again
+    entries[str(raw / "b.xlsx")][-1] = "0" * 64
+    remembered.write_text(json.dumps(entries))
+    before = (raw / "a.xlsx").stat()
+    (raw / "a.xlsx").write_text("revenue 1001")  # same size; its time set back below
+    os.utime(raw / "a.xlsx", ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (raw / "a.xlsx").stat().st_size == before.st_size
+    found = manifest.raw_checksums(raw, remembered)
+    assert found == {"a.xlsx": _sha256(raw / "a.xlsx"), "b.xlsx": "0" * 64}
+    assert found["a.xlsx"] != truth["a.xlsx"]
 
 
 def test_notebooks_run_side_by_side_in_their_own_kernels(scratch, tmp_path):

@@ -148,20 +148,22 @@ def _folders(command: argparse.ArgumentParser) -> None:
 
 
 def _dispatch(args) -> str:
-    if args.command in ("run", "ingest"):  # parameters checked before the heavy imports
-        from analysis import params
-
-        params.check(args.params)
-    from analysis import runner, sample
-
     if args.command == "sample":
+        from analysis import sample
+
         month = 3 * args.quarter if args.quarter else args.month
         panel = sample.generate_city(args.firms, args.seed, args.year, month, args.jan_feb)
         written = sample.write_city(panel, args.out)
         firms = panel.loc[panel["year"] == args.year, "credit_code"].nunique()
         return f"已生成样例城市：本年 {firms} 家企业，{len(written)} 个工作簿 → {args.out}"
+    # runner imports what a run needs when it runs: a reused report loads no pandas
+    from analysis import runner
+
     paths = runner.RunPaths(raw=args.raw, processed=args.processed, params=args.params)
     if args.command == "ingest":
+        from analysis import params
+
+        params.check(args.params)  # before the intake's imports
         intake = runner.run_ingest(paths)
         files = intake.files
         return (
@@ -172,10 +174,10 @@ def _dispatch(args) -> str:
     paths.out = args.out
     result = runner.produce(args.period, paths, args.edition, args.force)
     index = result.folder / "index.html"
-    note = _targets_note(result.manifest["parameters"])
-    if result.reused:
+    if result.reused:  # the note as the report's run recorded it
+        note = _said(result.manifest["targets_note"])
         return f"输入、参数与代码均未变，沿用已有报告 / unchanged, report reused: {index}{note}"
-    return f"报告已生成 / report written: {index}{note}"
+    return f"报告已生成 / report written: {index}{_targets_note(result.manifest['parameters'])}"
 
 
 def _targets_note(parameters: dict) -> str:
@@ -183,7 +185,10 @@ def _targets_note(parameters: dict) -> str:
     from analysis import params, targets
 
     covered = params.target_years(parameters["params_dir"])
-    note = targets.targets_note(int(parameters["year"]), covered)
+    return _said(targets.targets_note(int(parameters["year"]), covered))
+
+
+def _said(note: str) -> str:
     return f"；{note}" if note else ""
 
 

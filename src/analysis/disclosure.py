@@ -4,9 +4,15 @@ Firm-level revenue and tax are confidential (Statistics Law, art. 9). A publishe
 hidden when too few firms contribute to it or one or two firms dominate it (primary
 suppression); then further cells are hidden so that a published total cannot give a
 hidden one back (secondary suppression). The limits live in params/thresholds.yaml.
+pandas is imported where a table is made: the command line reads EDITIONS from here.
 """
 
-import pandas as pd
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SUPPRESSED = "×"  # shown in place of a hidden figure
 EDITIONS = ("internal", "public")
@@ -30,6 +36,8 @@ def sensitive(contributions, min_firms: int = 3, dominance: tuple[int, float] = 
     nothing; one with at most `min_firms` contributors, or whose `n` largest contributors
     make up more than `k` of it, is sensitive.
     """
+    import pandas as pd
+
     values = pd.Series(contributions, dtype="float64").dropna().abs()
     values = values[values > 0]
     if values.empty:
@@ -44,6 +52,8 @@ def primary(
     firms: pd.DataFrame, by: str, measures: list[str], min_firms: int, dominance
 ) -> pd.DataFrame:
     """One row per value of `by`, one column per measure: True where the cell is sensitive."""
+    import pandas as pd
+
     grouped = firms.groupby(by, observed=True)
     return pd.DataFrame(
         {m: grouped[m].apply(lambda v: sensitive(v, min_firms, dominance)) for m in measures}

@@ -3,12 +3,18 @@
 Its fingerprint covers everything that can change a report: the raw files' checksums,
 the parameters, params/*.yaml, the notebooks, the package's code and the versions of
 the libraries. A rerun with the same fingerprint reuses the published report.
+
+The fingerprint is made from files as they lie on disk, before the intake reads them, and
+each manifest records the period 'latest' stood for, so an unchanged rerun is decided
+from checksums alone, without the intake or the libraries a run needs (runner.produce).
 """
 
 import hashlib
 import json
+import os
 import platform
 import subprocess
+import time
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -19,6 +25,12 @@ from analysis.config import PROJECT_ROOT
 NAME = "manifest.json"
 PACKAGES = ("tenplans", "pandas", "numpy", "papermill", "nbconvert", "matplotlib", "ipykernel")
 CODE_DIR = Path(analysis.__file__).parent
+# What decides the data the intake reads, and so which period 'latest' is.
+DATA_KEYS = ("raw", "params", "code", "versions")
+DECISIVE = ("period", "edition", "parameters", "notebook_files", *DATA_KEYS)
+# A file changed this shortly before it was hashed may change again within one tick of the
+# file system's clock, unseen by its ctime: 2 s is FAT's tick, the coarsest in use.
+RACY_NS = 2_000_000_000
 
 
 def sha256(path: Path) -> str:
@@ -28,6 +40,69 @@ def sha256(path: Path) -> str:
 def checksums(paths, root: Path) -> dict[str, str]:
     """sha256 per file, keyed by its path relative to `root`."""
     return {Path(p).relative_to(root).as_posix(): sha256(p) for p in sorted(paths)}
+
+
+def raw_checksums(raw_dir: Path, remembered: Path | None = None) -> dict[str, str]:
+    """sha256 of every file below the raw folder, keyed by its path there; Office lock
+    files and hidden files are left out, as the intake leaves them.
+
+    `remembered` (a JSON file) keeps each checksum with the file's size, mtime, ctime,
+    inode and device, and a file whose five are unchanged is not read again. That is safe
+    because content cannot change without ctime changing: every write sets it to the
+    clock's time and no call sets it back (touch -d, utime and copies that keep times all
+    leave ctime at now), and a file replaced by another (save-as, a rename over it) has
+    another inode. The one gap, a second write within the same tick of the file system's
+    clock, is closed by not remembering a file changed less than RACY_NS before it was
+    hashed (git's rule for its index).
+    """
+    raw_dir = Path(raw_dir)
+    known = _remembered(remembered)
+    found, keep = {}, {}
+    now = time.time_ns()
+    for path in sorted(raw_dir.rglob("*")):
+        if path.name.startswith(("~$", ".")) or not path.is_file():
+            continue
+        where = str(path.absolute())
+        status = path.stat()
+        stamp = [status.st_size, status.st_mtime_ns, status.st_ctime_ns]
+        stamp += [status.st_ino, status.st_dev]
+        entry = known.get(where)
+        digest = entry[-1] if entry and entry[:-1] == stamp else sha256(path)
+        found[path.relative_to(raw_dir).as_posix()] = digest
+        if status.st_ctime_ns < now - RACY_NS:
+            keep[where] = [*stamp, digest]
+    if remembered and keep != known:
+        _remember(Path(remembered), keep)
+    return found
+
+
+def _remembered(path: Path | None) -> dict:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8")) if path else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _remember(path: Path, entries: dict) -> None:
+    """Written whole or not at all: two runs may share the processed folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    staging.write_text(json.dumps(entries), encoding="utf-8")
+    os.replace(staging, path)
+
+
+def gather(raw_dir: Path, params_dir: Path, notebooks: dict, remembered=None) -> dict:
+    """What decides a report besides its period and edition, read before the intake: the
+    raw files (raw_checksums), params/*.yaml, the notebooks (name → path), the package's
+    code and the libraries' versions."""
+    params_dir = Path(params_dir).resolve()
+    return dict(
+        raw=raw_checksums(raw_dir, remembered),
+        params=checksums(params_dir.glob("*.yaml"), params_dir),
+        notebook_files={name: sha256(path) for name, path in notebooks.items()},
+        code=code_checksums(),
+        versions=versions(),
+    )
 
 
 def code_checksums() -> dict[str, str]:
@@ -80,8 +155,19 @@ def _relative(path, root: Path) -> str:
         return str(path)
 
 
-def new(period: str, edition: str, parameters: dict, files, notebooks: dict, raw_dir: Path) -> dict:
-    """A manifest for a run about to start; `notebooks` maps each notebook to its path."""
+def new(
+    period: str,
+    edition: str,
+    parameters: dict,
+    gathered: dict,
+    files,
+    raw_dir: Path,
+    latest: str,
+    targets_note: str,
+) -> dict:
+    """A manifest for a run about to start: `gathered` by gather(), `files` the intake's
+    per-sheet table, `latest` the newest period in the data, `targets_note` what the pages
+    say of a year without targets (targets.targets_note)."""
     manifest = dict(
         period=period,
         edition=edition,
@@ -91,10 +177,9 @@ def new(period: str, edition: str, parameters: dict, files, notebooks: dict, raw
         commit=git_commit(),
         parameters=parameters,
         inputs=inputs(files, Path(raw_dir)),
-        params=checksums(Path(parameters["params_dir"]).glob("*.yaml"), parameters["params_dir"]),
-        notebook_files={name: sha256(path) for name, path in notebooks.items()},
-        code=code_checksums(),
-        versions=versions(),
+        **gathered,
+        latest=latest,
+        targets_note=targets_note,
         notebooks={},
     )
     manifest["fingerprint"] = fingerprint(manifest)
@@ -102,9 +187,9 @@ def new(period: str, edition: str, parameters: dict, files, notebooks: dict, raw
 
 
 def fingerprint(manifest: dict) -> str:
-    """A digest of everything that decides a report's content; times and outcome excluded."""
-    keys = ("period", "edition", "parameters", "inputs", "params", "notebook_files", "code")
-    decisive = {k: manifest[k] for k in keys} | {"versions": manifest["versions"]}
+    """A digest of everything that decides a report's content; times and outcome excluded.
+    The raw files count as found on disk (`raw`), so it can be made before the intake."""
+    decisive = {k: manifest[k] for k in DECISIVE}
     text = json.dumps(decisive, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -132,3 +217,16 @@ def reusable(folder: Path, fingerprint_: str) -> dict | None:
     previous = read(folder)
     same = previous and previous.get("fingerprint") == fingerprint_
     return previous if same and previous.get("outcome") == "done" else None
+
+
+def latest(root: Path, gathered: dict) -> str | None:
+    """The period 'latest' stood for when a report now in `root` was made from the same raw
+    files, parameters and code; None when there is none (only the intake can tell then)."""
+    if not Path(root).is_dir():
+        return None
+    for folder in sorted(Path(root).iterdir(), reverse=True):
+        previous = None if folder.name.startswith(".") else read(folder)
+        same = previous and all(previous.get(k) == gathered[k] for k in DATA_KEYS)
+        if same and previous.get("outcome") == "done" and previous.get("latest"):
+            return previous["latest"]
+    return None

@@ -1,10 +1,17 @@
-"""Reporting periods and the arithmetic of cumulative year-to-date figures."""
+"""Reporting periods and the arithmetic of cumulative year-to-date figures.
+
+pandas and numpy are imported by the functions that compute with them: naming a period
+(the command line, a reused report) needs neither.
+"""
+
+from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 KEYS = ["credit_code", "year"]
 _CHINESE_QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -35,7 +42,7 @@ class Period:
             raise ValueError(f"月份应为1-12，收到 {self.month}")
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         """'2026-10', '2026M10', '2026年1-10月', '2026年10月', or a quarter: '2026Q3',
         '2026年三季度' (the quarter's last month, 2026-09)."""
         for pattern, month_of in _SPELLINGS:
@@ -48,7 +55,7 @@ class Period:
         )
 
     @classmethod
-    def of(cls, year: int, month: int, quarter: int | None = None) -> "Period":
+    def of(cls, year: int, month: int, quarter: int | None = None) -> Period:
         """The period a notebook's parameters name: `year` and `month`, or `quarter` (the
         parameter of reports made before monthly periods, which wins when given)."""
         if quarter is not None:
@@ -129,6 +136,9 @@ def quarter_values(panel: pd.DataFrame, column: str) -> pd.Series:
     period is its own value when it ends by March (1-2月 or 1-3月). A firm missing the
     period before gets NaN rather than a longer span passed off as the period's own value.
     """
+    import numpy as np
+    import pandas as pd
+
     periods = panel[["year", "month"]].drop_duplicates().sort_values(["year", "month"])
     periods["previous"] = periods.groupby("year")["month"].shift()
     rows = panel[KEYS + ["month", column]].merge(periods, on=["year", "month"], how="left")
@@ -141,6 +151,8 @@ def quarter_values(panel: pd.DataFrame, column: str) -> pd.Series:
 
 def growth(current, previous):
     """同比: relative change against 上年同期; NaN when there is no positive base."""
+    import pandas as pd
+
     current = pd.Series(current, dtype="float64")
     previous = pd.Series(previous, dtype="float64")
     rate = (current - previous) / previous
@@ -160,6 +172,8 @@ def project_full_year(
     Otherwise linear: cumulative × 12 / m. At 1-12月 the projection is the year's figure.
     Returns credit_code, the projection and the method used (seasonal / linear / actual).
     """
+    import numpy as np
+    import pandas as pd
 
     def at(year: int, month: int) -> pd.Series:  # two columns of one period, not all
         rows = (panel["year"] == year) & (panel["month"] == month)

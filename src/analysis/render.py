@@ -4,6 +4,9 @@ The bureau's network is often cut off, so every page is one self-contained file:
 stylesheet inlined, charts embedded as data, no script or font fetched from anywhere
 (nbconvert's own templates load require.js, MathJax and mermaid from CDNs; the
 `offline` template in templates/ drops them).
+
+formatting and targets (and pandas with them) are imported by the functions that build a
+page: refreshing a reused report's list of earlier periods needs none of them.
 """
 
 import html
@@ -13,9 +16,7 @@ from pathlib import Path
 
 import jinja2
 
-from analysis.formatting import status_text
 from analysis.periods import Period
-from analysis.targets import STATUS_COLOURS
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "offline"
@@ -155,6 +156,8 @@ def earlier_quarters(root: Path, current: Period) -> list[tuple[str, str]]:
 
 def status_line(summary) -> str:
     """targets.status_summary(...) as one sentence, with each status's symbol."""
+    from analysis.formatting import status_text
+
     parts = [
         f"{status_text(s)} {n} 项"
         for s, n in zip(summary["status"], summary["indicators"], strict=True)
@@ -168,6 +171,8 @@ def index_page(page: Page, rows, contents, earlier, data_files, summary: str) ->
     `rows` is formatting.scorecard_rows(...), every value already text; `contents` is
     (label, file, headings) per section page. Everything is escaped by the template.
     """
+    from analysis.targets import STATUS_COLOURS
+
     scorecard = [
         {**row._asdict(), "colour": STATUS_COLOURS.get(row.status.split()[-1], "#9e9e9e")}
         for row in rows.itertuples(index=False)

@@ -11,6 +11,9 @@ Made to be left to a scheduler:
 - a rerun with unchanged inputs, parameters and code reuses the report (manifest.py).
 """
 
+from __future__ import annotations
+
+import importlib
 import logging
 import os
 import shutil
@@ -23,27 +26,31 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import yaml
-from tqdm import tqdm
-
-from analysis import (
-    bulletin,
-    config,
-    formatting,
-    kernels,
-    lists,
-    lock,
-    manifest,
-    params,
-    products,
-    render,
-    store,
-    targets,
-)
+from analysis import config, lock, manifest, render
 from analysis.disclosure import EDITIONS
 from analysis.errors import NoDataError, NotebookFailed
-from analysis.ingest import ingest
 from analysis.periods import Period
+
+
+class _OnFirstUse:
+    """A module imported when one of its names is first used. A run needs pandas, Arrow,
+    openpyxl and Jupyter's kernels through these; the reuse of an unchanged report needs
+    none of them, and their import would be most of its time."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+bulletin, formatting, kernels, lists, params, products, store, targets = (
+    _OnFirstUse(f"analysis.{name}")
+    for name in (
+        "bulletin", "formatting", "kernels", "lists", "params", "products", "store", "targets"
+    )
+)
+yaml = _OnFirstUse("yaml")
 
 NOTEBOOKS = {
     "01_data_quality.ipynb": "数据导入与质量",
@@ -80,6 +87,8 @@ class RunResult:
 
 def run_ingest(paths: RunPaths):
     """Read the raw folder and save the tidy intake to the processed folder."""
+    from analysis.ingest import ingest
+
     intake = ingest(paths.raw, paths.params, cache_dir(paths))
     store.write_intake(intake, paths.processed)
     return intake
@@ -129,6 +138,14 @@ def produce(
     if edition not in EDITIONS:
         raise ValueError(f"edition must be one of {EDITIONS}, got {edition!r}")
     paths = paths or RunPaths()
+    notebooks = {name: Path(paths.notebooks) / name for name in NOTEBOOKS}
+    remembered = cache_dir(paths) / "raw-checksums.json"  # manifest.raw_checksums
+    gathered = manifest.gather(paths.raw, paths.params, notebooks, remembered)
+    unchanged = None if force else _unchanged(period, paths, edition, gathered)
+    if unchanged:
+        return unchanged
+    from analysis.ingest import ingest
+
     with warnings.catch_warnings(record=True) as caught:  # logged once the log is open
         warnings.simplefilter("always")
         # Unclosed event loops etc. collected meanwhile are not about the data.
@@ -137,16 +154,53 @@ def produce(
         q = resolve_period(period, intake.panel)
     out = Path(paths.out).resolve()
     with lock.hold(out, period=str(q), edition=edition):
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        log_path = out / "logs" / f"{stamp}-{q}-{edition}.log"
+        log_path = _log_path(out, q, edition)
         with _run_log(log_path) as terminal:
             for warning in caught:
                 log.warning("ingest: %s", warning.message)
             try:
-                return _locked_run(intake, q, paths, edition, force, log_path, terminal)
+                return _locked_run(intake, q, paths, edition, force, log_path, terminal, gathered)
             except Exception:
                 log.exception("run %s (%s) stopped", q, edition)
                 raise
+
+
+def _unchanged(period: str, paths: RunPaths, edition: str, gathered: dict) -> RunResult | None:
+    """The published report when nothing that decides it has changed, told from checksums
+    alone (manifest.py): before the intake, and before any library a run needs is
+    imported. 'latest' is the period a report made from the same files recorded."""
+    root = edition_root(Path(paths.out).resolve(), edition)
+    asked = manifest.latest(root, gathered) if period == "latest" else period
+    if asked is None:
+        return None  # no report says which period 'latest' is: the intake will
+    try:
+        q = Period.parse(asked)
+    except ValueError:
+        return None  # the run refuses it, naming the periods the data hold
+    decided = dict(period=str(q), edition=edition, parameters=_parameters(q, paths, edition))
+    fingerprint = manifest.fingerprint(decided | gathered)
+    if not manifest.reusable(root / str(q), fingerprint):
+        return None
+    out = Path(paths.out).resolve()
+    with lock.hold(out, period=str(q), edition=edition), _run_log(_log_path(out, q, edition)):
+        return _reused(root, q, fingerprint)  # None if a run replaced it meanwhile
+
+
+def _reused(root: Path, q: Period, fingerprint: str) -> RunResult | None:
+    """The report of `q` if it was made from exactly the same, with its list of earlier
+    periods brought up to date (reports published since are added)."""
+    report = root / str(q)
+    previous = manifest.reusable(report, fingerprint)
+    if not previous:
+        return None
+    log.info("%s reused: inputs, parameters and code as at %s", report, previous["finished"])
+    render.refresh_earlier(report / "index.html", render.earlier_quarters(root, q))
+    return RunResult(report, True, previous)
+
+
+def _log_path(out: Path, q: Period, edition: str) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return out / "logs" / f"{stamp}-{q}-{edition}.log"
 
 
 @contextmanager
@@ -179,19 +233,21 @@ def _run_log(path: Path):
             handler.close()
 
 
-def _locked_run(intake, q, paths, edition, force, log_path, terminal) -> RunResult:
+def _locked_run(intake, q, paths, edition, force, log_path, terminal, gathered) -> RunResult:
     root = edition_root(Path(paths.out).resolve(), edition)
     root.mkdir(parents=True, exist_ok=True)
     _recover(root)
     report, staging, failed = root / str(q), root / f".staging-{q}", root / "failed" / str(q)
     parameters = _parameters(q, paths, edition)
-    notebooks = {name: Path(paths.notebooks) / name for name in NOTEBOOKS}
-    record = manifest.new(str(q), edition, parameters, intake.files, notebooks, paths.raw)
-    previous = None if force else manifest.reusable(report, record["fingerprint"])
-    if previous:
-        log.info("%s reused: inputs, parameters and code as at %s", report, previous["finished"])
-        render.refresh_earlier(report / "index.html", render.earlier_quarters(root, q))
-        return RunResult(report, True, previous)
+    latest = str(store.latest_period(intake.panel))
+    note = targets.targets_note(q.year, params.target_years(paths.params))
+    record = manifest.new(
+        str(q), edition, parameters, gathered, intake.files, paths.raw, latest, note
+    )
+    # a report _recover put back, or one published since produce() looked
+    reused = None if force else _reused(root, q, record["fingerprint"])
+    if reused:
+        return reused
     log.info("run %s (%s): raw=%s, %d firm-period rows", q, edition, paths.raw, len(intake.panel))
     store.write_intake(intake, paths.processed)
     shutil.rmtree(failed, ignore_errors=True)
@@ -250,6 +306,8 @@ def _execute_all(staging: Path, parameters: dict, paths: RunPaths, failed: Path,
     are let finish, so every failing one is kept; the first failure in report order is
     raised. Returns seconds per notebook."""
     seconds, failures = {}, {}
+    from tqdm import tqdm  # imported only when a run draws a bar
+
     bar = tqdm(total=len(NOTEBOOKS), file=terminal, desc="执行笔记本") if terminal else None
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(NOTEBOOKS))) as pool:
         futures = {
