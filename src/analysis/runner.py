@@ -28,9 +28,9 @@ from tqdm import tqdm
 from analysis import (
     bulletin,
     config,
+    firm_workbook,
     formatting,
     kernels,
-    lists,
     lock,
     manifest,
     params,
@@ -333,7 +333,7 @@ def _render_pages(staging: Path, page: render.Page) -> list[tuple]:
 def write_tables(data: store.PeriodData, folder: Path, edition: str = "internal") -> list[str]:
     """The edition's CSV files, computed the same way as the notebooks; returns their names.
 
-    scorecard.csv always; tiers.csv, quarantine.csv and the full project lists hold
+    scorecard.csv always; tiers.csv, quarantine.csv and firms.xlsx (the full lists) hold
     firm-level figures, so they belong to the internal edition only. Figures are rounded
     to what they mean, percentages in percent (formatting.scorecard_for_files); text
     that a spreadsheet would run as a formula is kept as text (formatting.spreadsheet_safe).
@@ -352,8 +352,8 @@ def write_tables(data: store.PeriodData, folder: Path, edition: str = "internal"
     safe(data.intake.quarantine).to_csv(
         folder / "quarantine.csv", index=False, encoding="utf-8-sig"
     )
-    workbook = lists.write_project_lists(data, folder)
-    return ["scorecard.csv", "bulletin.xlsx", "tiers.csv", "quarantine.csv", workbook]
+    firm_workbook.write(folder / firm_workbook.WORKBOOK, firm_workbook.from_period(data))
+    return ["scorecard.csv", "bulletin.xlsx", "tiers.csv", "quarantine.csv", firm_workbook.WORKBOOK]
 
 
 def write_index(data, folder: Path, page, contents, data_files, earlier) -> None:
