@@ -131,6 +131,7 @@ def movers(
     then = panel[(panel["year"] == quarter.year - 1) & (panel["month"] == quarter.month)]
     names = pd.concat([then, now]).drop_duplicates("credit_code", keep="last")
     names = names.set_index("credit_code")[["name", "industry"]]
+    reporting = set(now["credit_code"])  # a set: a scan of the codes per mover is quadratic
     rows = []
     for tier in tiers.itertuples():
         current = now.set_index("credit_code")[tier.field]
@@ -158,7 +159,7 @@ def movers(
                         industry=names.at[code, "industry"],
                         value_now=current[code],
                         value_last_year=before[code],
-                        reporting_now=code in now["credit_code"].to_numpy(),
+                        reporting_now=code in reporting,
                     )
                 )
     columns = [
