@@ -1,10 +1,9 @@
 """The files a report hands out: figures rounded to what they mean, percentages in
-percent, no path of this machine in the public folder, a quiet log, the full project
-list in the workbook, and the earlier-quarters list kept fresh when a report is reused."""
+percent, no path of this machine in the public folder, a quiet log, and the
+earlier-quarters list kept fresh when a report is reused (the full lists: test_firm_lists)."""
 
 import re
 
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -73,24 +72,6 @@ def test_a_successful_run_logs_no_kernel_noise(published):
         assert "done in" in log
         for noise in ("KeyboardInterrupt", "without encryption", "WARNING", "Traceback"):
             assert noise not in log, (folder, noise)
-
-
-def test_the_page_shows_the_first_projects_and_the_workbook_has_them_all(published):
-    _, _, internal, *_ = published
-    book = openpyxl.load_workbook(internal.folder / "项目清单.xlsx", read_only=True)
-    rows = list(book["投资进度滞后的技改项目"].values)
-    assert rows[0][:2] == ("项目名称", "建设单位")
-    listed = len(rows) - 1
-    page = (internal.folder / "05_projects.html").read_text(encoding="utf-8")
-    section = next(
-        part
-        for part in page.split("<h2 ")[1:]
-        if "投资进度滞后的技改项目" in part.split("</h2>")[0]
-    )
-    shown = section.count("<tr") - 1  # the header row
-    assert shown == min(listed, 20)
-    if listed > 20:
-        assert f"共 {listed} 个技改项目投资进度滞后" in section and "项目清单.xlsx" in section
 
 
 def test_a_reused_report_lists_quarters_produced_since(published):

@@ -82,6 +82,31 @@ def table(frame: pd.DataFrame, columns: dict[str, str], formats: dict | None = N
     return styler.set_table_attributes('class="report-table"')
 
 
+def firm_list(frame: pd.DataFrame, key: str, limit: int):
+    """A firm or project list as a page shows it (firm_workbook.LISTS[key]): its first
+    `limit` rows, the most urgent or largest first, and above them a sentence saying how
+    the rows are ordered, how many more there are and which sheet of firms.xlsx holds them
+    all. A page stays readable, and small, however many firms the city has."""
+    from analysis.firm_workbook import LISTS, WORKBOOK, labelled
+
+    spec = LISTS[key]
+    if frame.empty:
+        return table(frame, spec.columns)
+    rows = labelled(frame, spec)
+    formats = dict.fromkeys(spec.wan, wan) | dict.fromkeys(spec.percent, percent)
+    formats |= dict.fromkeys(spec.dates, lambda d: "—" if pd.isna(d) else f"{d:%Y-%m-%d}")
+    shown = table(rows.head(limit), spec.headers(), formats)
+    if len(rows) <= limit:
+        return shown
+    n, more = len(rows), len(rows) - limit
+    note = (
+        f'<p class="list-note">共 {n:,} {spec.noun}，{spec.order}，下表列出前 {limit:,} '
+        f'{spec.noun}；另有 {more:,} {spec.noun}，完整名单见 <a href="{WORKBOOK}">{WORKBOOK}</a> '
+        f"的「{spec.sheet}」工作表。</p>"
+    )
+    return HTML(note + shown.to_html())
+
+
 SCORECARD_HEADERS = {
     "plan": "计划",
     "name": "指标",

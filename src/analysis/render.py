@@ -198,7 +198,7 @@ DATA_FILES = {
     "bulletin.xlsx": "督查通报",
     "tiers.csv": "企业分档明细",
     "quarantine.csv": "被隔离的数据行",
-    "项目清单.xlsx": "项目完整名单",
+    "firms.xlsx": "企业和项目完整名单",
 }
 EARLIER = re.compile(r"<!-- earlier -->.*?<!-- /earlier -->", re.S)
 

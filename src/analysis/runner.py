@@ -44,10 +44,11 @@ class _OnFirstUse:
         return getattr(importlib.import_module(self._name), attribute)
 
 
-bulletin, formatting, kernels, lists, params, products, store, targets = (
+bulletin, firm_workbook, formatting, kernels, params, products, store, targets = (
     _OnFirstUse(f"analysis.{name}")
     for name in (
-        "bulletin", "formatting", "kernels", "lists", "params", "products", "store", "targets"
+        "bulletin", "firm_workbook", "formatting", "kernels", "params", "products", "store",
+        "targets",
     )
 )
 yaml = _OnFirstUse("yaml")
@@ -258,7 +259,8 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal, gathered) 
         data = store.period_data(intake, q, paths.params)
         built = staging / PRODUCTS  # computed once, read by every notebook; never published
         started = time.monotonic()
-        card = products.build(data, built, paths.params).table("scorecard")
+        made = products.build(data, built, paths.params)
+        card = made.table("scorecard")
         log.info("products built in %.1fs", time.monotonic() - started)
         given = parameters | {"products_dir": str(built)}
         try:
@@ -269,7 +271,7 @@ def _locked_run(intake, q, paths, edition, force, log_path, terminal, gathered) 
         shutil.rmtree(built)
         page = render.Page(_title(q, paths.params), edition, _sections(), record)
         contents = _render_pages(staging, page)
-        data_files = write_tables(data, staging, edition, card)
+        data_files = write_tables(data, staging, edition, made)
         earlier = render.earlier_quarters(root, q)
         write_index(data, staging, page, contents, data_files, earlier, card)
         manifest.write(manifest.finish(record, "done"), staging)
@@ -398,18 +400,16 @@ def _render_pages(staging: Path, page: render.Page) -> list[tuple]:
     return contents
 
 
-def write_tables(
-    data: store.PeriodData, folder: Path, edition: str = "internal", card=None
-) -> list[str]:
+def write_tables(data: store.PeriodData, folder: Path, edition: str, made) -> list[str]:
     """The edition's CSV files, computed the same way as the notebooks; returns their names.
 
-    scorecard.csv always; tiers.csv, quarantine.csv and the full project lists hold
+    scorecard.csv always; tiers.csv, quarantine.csv and firms.xlsx (the full lists) hold
     firm-level figures, so they belong to the internal edition only. Figures are rounded
     to what they mean, percentages in percent (formatting.scorecard_for_files); text
     that a spreadsheet would run as a formula is kept as text (formatting.spreadsheet_safe).
-    `card`: the period's scorecard when the run has it (products.py), else computed here.
+    `made`: the period's products (products.py), so that nothing is computed twice.
     """
-    card = data.scorecard() if card is None else card
+    card = made.table("scorecard")
     formatting.scorecard_for_files(card[targets.SCORECARD_COLUMNS]).to_csv(
         folder / "scorecard.csv", index=False, encoding="utf-8-sig"
     )
@@ -423,13 +423,13 @@ def write_tables(
     safe(data.intake.quarantine).to_csv(
         folder / "quarantine.csv", index=False, encoding="utf-8-sig"
     )
-    workbook = lists.write_project_lists(data, folder)
-    return ["scorecard.csv", "bulletin.xlsx", "tiers.csv", "quarantine.csv", workbook]
+    firm_workbook.write(folder / firm_workbook.WORKBOOK, firm_workbook.from_products(made))
+    return ["scorecard.csv", "bulletin.xlsx", "tiers.csv", "quarantine.csv", firm_workbook.WORKBOOK]
 
 
-def write_index(data, folder: Path, page, contents, data_files, earlier, card=None) -> None:
-    """index.html: the scorecard at a glance, every section, earlier periods."""
-    card = data.scorecard() if card is None else card
+def write_index(data, folder: Path, page, contents, data_files, earlier, card) -> None:
+    """index.html: the scorecard at a glance (`card`, the run's product), every section,
+    earlier periods."""
     rows = formatting.scorecard_rows(card, data.plan_names)
     summary = render.status_line(targets.status_summary(card))
     text = render.index_page(page, rows, contents, earlier, data_files, summary)
