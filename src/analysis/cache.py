@@ -2,8 +2,12 @@
 
 An unchanged workbook is never parsed twice. The key also covers params/columns.yaml and
 the source of the reading code, so a new alias or a reader fix re-reads every file.
+Entries are written where each file is parsed (in the reading processes) into a staging
+folder beside the cache, and moved into it only once every file of the run was read, so a
+refused file leaves the cache as it was.
 """
 
+import functools
 import hashlib
 import json
 import os
@@ -54,7 +58,13 @@ def file_checksum(path: Path) -> str:
 
 def reader_fingerprint(spec: dict) -> str:
     """What, besides the file itself, decides how it is parsed."""
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode())
+    return _fingerprint(json.dumps(spec, sort_keys=True, ensure_ascii=False))
+
+
+@functools.lru_cache(maxsize=8)
+def _fingerprint(spec_text: str) -> str:
+    """Hashed once per process and spec, not once per file."""
+    digest = hashlib.sha256(spec_text.encode())
     here = Path(__file__).parent
     for name in READER_MODULES:
         digest.update((here / name).read_bytes())
@@ -90,17 +100,34 @@ def lookup(path: Path, spec: dict, cache_dir: Path | None, parse) -> tuple[Parse
     return parsed, True
 
 
-def store(parsed: Parsed, spec: dict, cache_dir: Path) -> None:
-    """Write a parsed file to the cache, atomically: readers see a whole entry or none."""
-    entry = entry_for(parsed.path, parsed.sha256, spec, cache_dir)
-    staging = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+def staging_for(cache_dir: Path) -> Path:
+    """Where this run writes its new entries before they join the cache: beside it, so the
+    cache folder itself is not even created by a run that is refused."""
+    cache_dir = Path(cache_dir)
+    return cache_dir.with_name(f".{cache_dir.name}.staging-{os.getpid()}")
+
+
+def stage(parsed: Parsed, spec: dict, staging: Path) -> Path:
+    """Write a parsed file's entry into the staging folder; returns the entry."""
+    entry = staging / entry_for(parsed.path, parsed.sha256, spec, staging).name
+    shutil.rmtree(entry, ignore_errors=True)
+    entry.mkdir(parents=True)
     for part in PARTS:
         frame = pa.Table.from_pandas(getattr(parsed, part), preserve_index=False)
-        pq.write_table(frame, staging / f"{part}.parquet")
-    (staging / "complete").touch()
-    try:
-        staging.rename(entry)
-    except OSError:  # another run stored the same file first
-        shutil.rmtree(staging, ignore_errors=True)
+        pq.write_table(frame, entry / f"{part}.parquet")
+    (entry / "complete").touch()
+    return entry
+
+
+def commit(staging: Path, cache_dir: Path) -> None:
+    """Move the staged entries into the cache, each atomically: readers see a whole entry
+    or none. An entry another run stored first is kept."""
+    if not staging.exists():
+        return
+    Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    for entry in sorted(staging.iterdir()):
+        try:
+            entry.rename(Path(cache_dir) / entry.name)
+        except OSError:  # another run stored the same file first
+            shutil.rmtree(entry, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
