@@ -373,7 +373,15 @@ def _source_table(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
 def _as_text(table: pd.DataFrame) -> pd.DataFrame:
     """The file and sheet labels, categorical while the tables are built, as text."""
     labels = [c for c in ("source_file", "source_sheet", "tax_source") if c in table]
-    return table.astype({c: "str" for c in labels if table[c].dtype == "category"})
+    return table.assign(**{c: _text(table[c]) for c in labels if table[c].dtype == "category"})
+
+
+def _text(labels: pd.Series) -> pd.Series:
+    """A categorical column as text, taken from its categories in Arrow (astype(str)
+    would make a Python string of every row)."""
+    categories = labels.cat.categories.astype("str").array
+    texts = categories.take(labels.cat.codes.to_numpy(), allow_fill=True)
+    return pd.Series(texts, index=labels.index, name=labels.name)
 
 
 @dataclass(frozen=True)
@@ -499,6 +507,16 @@ def _label_categories(frames: list[pd.DataFrame]) -> dict[str, pd.Index]:
     return {c: pd.Index(sorted(v), dtype="str") for c, v in found.items()}
 
 
+def _recoded(labels: pd.Series, categories: pd.Index) -> pd.Categorical:
+    """A label column as a categorical of the given categories; one already categorical
+    (as tables come) is recoded through its few categories, not row by row."""
+    if labels.dtype != "category":
+        return pd.Categorical(labels, categories=categories)
+    codes = labels.cat.codes.to_numpy()
+    mapped = categories.get_indexer(labels.cat.categories.astype(str))[codes]
+    return pd.Categorical.from_codes(np.where(codes < 0, -1, mapped), categories=categories)
+
+
 def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
     """Every file's records, one frame per kind of table, each with every column any table
     has (those of other kinds empty, of their type), in the order one frame of all kinds
@@ -511,12 +529,7 @@ def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
     categories = _label_categories(frames)
     by_kind: dict[str, list[pd.DataFrame]] = {}
     for frame in frames:
-        labels = {
-            c: pd.Categorical(frame[c].astype(str), categories=categories[c])
-            for c in LABELS
-            if c in frame
-        }
-        frame = frame.assign(**labels)
+        frame = frame.assign(**{c: _recoded(frame[c], categories[c]) for c in LABELS if c in frame})
         kinds = frame["kind"].cat.codes.to_numpy()
         if (kinds == kinds[0]).all():  # a file of one kind of table, the usual: no copy
             by_kind.setdefault(frame["kind"].iat[0], []).append(frame)
@@ -553,9 +566,10 @@ def _assemble(
     }
     versions_read = _stacked([s[2] for s in settled.values()], versions.VERSION_COLUMNS)
     revisions = _stacked([s[3] for s in settled.values()], versions.CHANGE_COLUMNS)
-    held = pd.concat([r["source_file"].astype(str).value_counts() for r in by_kind.values()])
+    counts = [r["source_file"].value_counts(sort=False) for r in by_kind.values()]
+    held = pd.concat(counts).groupby(level=0).sum() if counts else pd.Series(dtype=int)
     superseded_counts, quarantine = _superseded_rows(
-        _stacked([s[1] for s in settled.values()], SOURCE), quarantine, held.groupby(level=0).sum()
+        _stacked([s[1] for s in settled.values()], SOURCE), quarantine, held
     )
     kept, merged_from, repeated_keys = {}, [], []
     for kind in spec["kinds"]:
