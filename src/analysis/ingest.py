@@ -25,7 +25,14 @@ import yaml
 
 from analysis import cache, params, sources, versions
 from analysis.codes import credit_code_problems
-from analysis.duplicates import KEY, REPEAT_COLUMNS, SOURCE, resolve_duplicates, sorted_by
+from analysis.duplicates import (
+    DUPLICATE_KEYS,
+    KEY,
+    REPEAT_COLUMNS,
+    SOURCE,
+    resolve_duplicates,
+    sorted_by,
+)
 from analysis.errors import InputFileError, ParamsError
 from analysis.reading import (
     EXCEL_SUFFIXES,
@@ -518,11 +525,12 @@ def _recoded(labels: pd.Series, categories: pd.Index) -> pd.Categorical:
 
 
 def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
-    """Every file's records, one frame per kind of table, each with every column any table
-    has (those of other kinds empty, of their type), in the order one frame of all kinds
-    would give them. Joining kind by kind spares the reindexing of text columns that one
-    frame of all kinds costs. Rows without a credit code take their normalised name as the
-    key, so the firm is still counted."""
+    """Every file's records, one frame per kind of table, in the column order one frame of
+    all kinds would give them; the columns that settling versions and repeats read (codes,
+    names, keys) are there even when the kind's tables lack them (empty, of the type other
+    tables give them), as in one frame of all kinds. Joining kind by kind spares the
+    reindexing of every text column that one frame of all kinds costs. Rows without a
+    credit code take their normalised name as the key, so the firm is still counted."""
     frames = [p.records for p in parsed if not p.records.empty]
     order = list(dict.fromkeys(c for f in frames for c in f.columns))
     types = {c: f[c].dtype for f in reversed(frames) for c in f.columns}
@@ -539,10 +547,10 @@ def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
     kinds = {}
     for kind, rows in by_kind.items():
         joined = pd.concat(rows, ignore_index=True)
-        absent = {
-            c: pd.Series(index=joined.index, dtype=types[c]) for c in order if c not in joined
-        }
-        joined = joined.assign(**absent)[order]
+        read = {"credit_code", "name", *DUPLICATE_KEYS[kind], *versions.SOURCE_KEYS.get(kind, [])}
+        absent = (read & set(order)) - set(joined)
+        joined = joined.assign(**{c: pd.Series(index=joined.index, dtype=types[c]) for c in absent})
+        joined = joined[[c for c in order if c in joined]]
         if "credit_code" in joined:
             no_code = joined["credit_code"].fillna("") == ""
             joined.loc[no_code, "credit_code"] = NAME_KEY + joined.loc[no_code, "name"].map(
