@@ -211,9 +211,7 @@ def test_a_refused_file_leaves_the_cache_untouched_too(tmp_path):
 
 
 @pytest.mark.parametrize("folder", ["good", "versions/revision"])
-def test_files_read_in_two_processes_give_the_tables_of_one_reading_in_turn(
-    folder, monkeypatch
-):
+def test_files_read_in_two_processes_give_the_tables_of_one_reading_in_turn(folder, monkeypatch):
     """Workers finish in any order; the tables do not depend on it (the largest file is
     handed out first, the results are taken in file order)."""
     import analysis.ingest as intake_module
