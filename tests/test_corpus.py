@@ -207,6 +207,22 @@ def test_a_refused_file_leaves_the_cache_untouched_too(tmp_path):
     with pytest.raises(InputFileError, match="截断"):
         ingest(raw, cache_dir=tmp_path / "cache")
     assert not (tmp_path / "cache").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]  # no staged entries left
+
+
+@pytest.mark.parametrize("folder", ["good", "versions/revision"])
+def test_files_read_in_two_processes_give_the_tables_of_one_reading_in_turn(folder, monkeypatch):
+    """Workers finish in any order; the tables do not depend on it (the largest file is
+    handed out first, the results are taken in file order)."""
+    import analysis.ingest as intake_module
+
+    monkeypatch.setattr(intake_module, "_readers", lambda paths: 1)
+    alone = ingest(CORPUS / folder)
+    monkeypatch.setattr(intake_module, "_readers", lambda paths: 2)
+    together = ingest(CORPUS / folder)
+    assert len(alone.files) > 1
+    for name in alone.table_names():
+        pd.testing.assert_frame_equal(getattr(alone, name), getattr(together, name))
 
 
 def test_a_folder_never_seen_before_gets_a_whole_report(tmp_path):

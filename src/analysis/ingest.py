@@ -7,10 +7,14 @@ and reason; a file that cannot be used at all stops the intake
 before anything is written. Parsed files are cached by checksum (see cache.py).
 """
 
+import multiprocessing
+import os
 import re
+import shutil
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +25,14 @@ import yaml
 
 from analysis import cache, params, sources, versions
 from analysis.codes import credit_code_problems
-from analysis.duplicates import KEY, REPEAT_COLUMNS, SOURCE, resolve_duplicates, sorted_by
+from analysis.duplicates import (
+    DUPLICATE_KEYS,
+    KEY,
+    REPEAT_COLUMNS,
+    SOURCE,
+    resolve_duplicates,
+    sorted_by,
+)
 from analysis.errors import InputFileError, ParamsError
 from analysis.reading import (
     EXCEL_SUFFIXES,
@@ -39,6 +50,7 @@ RAW_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 AMOUNT_FIELDS = ["revenue", "profit", "tax", "rd"]
 VALUE_COLUMNS = [f"{f}{s}" for f in AMOUNT_FIELDS + ["employees"] for s in ("", "_prev")]
 SOURCES = {"both": "统计+税务", "left_only": "仅统计", "right_only": "仅税务"}
+READERS = 2  # reading processes at most: this suite runs on two-core machines
 NAME_KEY = "名称:"  # stands in for a missing credit code, so the firm is still counted
 FIRM_KINDS = ("tax", "projects", "platforms", "financing")
 KIND_COLUMNS = {"project_kind": "kind", "platform_kind": "kind"}  # sources.py's names
@@ -351,7 +363,7 @@ def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
     industry = panel["industry"].astype("str")
     panel["industry"] = industry.where(industry.notna() & (industry != ""), "未归类")
     ordered = KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem", "sources"] + SOURCE
-    panel = panel.reindex(columns=ordered + ["tax_source"])
+    panel = _as_text(panel.reindex(columns=ordered + ["tax_source"]))
     panel[VALUE_COLUMNS] = panel[VALUE_COLUMNS].astype("float64")
     return sorted_by(panel, KEY)
 
@@ -362,7 +374,72 @@ def _source_table(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
     if rows.empty:  # not reported: empty, but with text columns still text
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     named = rows.drop(columns="kind", errors="ignore").rename(columns=KIND_COLUMNS)
-    return named.reindex(columns=columns).reset_index(drop=True)
+    return _as_text(named.reindex(columns=columns).reset_index(drop=True))
+
+
+def _as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """The file and sheet labels, categorical while the tables are built, as text."""
+    labels = [c for c in ("source_file", "source_sheet", "tax_source") if c in table]
+    return table.assign(**{c: _text(table[c]) for c in labels if table[c].dtype == "category"})
+
+
+def _text(labels: pd.Series) -> pd.Series:
+    """A categorical column as text, taken from its categories in Arrow (astype(str)
+    would make a Python string of every row)."""
+    categories = labels.cat.categories.astype("str").array
+    texts = categories.take(labels.cat.codes.to_numpy(), allow_fill=True)
+    return pd.Series(texts, index=labels.index, name=labels.name)
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """A file that cannot be used, as a reading process hands it back (an InputFileError
+    does not survive pickling); rebuilt as the error in the main process."""
+
+    path: Path
+    problem: str
+    diagnosis: str | None  # set for a file without a recognisable header
+
+    def error(self) -> InputFileError:
+        if self.diagnosis is None:
+            return InputFileError(self.path, self.problem)
+        return NoHeaderError(self.path, self.diagnosis)
+
+
+def _read(path: Path, spec: dict, aliases: Aliases, cache_dir: Path | None, staging: Path | None):
+    """One raw file, from the cache or parsed now, its cache entry staged; or its refusal."""
+    yuan_above = float(spec["yuan_if_median_revenue_above"])
+    try:
+        found, new = cache.lookup(
+            path, spec, cache_dir, lambda p: read_source(p, aliases, yuan_above)
+        )
+    except InputFileError as exc:
+        return _Refusal(exc.path, exc.problem, getattr(exc, "diagnosis", None))
+    if new and staging:
+        cache.stage(found, spec, staging)
+    return found
+
+
+def _readers(paths: list[Path]) -> int:
+    """Reading processes: one per core the run may use, at most one per file."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(READERS, cores or 1, len(paths))
+
+
+def _read_all(paths: list[Path], read) -> list:
+    """`read` over every file, in separate processes when there are cores for it (a
+    workbook's parse holds the interpreter). Largest files are handed out first, so the
+    processes finish together; results come back in the order of `paths` whatever order
+    the processes finish in, so the tables built from them do not depend on it."""
+    workers = _readers(paths)
+    if workers < 2:
+        return [read(p) for p in paths]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    by_size = sorted(range(len(paths)), key=lambda i: -paths[i].stat().st_size)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = {i: pool.submit(read, paths[i]) for i in by_size}
+        return [futures[i].result() for i in range(len(paths))]
 
 
 def ingest(
@@ -377,40 +454,36 @@ def ingest(
     tax_rule = params.thresholds(params_dir)["tax_rows_of_one_taxpayer"]
     if not paths:
         raise InputFileError(raw_dir, "目录中没有 .xlsx/.xls/.csv 文件 / no workbooks found")
-    yuan_above = float(spec["yuan_if_median_revenue_above"])
-    looked_up, refused = [], []
-    for path in paths:  # every file without a header is named, not only the first
-        try:
-            looked_up.append(
-                cache.lookup(path, spec, cache_dir, lambda p: read_source(p, aliases, yuan_above))
-            )
-        except NoHeaderError as exc:
-            refused.append(exc)
-    if refused:
-        raise _no_header(refused, raw_dir)
-    parsed = [found for found, _ in looked_up]
-    new = [found for found, is_new in looked_up if is_new]
+    staging = cache.staging_for(cache_dir) if cache_dir else None
+    read = partial(_read, spec=spec, aliases=aliases, cache_dir=cache_dir, staging=staging)
+    try:
+        outcomes = _read_all(paths, read)
+        parsed, refused = [], []
+        for found in outcomes:  # in file order: the same file is named as when read in turn
+            if isinstance(found, _Refusal) and found.diagnosis is None:
+                raise found.error()
+            (refused if isinstance(found, _Refusal) else parsed).append(found)
+        if refused:  # every file without a header is named, not only the first
+            raise _no_header([r.error() for r in refused], raw_dir)
+    except BaseException:
+        if staging:  # a refused file leaves the cache as it was
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if staging:  # only now, every file read, does anything enter the cache
+        cache.commit(staging, cache_dir)
     describe = _describer(raw_dir, parsed, aliases)
-    if not cache_dir or not new:
-        intake = _assemble(parsed, spec, describe, aside, tax_rule)
-    else:
-        # Only now, every file read, is anything written (a refused file leaves the cache
-        # as it was); the writing goes on in a second thread while the tables are assembled.
-        with ThreadPoolExecutor(max_workers=1) as writer:
-            stored = writer.submit(lambda: [cache.store(found, spec, cache_dir) for found in new])
-            intake = _assemble(parsed, spec, describe, aside, tax_rule)
-            stored.result()
+    intake = _assemble(parsed, spec, describe, aside, tax_rule)
     intake.sheets = pd.concat([p.sheets for p in parsed], ignore_index=True)
     return intake
 
 
 def _superseded_rows(
-    superseded: pd.DataFrame, quarantine: list[pd.DataFrame], records: pd.DataFrame
+    superseded: pd.DataFrame, quarantine: list[pd.DataFrame], held: pd.Series
 ) -> tuple[pd.Series, list[pd.DataFrame]]:
     """Rows per (file, sheet) that a later version replaced, and the quarantine without the
-    entries of files replaced in every period they hold (their problems are moot)."""
+    entries of files replaced in every period they hold (`held`: rows read per file; their
+    problems are moot)."""
     counts = superseded.groupby(["source_file", "source_sheet"], observed=True).size()
-    held = records.groupby("source_file", observed=True).size()
     gone = {
         f
         for f, n in superseded.groupby("source_file", observed=True).size().items()
@@ -424,27 +497,91 @@ def _superseded_rows(
     return counts, [q[~q["file"].isin(gone)] for q in quarantine]
 
 
+LABELS = ["kind", "source_file", "source_sheet"]  # one value per table: categorical
+
+
+def _label_categories(frames: list[pd.DataFrame]) -> dict[str, pd.Index]:
+    """The values of each label column over every file, in text order, so that the frames
+    of all files share one categorical type (concatenated without recoding, and grouped
+    in the order their text would be)."""
+    found = {c: set() for c in LABELS}
+    for frame in frames:
+        for c in LABELS:
+            if c in frame:
+                column = frame[c]
+                values = column.cat.categories if column.dtype == "category" else column.unique()
+                found[c].update(str(v) for v in values)
+    return {c: pd.Index(sorted(v), dtype="str") for c, v in found.items()}
+
+
+def _recoded(labels: pd.Series, categories: pd.Index) -> pd.Categorical:
+    """A label column as a categorical of the given categories; one already categorical
+    (as tables come) is recoded through its few categories, not row by row."""
+    if labels.dtype != "category":
+        return pd.Categorical(labels, categories=categories)
+    codes = labels.cat.codes.to_numpy()
+    mapped = categories.get_indexer(labels.cat.categories.astype(str))[codes]
+    return pd.Categorical.from_codes(np.where(codes < 0, -1, mapped), categories=categories)
+
+
+def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
+    """Every file's records, one frame per kind of table, in the column order one frame of
+    all kinds would give them; the columns that settling versions and repeats read (codes,
+    names, keys) are there even when the kind's tables lack them (empty, of the type other
+    tables give them), as in one frame of all kinds. Joining kind by kind spares the
+    reindexing of every text column that one frame of all kinds costs. Rows without a
+    credit code take their normalised name as the key, so the firm is still counted."""
+    frames = [p.records for p in parsed if not p.records.empty]
+    order = list(dict.fromkeys(c for f in frames for c in f.columns))
+    types = {c: f[c].dtype for f in reversed(frames) for c in f.columns}
+    categories = _label_categories(frames)
+    by_kind: dict[str, list[pd.DataFrame]] = {}
+    for frame in frames:
+        frame = frame.assign(**{c: _recoded(frame[c], categories[c]) for c in LABELS if c in frame})
+        kinds = frame["kind"].cat.codes.to_numpy()
+        if (kinds == kinds[0]).all():  # a file of one kind of table, the usual: no copy
+            by_kind.setdefault(frame["kind"].iat[0], []).append(frame)
+            continue
+        for kind, rows in frame.groupby("kind", observed=True, sort=False):
+            by_kind.setdefault(kind, []).append(rows)
+    kinds = {}
+    for kind, rows in by_kind.items():
+        joined = pd.concat(rows, ignore_index=True)
+        read = {"credit_code", "name", *DUPLICATE_KEYS[kind], *versions.SOURCE_KEYS.get(kind, [])}
+        absent = (read & set(order)) - set(joined)
+        joined = joined.assign(**{c: pd.Series(index=joined.index, dtype=types[c]) for c in absent})
+        joined = joined[[c for c in order if c in joined]]
+        if "credit_code" in joined:
+            no_code = joined["credit_code"].fillna("") == ""
+            joined.loc[no_code, "credit_code"] = NAME_KEY + joined.loc[no_code, "name"].map(
+                normalize_name
+            )
+        kinds[kind] = joined
+    return kinds
+
+
 def _assemble(
     parsed: list[cache.Parsed], spec: dict, describe, aside: pd.DataFrame, tax_rule: str
 ) -> Intake:
     """The intake's tables from the files' records: versions settled, duplicates resolved,
-    sources joined."""
-    records = pd.concat([p.records for p in parsed], ignore_index=True)
+    sources joined, kind by kind."""
+    by_kind = _records_by_kind(parsed)
     quarantine = [p.quarantine for p in parsed]
     files = pd.concat([p.files for p in parsed], ignore_index=True)
-    if "credit_code" in records:
-        no_code = records["credit_code"].fillna("") == ""
-        records.loc[no_code, "credit_code"] = NAME_KEY + records.loc[no_code, "name"].map(
-            normalize_name
-        )
     kind_names = {k: rule["name"] for k, rule in spec["kinds"].items()}
-    records, superseded, versions_read, revisions = versions.resolve(records, describe, kind_names)
+    settled = {
+        kind: versions.resolve(by_kind[kind], describe, kind_names) for kind in sorted(by_kind)
+    }
+    versions_read = _stacked([s[2] for s in settled.values()], versions.VERSION_COLUMNS)
+    revisions = _stacked([s[3] for s in settled.values()], versions.CHANGE_COLUMNS)
+    counts = [r["source_file"].value_counts(sort=False) for r in by_kind.values()]
+    held = pd.concat(counts).groupby(level=0).sum() if counts else pd.Series(dtype=int)
     superseded_counts, quarantine = _superseded_rows(
-        superseded, quarantine, pd.concat([records, superseded])
+        _stacked([s[1] for s in settled.values()], SOURCE), quarantine, held
     )
     kept, merged_from, repeated_keys = {}, [], []
     for kind in spec["kinds"]:
-        rows = records[records["kind"] == kind].dropna(axis=1, how="all")
+        rows = settled[kind][0].dropna(axis=1, how="all") if kind in settled else pd.DataFrame()
         rows, conflicts, merged, report = resolve_duplicates(rows, kind, tax_rule)
         kept[kind] = rows
         quarantine.append(pd.DataFrame(conflicts, columns=QUARANTINE_COLUMNS))
@@ -499,6 +636,12 @@ def _assemble(
             )
         ),
     )
+
+
+def _stacked(tables: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """The tables one below the other; empty ones left out, and with none, an empty table."""
+    tables = [t for t in tables if not t.empty]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)
 
 
 def _with_period(table: pd.DataFrame) -> pd.DataFrame:

@@ -499,9 +499,14 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         rows=kept,
         skipped={int(excel_rows[i]): what for i, what in aside.items()},
         choices=choices,
-        hidden_rows=int(np.isin(np.asarray(grid.xml.hidden_rows) + 1, read).sum()),
+        hidden_rows=_read_hidden(grid.xml.hidden_rows, read),
         merged_numbers=[m for m in merged_numbers if m[0] in kept],
     )
+
+
+def _read_hidden(hidden_rows: list[int], read: np.ndarray) -> int:
+    """How many of the rows read the sheet hides (most sheets hide none: no search)."""
+    return int(np.isin(np.asarray(hidden_rows) + 1, read).sum()) if hidden_rows else 0
 
 
 class NoHeaderError(InputFileError):
