@@ -7,6 +7,8 @@ the workbooks' 万元 figures with two decimals carry them exactly.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from analysis.codes import ALPHABET, check_char, org_code_check_char
 from analysis.names import BRANDS, CITY, INDUSTRY_WORDS, NAMED_FIRMS, TOWNS
-from analysis.sample_sheets import new_workbook, write_sources
+from analysis.sample_sheets import new_workbook, source_sheets, write_rows, write_sheet
 from analysis.sample_sources import generate_sources
 
 LEADING_INDUSTRIES = (
@@ -406,10 +408,10 @@ def generate_city(
     return panel.reset_index(drop=True)
 
 
-def _wan(values: pd.Series) -> list[float]:
+def _wan(values: pd.Series) -> list[float | None]:
     """Yuan to 万元 with two decimals, as the bureaus print (exact: amounts are whole
-    hundreds of yuan); NaN where there is no figure."""
-    return np.round(values.to_numpy(dtype=float) / WAN, 2).tolist()
+    hundreds of yuan); None where there is no figure."""
+    return [None if v != v else v for v in np.round(values.to_numpy(dtype=float) / WAN, 2).tolist()]
 
 
 def _title(book: Workbook, ws: Worksheet, text: str, last_column: int) -> None:
@@ -465,29 +467,21 @@ def _write_statistics(frame: pd.DataFrame, year: int, month: int, out_dir: Path)
     ws.write_row(4, 10, [int(frame["employees"].sum()), int(frame["employees_prev"].sum())])
 
     code, amount = book.add_format({"num_format": "@"}), book.add_format({"num_format": "#,##0.00"})
-    columns = [_wan(frame[key]) for key in amounts]
-    staff = [frame[key].to_numpy(dtype=float).tolist() for key in ("employees", "employees_prev")]
-    firms = zip(*(frame[key].tolist() for key in ("credit_code", "name", "industry")), strict=True)
+    figures = [_wan(frame[key]) for key in amounts]
+    # Every 15th revenue figure was typed in by hand: a number stored as text.
+    figures[0] = [
+        f"{value:,.2f}" if value is not None and seq % 15 == 0 else value
+        for seq, value in enumerate(figures[0], start=1)
+    ]
+    staff = [  # headcounts are whole persons
+        [None if v != v else int(v) for v in frame[key].to_numpy(dtype=float).tolist()]
+        for key in ("employees", "employees_prev")
+    ]
+    firms = [frame[key].tolist() for key in ("credit_code", "name", "industry")]
+    columns = [list(range(1, len(frame) + 1)), *firms, *figures, *staff]
+    formats = [None, code, None, None, *[amount] * len(figures), None, None]
     blank_after = (len(frame) + 1) // 2 if len(frame) > 1 else None
-    row = 5
-    for seq, (credit_code, name, industry) in enumerate(firms, start=1):
-        i = seq - 1
-        ws.write_number(row, 0, seq)
-        ws.write_string(row, 1, credit_code, code)
-        ws.write_string(row, 2, name)
-        ws.write_string(row, 3, industry)
-        for col, values in enumerate(columns, start=4):
-            value = values[i]
-            if value != value:  # NaN: no figure, an empty cell
-                ws.write_blank(row, col, None, amount)
-            elif col == 4 and seq % 15 == 0:  # typed in by hand: a number stored as text
-                ws.write_string(row, col, f"{value:,.2f}", amount)
-            else:
-                ws.write_number(row, col, value, amount)
-        for col, values in enumerate(staff, start=10):
-            if values[i] == values[i]:  # headcounts are whole persons
-                ws.write_number(row, col, int(values[i]))
-        row += 2 if seq == blank_after else 1
+    row = write_rows(ws, 5, columns, formats, gap=blank_after)
 
     ws.write_string(row + 1, 0, "注：1.本表为快报数据，金额单位为万元。2.“上年同期”为同口径数据。")
     sign_off = (
@@ -508,6 +502,15 @@ def _growth(current: float, previous: float) -> float | None:
     return round((current / previous - 1) * 100, 1)
 
 
+def _growths(current: pd.Series, previous: pd.Series) -> list[float | None]:
+    """_growth of every firm at once."""
+    now, before = current.to_numpy(dtype=float), previous.to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = ((now / before - 1) * 100).tolist()
+    valid = (~np.isnan(before) & (before != 0)).tolist()
+    return [round(p, 1) if ok else None for p, ok in zip(percent, valid, strict=True)]
+
+
 def _write_tax(frame: pd.DataFrame, year: int, month: int, out_dir: Path) -> Path:
     """The tax bureau's 入库税收 table: single header row, 合计 last, its own naming."""
     frame = frame.sort_values(["tax", "credit_code"], ascending=[False, True])
@@ -520,36 +523,42 @@ def _write_tax(frame: pd.DataFrame, year: int, month: int, out_dir: Path) -> Pat
     ws.write_row(2, 0, [*header, "同比增减（%）"], _header_style(book))
 
     code, amount = book.add_format({"num_format": "@"}), book.add_format({"num_format": "#,##0.00"})
-    tax, tax_prev = frame["tax"].tolist(), frame["tax_prev"].tolist()
-    figures = zip(_wan(frame["tax"]), _wan(frame["tax_prev"]), tax, tax_prev, strict=True)
-    firms = zip(frame["credit_code"].tolist(), frame["name"].tolist(), figures, strict=True)
-    row = 2  # the header's, until a firm's follows
-    for row, (credit_code, name, (wan, wan_prev, current, previous)) in enumerate(firms, start=3):
-        ws.write_number(row, 0, row - 2)
-        ws.write_string(row, 1, credit_code, code)
-        ws.write_string(row, 2, name)
-        ws.write(row, 3, None if wan != wan else wan, amount)
-        ws.write(row, 4, None if wan_prev != wan_prev else wan_prev, amount)
-        ws.write(row, 5, _growth(current, previous))
+    columns = [
+        list(range(1, len(frame) + 1)),
+        frame["credit_code"].tolist(),
+        frame["name"].tolist(),
+        _wan(frame["tax"]),
+        _wan(frame["tax_prev"]),
+        _growths(frame["tax"], frame["tax_prev"]),
+    ]
+    row = write_rows(ws, 3, columns, [None, code, None, amount, amount, None])
     total, total_prev = frame["tax"].sum(), frame["tax_prev"].sum()
     totals = np.round(np.array([total, total_prev]) / WAN, 2).tolist()
-    ws.write_row(row + 1, 2, ["合计", *totals, _growth(total, total_prev)])
-    ws.write_string(row + 2, 0, "注：数据来源于税收征管系统。")
+    ws.write_row(row, 2, ["合计", *totals, _growth(total, total_prev)])
+    ws.write_string(row + 1, 0, "注：数据来源于税收征管系统。")
     _widths(ws, {"A": 6, "B": 22, "C": 34, "D": 16, "E": 16, "F": 14})
     ws.freeze_panes(3, 0)
     book.close()
     return path
 
 
-def write_city(panel: pd.DataFrame, out_dir: Path) -> list[Path]:
+def write_city(panel: pd.DataFrame, out_dir: Path, workers: int | None = None) -> list[Path]:
     """Write the panel as the bureaus hand it over, one workbook per bureau and period, so the
     loaders are exercised on merged headers, totals, notes and numbers stored as text; and the
     city's projects, awards, financing and department returns (sample_sources), as the
-    offices hand them over."""
+    offices hand them over.
+
+    The workbooks are written side by side by `workers` processes (default: one per CPU
+    this process may use); each is a function of its own table only, so the bytes are the
+    same whatever the number of workers or the order they finish in.
+    """
     out_dir = Path(out_dir)
-    paths = []
-    for (year, month), frame in panel.groupby(["year", "month"], sort=True):
-        paths.append(_write_statistics(frame, int(year), int(month), out_dir))
-        paths.append(_write_tax(frame, int(year), int(month), out_dir))
-    paths += write_sources(generate_sources(panel), out_dir)
-    return sorted(paths)
+    workers = workers or len(os.sched_getaffinity(0))
+    with ProcessPoolExecutor(workers) as pool:
+        written = []
+        for (year, month), frame in panel.groupby(["year", "month"], sort=True):
+            for write in (_write_statistics, _write_tax):
+                written.append(pool.submit(write, frame, int(year), int(month), out_dir))
+        sheets = source_sheets(generate_sources(panel), out_dir)  # while the first are written
+        written += [pool.submit(write_sheet, *sheet) for sheet in sheets]
+        return sorted(future.result() for future in written)
