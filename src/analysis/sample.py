@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from analysis.codes import ALPHABET, check_char, org_code_check_char
+from analysis.codes import ALPHABET, ORG_ALPHABET
 from analysis.names import BRANDS, CITY, INDUSTRY_WORDS, NAMED_FIRMS, TOWNS
 from analysis.sample_sheets import new_workbook, source_sheets, write_rows, write_sheet
 from analysis.sample_sources import generate_sources
@@ -74,22 +74,37 @@ _MONTH_SEASON = (  # each quarter's months: February slow (Spring Festival), Dec
 _LABOUR_INTENSIVE = "农(海)产品深加工"
 _RD_INTENSIVE = ("新兴产业", "健康养生")
 _NAME_ATTEMPTS = 5  # names drawn before a second trade-name word is added
+_CODE_CHARS = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
+_CODE_VALUES = np.zeros(256, dtype=np.int64)  # a character's value in the credit-code alphabet
+_CODE_VALUES[_CODE_CHARS] = np.arange(len(ALPHABET))
+_ORG_VALUES = np.zeros(256, dtype=np.int64)  # and in the organization code's (0-9, A-Z)
+_ORG_VALUES[np.frombuffer(ORG_ALPHABET.encode("ascii"), dtype=np.uint8)] = np.arange(36)
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORG_CHECK = np.frombuffer(b"?123456789X0", dtype=np.uint8)  # by 11 - weighted sum mod 11
 
 
-def make_credit_code(rng: np.random.Generator, division: str = "371082") -> str:
-    """A valid 18-character code for a company (91) registered in `division`.
+def _organization_body(rng: np.random.Generator) -> str:
+    """The first 8 characters of an organization code: the old all-digit kind or the
+    post-2015 "MA" kind, drawn only from characters the credit-code alphabet allows."""
+    if rng.random() < 0.5:
+        return str(rng.integers(1, 8)) + "".join(str(d) for d in rng.integers(0, 10, 7))
+    return "MA" + "".join(ALPHABET[i] for i in rng.integers(0, 31, 6))
 
-    The organization code is either the old all-digit kind or the post-2015 "MA" kind, drawn
-    only from characters the credit-code alphabet allows.
-    """
+
+def credit_codes(bodies: list[str], division: str = "371082") -> list[str]:
+    """Valid 18-character codes of companies (91) registered in `division`, one for each
+    organization-code body (8 characters), both check characters computed a column at once."""
     if len(division) != 6 or not division.isdigit():
         raise ValueError(f"division must be a 6-digit GB/T 2260 code, got {division!r}")
-    if rng.random() < 0.5:
-        body = str(rng.integers(1, 8)) + "".join(str(d) for d in rng.integers(0, 10, 7))
-    else:
-        body = "MA" + "".join(ALPHABET[i] for i in rng.integers(0, 31, 6))
-    first17 = "91" + division + body + org_code_check_char(body)
-    return first17 + check_char(first17)
+    text = np.frombuffer("".join(bodies).encode("ascii"), dtype=np.uint8).reshape(-1, 8)
+    org = _ORG_VALUES[text] @ np.array(_ORG_WEIGHTS)
+    first17 = np.empty((len(bodies), 17), dtype=np.uint8)
+    first17[:, :8] = np.frombuffer(("91" + division).encode("ascii"), dtype=np.uint8)
+    first17[:, 8:16] = text
+    first17[:, 16] = _ORG_CHECK[11 - org % 11]
+    total = _CODE_VALUES[first17] @ np.array([pow(3, i, 31) for i in range(17)])
+    codes = np.column_stack([first17, _CODE_CHARS[(31 - total % 31) % 31]])
+    return codes.view("S18").ravel().astype(str).tolist()
 
 
 def _log_uniform(rng: np.random.Generator, low: float, high: float, size: int) -> NDArray:
@@ -218,10 +233,10 @@ def _identities(
     peak = np.nanmax(revenue, axis=1)
     for i in range(len(NAMED_FIRMS), n):
         names.append(_firm_name(rng, industries[i], bool(peak[i] >= 5 * YI), taken))
-    codes: dict[str, None] = {}  # insertion-ordered and hashed: a list search is quadratic
-    while len(codes) < n:
-        codes.setdefault(make_credit_code(rng))
-    return industries, names, list(codes)
+    bodies: dict[str, None] = {}  # insertion-ordered and hashed: a list search is quadratic
+    while len(bodies) < n:  # a code is unique when its body is: the rest derives from it
+        bodies.setdefault(_organization_body(rng))
+    return industries, names, credit_codes(list(bodies))
 
 
 def _yearly_tax(
