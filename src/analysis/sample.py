@@ -557,6 +557,13 @@ def _write_tax(frame: pd.DataFrame, year: int, month: int, out_dir: Path) -> Pat
     return path
 
 
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (the machine's count where the system cannot say)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def write_city(panel: pd.DataFrame, out_dir: Path, workers: int | None = None) -> list[Path]:
     """Write the panel as the bureaus hand it over, one workbook per bureau and period, so the
     loaders are exercised on merged headers, totals, notes and numbers stored as text; and the
@@ -568,7 +575,7 @@ def write_city(panel: pd.DataFrame, out_dir: Path, workers: int | None = None) -
     same whatever the number of workers or the order they finish in.
     """
     out_dir = Path(out_dir)
-    workers = workers or len(os.sched_getaffinity(0))
+    workers = workers or _usable_cpus()
     with ProcessPoolExecutor(workers) as pool:
         written = []
         for (year, month), frame in panel.groupby(["year", "month"], sort=True):

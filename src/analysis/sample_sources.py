@@ -285,7 +285,9 @@ def _upgrade_projects(rng: np.random.Generator, y: _Year) -> pd.DataFrame:
         rng, y.year, firms, UPGRADE_PROJECT, planned, start, listed, ["经信局"] * n
     )
     items["major_upgrade"] = major
-    items["project_name"] = firms["name"].map(named).fillna(items["project_name"]).to_numpy()
+    items["project_name"] = [
+        named.get(f, p) for f, p in zip(firms["name"].tolist(), items["project_name"], strict=True)
+    ]
     items["annual_plan_investment"] = _amounts(annual)
     items["execution"] = np.where(major, rng.uniform(0.8, 1.1, n), rng.uniform(0.65, 1.12, n))
     return items[keep]
