@@ -28,9 +28,10 @@ def _files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-def test_the_same_seed_writes_the_same_bytes(city, tmp_path):
+def test_the_same_seed_writes_the_same_bytes_side_by_side_or_one_at_a_time(city, tmp_path):
     _, root = city
-    sample.write_city(sample.generate_city(firms=40, seed=SEED, year=2026, month=3), tmp_path)
+    truth = sample.generate_city(firms=40, seed=SEED, year=2026, month=3)
+    sample.write_city(truth, tmp_path, workers=1)
     first, again = _files(root), _files(tmp_path)
     assert len(first) > 20 and first.keys() == again.keys()
     assert [name for name in first if first[name] != again[name]] == []
@@ -117,6 +118,13 @@ def test_tax_workbook_in_the_bureaus_layout(city):
     assert [r[3] for r in firms] == pytest.approx((expected["tax"] / 1e4).tolist())
     assert total[2] == "合计" and total[3] == pytest.approx(truth["tax"].sum() / 1e4)
     assert note[0] == "注：数据来源于税收征管系统。" and len(rows) == len(truth) + 2
+
+
+def test_credit_codes_carry_both_check_characters():
+    # The worked example of GB 32100 in DOMAIN.md: organization code M000100Y-4, code ...3.
+    assert sample.credit_codes(["M000100Y"], division="350100") == ["91350100M000100Y43"]
+    with pytest.raises(ValueError, match="6-digit"):
+        sample.credit_codes(["M000100Y"], division="3501")
 
 
 def test_a_large_city_that_has_used_every_single_trade_name_gets_two_word_names():

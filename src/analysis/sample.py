@@ -7,6 +7,8 @@ the workbooks' 万元 figures with two decimals carry them exactly.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +17,9 @@ from numpy.typing import NDArray
 from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from analysis.codes import ALPHABET, check_char, org_code_check_char
+from analysis.codes import ALPHABET, ORG_ALPHABET
 from analysis.names import BRANDS, CITY, INDUSTRY_WORDS, NAMED_FIRMS, TOWNS
-from analysis.sample_sheets import new_workbook, write_sources
+from analysis.sample_sheets import new_workbook, source_sheets, write_rows, write_sheet
 from analysis.sample_sources import generate_sources
 
 LEADING_INDUSTRIES = (
@@ -72,22 +74,37 @@ _MONTH_SEASON = (  # each quarter's months: February slow (Spring Festival), Dec
 _LABOUR_INTENSIVE = "农(海)产品深加工"
 _RD_INTENSIVE = ("新兴产业", "健康养生")
 _NAME_ATTEMPTS = 5  # names drawn before a second trade-name word is added
+_CODE_CHARS = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
+_CODE_VALUES = np.zeros(256, dtype=np.int64)  # a character's value in the credit-code alphabet
+_CODE_VALUES[_CODE_CHARS] = np.arange(len(ALPHABET))
+_ORG_VALUES = np.zeros(256, dtype=np.int64)  # and in the organization code's (0-9, A-Z)
+_ORG_VALUES[np.frombuffer(ORG_ALPHABET.encode("ascii"), dtype=np.uint8)] = np.arange(36)
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORG_CHECK = np.frombuffer(b"?123456789X0", dtype=np.uint8)  # by 11 - weighted sum mod 11
 
 
-def make_credit_code(rng: np.random.Generator, division: str = "371082") -> str:
-    """A valid 18-character code for a company (91) registered in `division`.
+def _organization_body(rng: np.random.Generator) -> str:
+    """The first 8 characters of an organization code: the old all-digit kind or the
+    post-2015 "MA" kind, drawn only from characters the credit-code alphabet allows."""
+    if rng.random() < 0.5:
+        return str(rng.integers(1, 8)) + "".join(str(d) for d in rng.integers(0, 10, 7))
+    return "MA" + "".join(ALPHABET[i] for i in rng.integers(0, 31, 6))
 
-    The organization code is either the old all-digit kind or the post-2015 "MA" kind, drawn
-    only from characters the credit-code alphabet allows.
-    """
+
+def credit_codes(bodies: list[str], division: str = "371082") -> list[str]:
+    """Valid 18-character codes of companies (91) registered in `division`, one for each
+    organization-code body (8 characters), both check characters computed a column at once."""
     if len(division) != 6 or not division.isdigit():
         raise ValueError(f"division must be a 6-digit GB/T 2260 code, got {division!r}")
-    if rng.random() < 0.5:
-        body = str(rng.integers(1, 8)) + "".join(str(d) for d in rng.integers(0, 10, 7))
-    else:
-        body = "MA" + "".join(ALPHABET[i] for i in rng.integers(0, 31, 6))
-    first17 = "91" + division + body + org_code_check_char(body)
-    return first17 + check_char(first17)
+    text = np.frombuffer("".join(bodies).encode("ascii"), dtype=np.uint8).reshape(-1, 8)
+    org = _ORG_VALUES[text] @ np.array(_ORG_WEIGHTS)
+    first17 = np.empty((len(bodies), 17), dtype=np.uint8)
+    first17[:, :8] = np.frombuffer(("91" + division).encode("ascii"), dtype=np.uint8)
+    first17[:, 8:16] = text
+    first17[:, 16] = _ORG_CHECK[11 - org % 11]
+    total = _CODE_VALUES[first17] @ np.array([pow(3, i, 31) for i in range(17)])
+    codes = np.column_stack([first17, _CODE_CHARS[(31 - total % 31) % 31]])
+    return codes.view("S18").ravel().astype(str).tolist()
 
 
 def _log_uniform(rng: np.random.Generator, low: float, high: float, size: int) -> NDArray:
@@ -216,10 +233,10 @@ def _identities(
     peak = np.nanmax(revenue, axis=1)
     for i in range(len(NAMED_FIRMS), n):
         names.append(_firm_name(rng, industries[i], bool(peak[i] >= 5 * YI), taken))
-    codes: dict[str, None] = {}  # insertion-ordered and hashed: a list search is quadratic
-    while len(codes) < n:
-        codes.setdefault(make_credit_code(rng))
-    return industries, names, list(codes)
+    bodies: dict[str, None] = {}  # insertion-ordered and hashed: a list search is quadratic
+    while len(bodies) < n:  # a code is unique when its body is: the rest derives from it
+        bodies.setdefault(_organization_body(rng))
+    return industries, names, credit_codes(list(bodies))
 
 
 def _yearly_tax(
@@ -406,10 +423,10 @@ def generate_city(
     return panel.reset_index(drop=True)
 
 
-def _wan(values: pd.Series) -> list[float]:
+def _wan(values: pd.Series) -> list[float | None]:
     """Yuan to 万元 with two decimals, as the bureaus print (exact: amounts are whole
-    hundreds of yuan); NaN where there is no figure."""
-    return np.round(values.to_numpy(dtype=float) / WAN, 2).tolist()
+    hundreds of yuan); None where there is no figure."""
+    return [None if v != v else v for v in np.round(values.to_numpy(dtype=float) / WAN, 2).tolist()]
 
 
 def _title(book: Workbook, ws: Worksheet, text: str, last_column: int) -> None:
@@ -465,29 +482,21 @@ def _write_statistics(frame: pd.DataFrame, year: int, month: int, out_dir: Path)
     ws.write_row(4, 10, [int(frame["employees"].sum()), int(frame["employees_prev"].sum())])
 
     code, amount = book.add_format({"num_format": "@"}), book.add_format({"num_format": "#,##0.00"})
-    columns = [_wan(frame[key]) for key in amounts]
-    staff = [frame[key].to_numpy(dtype=float).tolist() for key in ("employees", "employees_prev")]
-    firms = zip(*(frame[key].tolist() for key in ("credit_code", "name", "industry")), strict=True)
+    figures = [_wan(frame[key]) for key in amounts]
+    # Every 15th revenue figure was typed in by hand: a number stored as text.
+    figures[0] = [
+        f"{value:,.2f}" if value is not None and seq % 15 == 0 else value
+        for seq, value in enumerate(figures[0], start=1)
+    ]
+    staff = [  # headcounts are whole persons
+        [None if v != v else int(v) for v in frame[key].to_numpy(dtype=float).tolist()]
+        for key in ("employees", "employees_prev")
+    ]
+    firms = [frame[key].tolist() for key in ("credit_code", "name", "industry")]
+    columns = [list(range(1, len(frame) + 1)), *firms, *figures, *staff]
+    formats = [None, code, None, None, *[amount] * len(figures), None, None]
     blank_after = (len(frame) + 1) // 2 if len(frame) > 1 else None
-    row = 5
-    for seq, (credit_code, name, industry) in enumerate(firms, start=1):
-        i = seq - 1
-        ws.write_number(row, 0, seq)
-        ws.write_string(row, 1, credit_code, code)
-        ws.write_string(row, 2, name)
-        ws.write_string(row, 3, industry)
-        for col, values in enumerate(columns, start=4):
-            value = values[i]
-            if value != value:  # NaN: no figure, an empty cell
-                ws.write_blank(row, col, None, amount)
-            elif col == 4 and seq % 15 == 0:  # typed in by hand: a number stored as text
-                ws.write_string(row, col, f"{value:,.2f}", amount)
-            else:
-                ws.write_number(row, col, value, amount)
-        for col, values in enumerate(staff, start=10):
-            if values[i] == values[i]:  # headcounts are whole persons
-                ws.write_number(row, col, int(values[i]))
-        row += 2 if seq == blank_after else 1
+    row = write_rows(ws, 5, columns, formats, gap=blank_after)
 
     ws.write_string(row + 1, 0, "注：1.本表为快报数据，金额单位为万元。2.“上年同期”为同口径数据。")
     sign_off = (
@@ -508,6 +517,15 @@ def _growth(current: float, previous: float) -> float | None:
     return round((current / previous - 1) * 100, 1)
 
 
+def _growths(current: pd.Series, previous: pd.Series) -> list[float | None]:
+    """_growth of every firm at once."""
+    now, before = current.to_numpy(dtype=float), previous.to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = ((now / before - 1) * 100).tolist()
+    valid = (~np.isnan(before) & (before != 0)).tolist()
+    return [round(p, 1) if ok else None for p, ok in zip(percent, valid, strict=True)]
+
+
 def _write_tax(frame: pd.DataFrame, year: int, month: int, out_dir: Path) -> Path:
     """The tax bureau's 入库税收 table: single header row, 合计 last, its own naming."""
     frame = frame.sort_values(["tax", "credit_code"], ascending=[False, True])
@@ -520,36 +538,49 @@ def _write_tax(frame: pd.DataFrame, year: int, month: int, out_dir: Path) -> Pat
     ws.write_row(2, 0, [*header, "同比增减（%）"], _header_style(book))
 
     code, amount = book.add_format({"num_format": "@"}), book.add_format({"num_format": "#,##0.00"})
-    tax, tax_prev = frame["tax"].tolist(), frame["tax_prev"].tolist()
-    figures = zip(_wan(frame["tax"]), _wan(frame["tax_prev"]), tax, tax_prev, strict=True)
-    firms = zip(frame["credit_code"].tolist(), frame["name"].tolist(), figures, strict=True)
-    row = 2  # the header's, until a firm's follows
-    for row, (credit_code, name, (wan, wan_prev, current, previous)) in enumerate(firms, start=3):
-        ws.write_number(row, 0, row - 2)
-        ws.write_string(row, 1, credit_code, code)
-        ws.write_string(row, 2, name)
-        ws.write(row, 3, None if wan != wan else wan, amount)
-        ws.write(row, 4, None if wan_prev != wan_prev else wan_prev, amount)
-        ws.write(row, 5, _growth(current, previous))
+    columns = [
+        list(range(1, len(frame) + 1)),
+        frame["credit_code"].tolist(),
+        frame["name"].tolist(),
+        _wan(frame["tax"]),
+        _wan(frame["tax_prev"]),
+        _growths(frame["tax"], frame["tax_prev"]),
+    ]
+    row = write_rows(ws, 3, columns, [None, code, None, amount, amount, None])
     total, total_prev = frame["tax"].sum(), frame["tax_prev"].sum()
     totals = np.round(np.array([total, total_prev]) / WAN, 2).tolist()
-    ws.write_row(row + 1, 2, ["合计", *totals, _growth(total, total_prev)])
-    ws.write_string(row + 2, 0, "注：数据来源于税收征管系统。")
+    ws.write_row(row, 2, ["合计", *totals, _growth(total, total_prev)])
+    ws.write_string(row + 1, 0, "注：数据来源于税收征管系统。")
     _widths(ws, {"A": 6, "B": 22, "C": 34, "D": 16, "E": 16, "F": 14})
     ws.freeze_panes(3, 0)
     book.close()
     return path
 
 
-def write_city(panel: pd.DataFrame, out_dir: Path) -> list[Path]:
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (the machine's count where the system cannot say)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def write_city(panel: pd.DataFrame, out_dir: Path, workers: int | None = None) -> list[Path]:
     """Write the panel as the bureaus hand it over, one workbook per bureau and period, so the
     loaders are exercised on merged headers, totals, notes and numbers stored as text; and the
     city's projects, awards, financing and department returns (sample_sources), as the
-    offices hand them over."""
+    offices hand them over.
+
+    The workbooks are written side by side by `workers` processes (default: one per CPU
+    this process may use); each is a function of its own table only, so the bytes are the
+    same whatever the number of workers or the order they finish in.
+    """
     out_dir = Path(out_dir)
-    paths = []
-    for (year, month), frame in panel.groupby(["year", "month"], sort=True):
-        paths.append(_write_statistics(frame, int(year), int(month), out_dir))
-        paths.append(_write_tax(frame, int(year), int(month), out_dir))
-    paths += write_sources(generate_sources(panel), out_dir)
-    return sorted(paths)
+    workers = workers or _usable_cpus()
+    with ProcessPoolExecutor(workers) as pool:
+        written = []
+        for (year, month), frame in panel.groupby(["year", "month"], sort=True):
+            for write in (_write_statistics, _write_tax):
+                written.append(pool.submit(write, frame, int(year), int(month), out_dir))
+        sheets = source_sheets(generate_sources(panel), out_dir)  # while the first are written
+        written += [pool.submit(write_sheet, *sheet) for sheet in sheets]
+        return sorted(future.result() for future in written)

@@ -6,8 +6,10 @@ row, the rows, a note. Amounts in 万元, dates as real Excel dates, codes as te
 import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from xlsxwriter import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from analysis import params
 from analysis.names import CITY
@@ -15,6 +17,7 @@ from analysis.sources import Sources
 
 WAN = 10_000
 CREATED = datetime.datetime(2026, 1, 1)  # the workbooks' creation date, fixed
+EXCEL_EPOCH = pd.Timestamp(1899, 12, 30)  # day 0 of Excel's dates after 1900-02-28
 PROJECT_HEADER = {
     "序号": None,
     "项目编号": "project_id",
@@ -58,19 +61,42 @@ RETURN_HEADER = {
 }
 
 
-def _cell_value(value, column: str):
-    """A tidy value as the office types it: 万元 to two decimals, 是/否, dates, blanks."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
+def _column_values(values: pd.Series, column: str) -> list:
+    """A tidy column as the office types it: 万元 to two decimals, 是/否, dates, blanks."""
     if column == "major_upgrade":
-        return "是" if value else "否"
+        return np.where(values.to_numpy(dtype=bool), "是", "否").tolist()
     if column.endswith("investment") or column == "amount":
-        return round(float(value) / WAN, 2)
+        amounts = values.to_numpy(dtype=float) / WAN
+        return [None if a != a else round(a, 2) for a in amounts.tolist()]
     if column.endswith("_date"):
-        return pd.Timestamp(value).to_pydatetime()
+        return excel_dates(values)
     if column == "value":
-        return float(value)
-    return value
+        return [None if v != v else v for v in values.to_numpy(dtype=float).tolist()]
+    return values.astype(object).where(values.notna(), None).tolist()
+
+
+def excel_dates(values: pd.Series) -> list:
+    """Dates as Excel's serial day numbers (what a date cell holds, 1900 date system), a whole
+    column at once; None where there is no date."""
+    days = (pd.to_datetime(values) - EXCEL_EPOCH).dt.days.to_numpy(dtype=float, na_value=np.nan)
+    return [None if d != d else d for d in days.tolist()]
+
+
+def write_rows(ws: Worksheet, first_row: int, columns: list[list], formats: list, gap=None):
+    """Stream a table's rows under its header: neighbouring columns that share a cell format
+    go in one write_row call (a blank value: an empty cell, formatted if its column is).
+    `gap`: the count of rows after which one blank row is left. Returns the next free row."""
+    runs, start = [], 0
+    for col in range(1, len(columns) + 1):
+        if col == len(columns) or formats[col] is not formats[start]:
+            runs.append((start, formats[start], list(zip(*columns[start:col], strict=True))))
+            start = col
+    row = first_row
+    for i in range(len(columns[0]) if columns else 0):
+        for col, style, values in runs:
+            ws.write_row(row, col, values[i], style)
+        row += 2 if i + 1 == gap else 1
+    return row
 
 
 def new_workbook(path: Path) -> Workbook:
@@ -101,7 +127,9 @@ def _formats(book: Workbook, header: dict) -> list:
     return formats
 
 
-def _sheet(path: Path, sheet: str, title: str, unit_line: str, header: dict, rows: pd.DataFrame):
+def write_sheet(
+    path: Path, sheet: str, title: str, unit_line: str, header: dict, rows: pd.DataFrame
+):
     """One workbook in the offices' layout; returns its path."""
     book = new_workbook(path)
     ws = book.add_worksheet(sheet)
@@ -113,12 +141,11 @@ def _sheet(path: Path, sheet: str, title: str, unit_line: str, header: dict, row
     ws.write_row(
         2, 0, list(header), book.add_format({"bold": True, "align": "center", "text_wrap": True})
     )
-    formats = _formats(book, header)
-    columns = list(header.values())
-    for row, record in enumerate(rows.to_dict("records"), start=3):
-        for col, (column, style) in enumerate(zip(columns, formats, strict=True)):
-            value = row - 2 if column is None else _cell_value(record[column], column)
-            ws.write(row, col, value, style)
+    columns = [
+        list(range(1, len(rows) + 1)) if column is None else _column_values(rows[column], column)
+        for column in header.values()
+    ]
+    write_rows(ws, 3, columns, _formats(book, header))
     ws.write_string(len(rows) + 4, 0, "注：本表数据为本年1月1日起累计数。")
     for col, name in enumerate(header):
         ws.set_column(col, col, max(8, 2.2 * len(name) + 4))
@@ -135,11 +162,19 @@ def write_sources(
     sources: Sources, out_dir: Path, params_dir: Path = params.PARAMS_DIR
 ) -> list[Path]:
     """Every period's workbooks of the four offices under `out_dir`, one folder each."""
+    return [write_sheet(*sheet) for sheet in source_sheets(sources, out_dir, params_dir)]
+
+
+def source_sheets(
+    sources: Sources, out_dir: Path, params_dir: Path = params.PARAMS_DIR
+) -> list[tuple]:
+    """The arguments of write_sheet for each of the four offices' workbooks, so that they can
+    be written side by side."""
     out_dir = Path(out_dir)
-    paths = []
+    sheets = []
     for (year, month), rows in _periods(sources.projects):
-        paths.append(
-            _sheet(
+        sheets.append(
+            (
                 out_dir / "项目办" / f"{year}年1-{month}月重点项目及技改项目进展.xlsx",
                 "项目",
                 f"{year}年1-{month}月全市重点项目及技改项目进展情况",
@@ -149,8 +184,8 @@ def write_sources(
             )
         )
     for (year, month), rows in _periods(sources.platforms):
-        paths.append(
-            _sheet(
+        sheets.append(
+            (
                 out_dir / "科技局" / f"{year}年1-{month}月创新平台及科技项目.xlsx",
                 "创新平台",
                 f"{year}年1-{month}月新建创新平台及科技立项情况",
@@ -160,8 +195,8 @@ def write_sources(
             )
         )
     for (year, month), rows in _periods(sources.financing):
-        paths.append(
-            _sheet(
+        sheets.append(
+            (
                 out_dir / "金融办" / f"{year}年1-{month}月企业融资及上市推进.xlsx",
                 "融资",
                 f"{year}年1-{month}月企业融资及上市推进情况",
@@ -173,8 +208,8 @@ def write_sources(
     names = params.indicators(params_dir).set_index("id")["name"]
     returns = sources.returns.assign(indicator_name=lambda f: f["indicator"].map(names))
     for (year, month, department), rows in returns.groupby(["year", "month", "department"]):
-        paths.append(
-            _sheet(
+        sheets.append(
+            (
                 out_dir / "部门报表" / f"{year}年1-{month}月{department}工作进展.xlsx",
                 "进展",
                 f"{year}年1-{month}月{department}十大计划工作进展",
@@ -183,4 +218,4 @@ def write_sources(
                 rows,
             )
         )
-    return paths
+    return sheets

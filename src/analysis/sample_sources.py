@@ -152,14 +152,28 @@ def _dates(rng: np.random.Generator, year: int, weights, size: int) -> list[pd.T
     p = np.asarray(weights, dtype=float) / np.sum(weights)
     months = rng.choice(12, size, p=p) + 1
     days = rng.integers(1, 29, size)
-    return [pd.Timestamp(year, int(m), int(d)) for m, d in zip(months, days, strict=True)]
+    return _date_series(np.full(size, year), months, days).tolist()
 
 
-def _short(name: str) -> str:
-    """A firm's name as a project title uses it: no city prefix, no company form."""
+def _date_series(years, months, days) -> pd.Series:
+    return pd.to_datetime(pd.DataFrame({"year": years, "month": months, "day": days}))
+
+
+def _add_months(dates, months) -> pd.Series:
+    """Each date moved on by whole months, the day kept (or the month's last), as
+    pd.DateOffset(months=...) does, for a whole column at once."""
+    dates = pd.Series(pd.to_datetime(dates))
+    total = (dates.dt.year * 12 + dates.dt.month - 1).to_numpy() + np.asarray(months)
+    first = _date_series(total // 12, total % 12 + 1, 1)
+    day = np.minimum(dates.dt.day.to_numpy(), first.dt.days_in_month.to_numpy())
+    return first + pd.to_timedelta(day - 1, unit="D")
+
+
+def _short(names: pd.Series) -> pd.Series:
+    """Firms' names as a project title uses them: no city prefix, no company form."""
     for suffix in ("集团有限公司", "股份有限公司", "有限公司"):
-        name = name.removesuffix(suffix)
-    return name.removeprefix(f"{CITY}市").removeprefix(CITY)
+        names = names.str.removesuffix(suffix)
+    return names.str.removeprefix(f"{CITY}市").str.removeprefix(CITY)
 
 
 def _pick(rng: np.random.Generator, firms: pd.DataFrame, size: int, weights) -> pd.DataFrame:
@@ -184,26 +198,22 @@ def _project_items(
 ) -> pd.DataFrame:
     """A year's projects of one kind; one begun earlier is still open on 1 January, since
     it carries this year's investment plan."""
-    words = PROJECT_WORDS[kind]
+    words = np.array(PROJECT_WORDS[kind], dtype=object)
     n = len(firms)
-    names = [f"{_short(f)}{words[rng.integers(len(words))]}" for f in firms["name"]]
-    finish = [
-        s + pd.DateOffset(months=int(d)) for s, d in zip(start, rng.integers(8, 30, n), strict=True)
-    ]
-    still_open = [
-        pd.Timestamp(year, 1, 1) + pd.DateOffset(months=int(d)) for d in rng.integers(4, 15, n)
-    ]
+    names = _short(firms["name"].reset_index(drop=True)) + words[rng.integers(len(words), size=n)]
+    finish = _add_months(start, rng.integers(8, 30, n))
+    still_open = _add_months(np.full(n, pd.Timestamp(year, 1, 1)), rng.integers(4, 15, n))
     return pd.DataFrame(
         {
-            "project_name": names,
+            "project_name": names.to_numpy(),
             "kind": kind,
             "major_upgrade": False,
             "credit_code": firms["credit_code"].to_numpy(),
             "name": firms["name"].to_numpy(),
             "industry": firms["industry"].to_numpy(),
             "planned_investment": _amounts(planned),
-            "start_date": start,
-            "completion_date": [max(f, o) for f, o in zip(finish, still_open, strict=True)],
+            "start_date": pd.to_datetime(pd.Series(start)).to_numpy(),
+            "completion_date": np.maximum(finish, still_open).to_numpy(),
             "department": department,
             "listed_quarter": listed_quarter,
         }
@@ -264,11 +274,9 @@ def _upgrade_projects(rng: np.random.Generator, y: _Year) -> pd.DataFrame:
     annual = np.where(major, rng.uniform(0.5 * YI, 2 * YI, n), 0.0)
     annual[rest] = weight[rest] / weight[rest].sum() * (19 if y.current else 16) * YI * scale
     in_quarter = np.minimum(listed, 4)
-    filed = _dates(rng, y.year, _ALL_YEAR, n)  # a day; the month is set by the listing
-    start = [
-        d.replace(month=int(3 * q - rng.integers(0, 3)))
-        for d, q in zip(filed, in_quarter, strict=True)
-    ]
+    filed = pd.Series(_dates(rng, y.year, _ALL_YEAR, n))  # a day; the listing sets the month
+    month = 3 * in_quarter - rng.integers(0, 3, n)
+    start = _date_series(np.full(n, y.year), month, filed.dt.day.to_numpy()).tolist()
     majors = np.flatnonzero(major)
     for i, when in zip(majors, _dates(rng, y.year, _MAJOR_STARTS, len(majors)), strict=True):
         start[i] = when - pd.DateOffset(years=1) if rng.random() < 0.3 else when
@@ -278,7 +286,7 @@ def _upgrade_projects(rng: np.random.Generator, y: _Year) -> pd.DataFrame:
     )
     items["major_upgrade"] = major
     items["project_name"] = [
-        named.get(f, p) for f, p in zip(firms["name"], items["project_name"], strict=True)
+        named.get(f, p) for f, p in zip(firms["name"].tolist(), items["project_name"], strict=True)
     ]
     items["annual_plan_investment"] = _amounts(annual)
     items["execution"] = np.where(major, rng.uniform(0.8, 1.1, n), rng.uniform(0.65, 1.12, n))
@@ -352,10 +360,8 @@ def _projects(rng: np.random.Generator, y: _Year) -> pd.DataFrame:
         ignore_index=True,
     )
     prefix = {KEY_PROJECT: "ZD", UPGRADE_PROJECT: "JG", ATTRACTED_PROJECT: "ZS"}
-    items["project_id"] = [
-        f"{y.year}-{prefix[k]}-{i + 1:03d}"
-        for k, i in zip(items["kind"], items.groupby("kind").cumcount(), strict=True)
-    ]
+    number = (items.groupby("kind").cumcount() + 1).astype(str).str.zfill(3)
+    items["project_id"] = f"{y.year}-" + items["kind"].map(prefix) + "-" + number
     first = _first_quarter(items["start_date"], items["listed_quarter"], y.year)
     path = _investment_paths(rng, first)
     budget = items["annual_plan_investment"].to_numpy() * items["execution"].to_numpy()
@@ -388,7 +394,7 @@ def _award_count(rng: np.random.Generator, target: int, size: float) -> int:
 def _award_title(rng: np.random.Generator, kind: str, firm: pd.Series) -> str:
     topics = RESEARCH_TOPICS[firm["industry"]]
     topic = topics[rng.integers(len(topics))]
-    short = _short(firm["name"])
+    short = _short(pd.Series([firm["name"]])).iloc[0]
     return {
         "产业技术创新战略联盟": f"{CITY}市{topic}产业技术创新战略联盟",
         "院士工作站": f"{short}院士工作站",
