@@ -27,8 +27,12 @@ lab: $(BIN)/activate
 	$(BIN)/python -m ipykernel install --sys-prefix --name tenplans --display-name "tenplans (.venv)"
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
+# Two workers (the machine's cores), a test file to a worker so each module's fixtures are
+# built once, in the order tests/conftest.py gives (the long modules first); the shared
+# report of tests/conftest.py is built once for both.
+TEST_WORKERS ?= 2
 test: $(BIN)/activate
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 lint: $(BIN)/activate
 	$(BIN)/ruff check src tests notebooks benchmarks

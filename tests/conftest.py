@@ -1,7 +1,10 @@
 """Shared fixtures: small workbooks in the bureaus' layout, written with openpyxl, and the
 generated report that every module which only reads a report shares."""
 
+import fcntl
 import os
+import pickle
+import shutil
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,6 +18,27 @@ from hypothesis import settings
 # Hypothesis' 200 ms deadline fails them at random when CI or other work shares the cores.
 settings.register_profile("tenplans", deadline=None)
 settings.load_profile("tenplans")
+
+# The modules that run whole reports, longest first (as measured by --durations): run
+# first, so that under pytest-xdist (make test) no long one is left to run alone at the end.
+# Only the order changes; a module missing here runs after them, in the usual order.
+LONG_FIRST = [
+    "test_runner_manifest",
+    "test_runner_lock",
+    "test_months",
+    "test_browser",
+    "test_area_notebooks",
+    "test_versions",
+    "test_corpus",
+]
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        name = item.module.__name__.rpartition(".")[2]
+        return LONG_FIRST.index(name) if name in LONG_FIRST else len(LONG_FIRST)
+
+    items.sort(key=rank)
 
 
 def require_program(present: bool, absent: str) -> None:
@@ -123,16 +147,37 @@ class Report:
     public: object
 
 
+def once_per_session(tmp_path_factory, name: str, build):
+    """`build(folder)`, run once per test session however many pytest-xdist workers share
+    it: the first worker to ask builds it in a folder every worker sees, under a file lock,
+    and the others wait and read the pickled result (pytest-xdist's documented pattern).
+    Without xdist, simply built."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return build(tmp_path_factory.mktemp(name))
+    folder = tmp_path_factory.getbasetemp().parent / name
+    built = folder.with_name(f"{name}.pickle")
+    with open(folder.with_name(f"{name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not built.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed build left
+            built.write_bytes(pickle.dumps(build(folder)))
+        return pickle.loads(built.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def report(tmp_path_factory) -> Report:
     """The report of a 40-firm city (seed 7), run once per session in both editions and
-    shared by the modules that only read it. The largest firm of the revenue cultivation
-    pool (≥ 0.7亿, < 1亿) bears the HOSTILE name, so its table rows carry it. Tests that
-    rerun, kill or break a run make their own report."""
+    shared by the modules that only read it (by every xdist worker: once_per_session). The
+    largest firm of the revenue cultivation pool (≥ 0.7亿, < 1亿) bears the HOSTILE name,
+    so its table rows carry it. Tests that rerun, kill or break a run make their own
+    report, or run on a copy (copy_report)."""
+    return once_per_session(tmp_path_factory, "report", _make_report)
+
+
+def _make_report(root: Path) -> Report:
     from analysis import sample
     from analysis.runner import RunPaths, produce
 
-    root = tmp_path_factory.mktemp("report")
     truth = sample.generate_city(firms=40, seed=7, year=2026, month=9)
     now = truth[(truth.year == 2026) & (truth.month == 9)]
     pool = now[(now["revenue"] >= 0.7e8) & (now["revenue"] < 1e8)]
@@ -142,6 +187,20 @@ def report(tmp_path_factory) -> Report:
     paths = RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
     internal = produce("latest", paths)
     return Report(truth, paths, internal, produce("latest", paths, edition="public"))
+
+
+def copy_report(report: Report, root: Path):
+    """The shared report's internal folder and processed tables copied under `root`, as the
+    run's paths (raw and params as the report's: nothing writes to them), for a test that
+    runs into a report: other tests, on other workers too, read the originals meanwhile.
+    Copying is quicker than ingesting again; the report keeps its manifest."""
+    from dataclasses import replace
+
+    internal = report.internal.folder
+    out, processed = root / "reports", root / "processed"
+    shutil.copytree(internal, out / internal.name)
+    shutil.copytree(report.paths.processed, processed)
+    return replace(report.paths, out=out, processed=processed)
 
 
 @pytest.fixture(scope="session")

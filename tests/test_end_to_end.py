@@ -14,7 +14,7 @@ from analysis import runner
 from analysis.config import PARAMS_DIR
 from analysis.errors import NotebookFailed
 from analysis.runner import RunPaths, run
-from tests.conftest import BANDS, HOSTILE, cell_texts, notebooks_with_cell, tag_names
+from tests.conftest import BANDS, HOSTILE, cell_texts, copy_report, notebooks_with_cell, tag_names
 
 YEAR, QUARTER = 2026, 3
 
@@ -138,9 +138,9 @@ def test_a_hostile_firm_name_in_a_table_is_text_not_markup(city):
     assert "script" not in tag_names(page) and HOSTILE not in page
 
 
-def test_a_failing_notebook_names_its_cell_keeps_evidence_and_leaves_the_report(city, tmp_path):
-    _, paths, report = city
-    before = (report / "scorecard.csv").read_bytes()
+def test_a_failing_notebook_names_its_cell_keeps_evidence_and_leaves_the_report(report, tmp_path):
+    paths = copy_report(report, tmp_path)  # the shared report is read by others meanwhile
+    before = (paths.out / "2026Q3" / "scorecard.csv").read_bytes()
     notebooks = notebooks_with_cell(
         tmp_path / "notebooks",
         lambda name: "raise ValueError('故意的错误')" if name == "02_firm_tiers.ipynb" else "",
@@ -152,7 +152,7 @@ def test_a_failing_notebook_names_its_cell_keeps_evidence_and_leaves_the_report(
     assert err.value.notebook == "02_firm_tiers.ipynb"
     assert "ValueError: 故意的错误" in str(err.value)
     assert err.value.kept_at.exists()
-    assert (report / "scorecard.csv").read_bytes() == before
+    assert (paths.out / "2026Q3" / "scorecard.csv").read_bytes() == before
     assert not list(paths.out.glob(".staging-*"))
 
 

@@ -3,23 +3,27 @@ percent, no path of this machine in the public folder, a quiet log, and the
 earlier-quarters list kept fresh when a report is reused (the full lists: test_firm_lists)."""
 
 import re
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
+from analysis import runner
 from analysis.runner import produce
-from tests.conftest import small_city
+from tests.conftest import copy_report, notebooks_with_cell
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
+def published(report, tmp_path_factory):
+    """The shared report, and for reuse a copy of its internal folder beside which a 2026Q2
+    report is then made (from bare notebooks: only its index is looked at), and the 2026Q3
+    report asked for again with everything as it was made."""
     root = tmp_path_factory.mktemp("published")
-    _, paths = small_city(root, seed=5)
-    internal = produce("2026Q3", paths)
-    public = produce("2026Q3", paths, edition="public")
-    earlier = produce("2026Q2", paths)
-    reused = produce("2026Q3", paths)
-    return root, paths, internal, public, earlier, reused
+    copy = copy_report(report, root)
+    bare = notebooks_with_cell(root / "bare", lambda name: "", bare=runner.NOTEBOOKS)
+    earlier = produce("2026Q2", replace(copy, notebooks=bare))
+    reused = produce("2026Q3", replace(copy, processed=report.paths.processed))
+    return report.paths.raw.parent, report.paths, report.internal, report.public, earlier, reused
 
 
 def _decimals(value) -> int:
@@ -76,7 +80,9 @@ def test_a_successful_run_logs_no_kernel_noise(published):
 
 def test_a_reused_report_lists_quarters_produced_since(published):
     _, _, internal, _, earlier, reused = published
-    assert reused.reused and reused.folder == internal.folder
-    index = (internal.folder / "index.html").read_text(encoding="utf-8")
+    made = (internal.folder / "index.html").read_text(encoding="utf-8")
+    assert "2026Q2" not in made  # the copied report was made before 2026Q2's
+    assert reused.reused and reused.folder == earlier.folder.with_name(internal.folder.name)
+    index = (reused.folder / "index.html").read_text(encoding="utf-8")
     assert 'href="../2026Q2/index.html"' in index
     assert len(re.findall(r"<!-- earlier -->", index)) == 1
