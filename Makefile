@@ -29,7 +29,7 @@ lab: $(BIN)/activate
 
 # Two workers (the machine's cores), a test file to a worker so each module's fixtures are
 # built once, in the order tests/conftest.py gives (the long modules first); the shared
-# report of tests/conftest.py is built once for both.
+# report of tests/conftest.py is built once for both. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 test: $(BIN)/activate
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
