@@ -27,6 +27,10 @@ class FirmList:
     percent: tuple[str, ...] = ()  # shares and growth rates (0.123), shown as 12.3%
     dates: tuple[str, ...] = ()
     labels: dict[str, dict] = field(default_factory=dict)  # column → {value: words}
+    workbook_only: tuple[str, ...] = ()  # columns the sheet has and the page leaves out
+
+    def page_headers(self) -> dict[str, str]:
+        return {c: h for c, h in self.headers().items() if c not in self.workbook_only}
 
     def headers(self) -> dict[str, str]:
         """Headers with their unit: 本期累计（万元）, 同比（%）."""
@@ -77,6 +81,7 @@ LISTS = {
         by("value_now", "value_last_year", ascending=False),
         wan=("value_now", "value_last_year"),
         labels={"reporting_now": {True: "是", False: "否（已不在名录）"}},
+        workbook_only=("credit_code",),
     ),
     "pool": FirmList(
         "培育库",
@@ -96,6 +101,7 @@ LISTS = {
         wan=("ytd", "gap", "projected"),
         percent=("growth",),
         labels={"crosses_by_projection": {True: "预计可跨越", False: "需重点帮扶"}},
+        workbook_only=("credit_code",),
     ),
     "quarantine": FirmList(
         "隔离行",

@@ -91,11 +91,11 @@ def firm_list(frame: pd.DataFrame, key: str, limit: int):
 
     spec = LISTS[key]
     if frame.empty:
-        return table(frame, spec.columns)
+        return table(frame, spec.page_headers())
     rows = labelled(frame, spec)
     formats = dict.fromkeys(spec.wan, wan) | dict.fromkeys(spec.percent, percent)
     formats |= dict.fromkeys(spec.dates, lambda d: "—" if pd.isna(d) else f"{d:%Y-%m-%d}")
-    shown = table(rows.head(limit), spec.headers(), formats)
+    shown = table(rows.head(limit), spec.page_headers(), formats)
     if len(rows) <= limit:
         return shown
     n, more = len(rows), len(rows) - limit
