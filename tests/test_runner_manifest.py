@@ -217,20 +217,19 @@ def test_a_file_changed_under_its_old_size_and_time_is_hashed_again(tmp_path):
     (raw / "b.xlsx").write_text("revenue 2000")
     (raw / "~$a.xlsx").write_text("lock")  # Office's lock file, not data
     truth = {"a.xlsx": _sha256(raw / "a.xlsx"), "b.xlsx": _sha256(raw / "b.xlsx")}
-    assert manifest.raw_checksums(raw, remembered) == truth
-    assert not remembered.exists()  # both just written: not remembered yet
+    found, entries = manifest.raw_checksums(raw, remembered)
+    assert found == truth and entries == {}  # both just written: not remembered yet
     time.sleep(manifest.RACY_NS / 1e9 + 0.1)
-    assert manifest.raw_checksums(raw, remembered) == truth
-    entries = json.loads(remembered.read_text())
-    assert len(entries) == 2
+    found, entries = manifest.raw_checksums(raw, remembered)
+    assert found == truth and len(entries) == 2
     # a remembered checksum stands while the file's stat is as it was: b is not read again
     entries[str(raw / "b.xlsx")][-1] = "0" * 64
-    remembered.write_text(json.dumps(entries))
+    manifest.remember(remembered, entries)
     before = (raw / "a.xlsx").stat()
     (raw / "a.xlsx").write_text("revenue 1001")  # same size; its time set back below
     os.utime(raw / "a.xlsx", ns=(before.st_atime_ns, before.st_mtime_ns))
     assert (raw / "a.xlsx").stat().st_size == before.st_size
-    found = manifest.raw_checksums(raw, remembered)
+    found, _ = manifest.raw_checksums(raw, remembered)
     assert found == {"a.xlsx": _sha256(raw / "a.xlsx"), "b.xlsx": "0" * 64}
     assert found["a.xlsx"] != truth["a.xlsx"]
 

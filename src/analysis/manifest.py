@@ -42,9 +42,10 @@ def checksums(paths, root: Path) -> dict[str, str]:
     return {Path(p).relative_to(root).as_posix(): sha256(p) for p in sorted(paths)}
 
 
-def raw_checksums(raw_dir: Path, remembered: Path | None = None) -> dict[str, str]:
-    """sha256 of every file below the raw folder, keyed by its path there; Office lock
-    files and hidden files are left out, as the intake leaves them.
+def raw_checksums(raw_dir: Path, remembered: Path | None = None) -> tuple[dict, dict]:
+    """sha256 of every file below the raw folder, keyed by its path there (Office lock
+    files and hidden files are left out, as the intake leaves them); and what to remember
+    of them, for remember() once the run has got past a file it would refuse.
 
     `remembered` (a JSON file) keeps each checksum with the file's size, mtime, ctime,
     inode and device, and a file whose five are unchanged is not read again. That is safe
@@ -71,9 +72,7 @@ def raw_checksums(raw_dir: Path, remembered: Path | None = None) -> dict[str, st
         found[path.relative_to(raw_dir).as_posix()] = digest
         if status.st_ctime_ns < now - RACY_NS:
             keep[where] = [*stamp, digest]
-    if remembered and keep != known:
-        _remember(Path(remembered), keep)
-    return found
+    return found, keep
 
 
 def _remembered(path: Path | None) -> dict:
@@ -83,26 +82,32 @@ def _remembered(path: Path | None) -> dict:
         return {}
 
 
-def _remember(path: Path, entries: dict) -> None:
-    """Written whole or not at all: two runs may share the processed folder."""
+def remember(path: Path, entries: dict) -> None:
+    """raw_checksums' entries kept in `path`, written whole or not at all (two runs may
+    share the processed folder), and only when they changed."""
+    path = Path(path)
+    if _remembered(path) == entries:
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     staging.write_text(json.dumps(entries), encoding="utf-8")
     os.replace(staging, path)
 
 
-def gather(raw_dir: Path, params_dir: Path, notebooks: dict, remembered=None) -> dict:
+def gather(raw_dir: Path, params_dir: Path, notebooks: dict, remembered=None):
     """What decides a report besides its period and edition, read before the intake: the
     raw files (raw_checksums), params/*.yaml, the notebooks (name → path), the package's
-    code and the libraries' versions."""
+    code and the libraries' versions; and the raw files' entries to remember."""
     params_dir = Path(params_dir).resolve()
-    return dict(
-        raw=raw_checksums(raw_dir, remembered),
+    raw, entries = raw_checksums(raw_dir, remembered)
+    gathered = dict(
+        raw=raw,
         params=checksums(params_dir.glob("*.yaml"), params_dir),
         notebook_files={name: sha256(path) for name, path in notebooks.items()},
         code=code_checksums(),
         versions=versions(),
     )
+    return gathered, entries
 
 
 def code_checksums() -> dict[str, str]:

@@ -141,9 +141,10 @@ def produce(
     paths = paths or RunPaths()
     notebooks = {name: Path(paths.notebooks) / name for name in NOTEBOOKS}
     remembered = cache_dir(paths) / "raw-checksums.json"  # manifest.raw_checksums
-    gathered = manifest.gather(paths.raw, paths.params, notebooks, remembered)
+    gathered, entries = manifest.gather(paths.raw, paths.params, notebooks, remembered)
     unchanged = None if force else _unchanged(period, paths, edition, gathered)
     if unchanged:
+        manifest.remember(remembered, entries)
         return unchanged
     from analysis.ingest import ingest
 
@@ -153,6 +154,7 @@ def produce(
         warnings.simplefilter("ignore", ResourceWarning)
         intake = ingest(paths.raw, paths.params, cache_dir(paths))  # bad input stops it here
         q = resolve_period(period, intake.panel)
+    manifest.remember(remembered, entries)  # every file was usable
     out = Path(paths.out).resolve()
     with lock.hold(out, period=str(q), edition=edition):
         log_path = _log_path(out, q, edition)
