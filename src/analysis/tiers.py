@@ -136,12 +136,13 @@ def movers(
     revision) has not left its tier: it is shown with the reason and where to look."""
     left_out = left_out if left_out is not None else pd.DataFrame(columns=["kind", "credit_code"])
     rule = thresholds["bound_rule"]
-    now = _at(panel, quarter.year, quarter.month, [*FIRM_COLUMNS, *MEASURES])
+    fields = list(dict.fromkeys(tiers["field"]))  # the measures the tiers count on
+    now = _at(panel, quarter.year, quarter.month, [*FIRM_COLUMNS, *fields])
     then = _at(panel, quarter.year - 1, quarter.month, FIRM_COLUMNS)
     names = pd.concat([then, now]).drop_duplicates("credit_code", keep="last")
     names = names.set_index("credit_code")[["name", "industry"]]
     reporting = now["credit_code"].astype(object)  # isin on Arrow text loops in Python
-    earlier = {field: same_period_last_year(panel, quarter, field) for field in MEASURES}
+    earlier = {field: same_period_last_year(panel, quarter, field) for field in fields}
     frames = []
     for tier in tiers.itertuples():
         current = now.set_index("credit_code")[tier.field]
