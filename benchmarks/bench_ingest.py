@@ -13,7 +13,7 @@ included), and the peak memory of the intake's process and of its largest reader
 For each size it writes a statistics-bureau workbook (title row, unit line, header,
 numbers partly stored as text with separators, a total row, notes), then times, each in
 a fresh process so peak memory is its own:
-  suite     analysis.ingest.ingest — detection, normalisation, validation, joining and
+  suite     analysis.intake.ingest.ingest — detection, normalisation, validation, joining and
             writing the Parquet cache (an empty cache, so the file is really parsed)
   openpyxl  pandas.read_excel(engine="openpyxl"), the usual way
   floor     fastexcel's bare read of the sheet to Arrow
@@ -34,14 +34,17 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 
-from analysis.codes import check_char
+from analysis.intake.codes import check_char
 
 SIZES = [10_000, 100_000, 500_000]
 REPEAT = 3
 INDUSTRIES = ["海洋工业", "现代制造业", "金属冶炼加工业", "新兴产业", "农(海)产品深加工"]
 
 MEASURE = {  # name: (imports, timed call); imports are outside the timing, inside the memory
-    "suite": ("from analysis.ingest import ingest", "ingest(Path(FOLDER), cache_dir=Path(CACHE))"),
+    "suite": (
+        "from analysis.intake.ingest import ingest",
+        "ingest(Path(FOLDER), cache_dir=Path(CACHE))",
+    ),
     "openpyxl": ("import pandas as pd", "pd.read_excel(FILE, engine='openpyxl', header=2)"),
     "floor": (
         "import fastexcel",

@@ -8,7 +8,7 @@ Run by hand (not part of the test suite):
 For each size it writes a sample city (`python -m analysis sample`: statistics and tax
 workbooks for every quarter of last year and this year to Q3, and the offices' sources),
 then, each in a fresh process:
-  intake  `analysis.ingest.ingest` from an empty cache; rows/s = rows read ÷ its seconds
+  intake  `analysis.intake.ingest.ingest` from an empty cache; rows/s = rows read ÷ its seconds
   run     `python -m analysis run` from an empty cache: intake, notebooks, HTML, tables
   rerun   the same command again, unchanged: the report is reused
 The floor, measured once in the same invocation, is as many trivial notebooks as the run
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import psutil
 
-from analysis import runner
+from analysis.run import runner
 
 SIZES = [400, 20_000, 200_000]
 SAMPLE = 0.2  # seconds between samples of the process tree's memory
@@ -37,7 +37,7 @@ SAMPLE = 0.2  # seconds between samples of the process tree's memory
 INTAKE = """
 import json, sys, time
 from pathlib import Path
-from analysis.ingest import ingest
+from analysis.intake.ingest import ingest
 started = time.perf_counter()
 intake = ingest(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))
 print(json.dumps({"seconds": time.perf_counter() - started,

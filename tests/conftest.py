@@ -103,8 +103,8 @@ def small_city(root: Path, seed: int, month: int = 9, jan_feb: bool = False):
     """A 40-firm generated city written as the offices' workbooks under root/raw, with
     this year up to `month` (sample.reported_months): its truth panel, and the run's
     folders under root."""
-    from analysis import sample
-    from analysis.runner import RunPaths
+    from analysis.run.runner import RunPaths
+    from analysis.sample import city as sample
 
     truth = sample.generate_city(firms=40, seed=seed, year=2026, month=month, jan_feb=jan_feb)
     sample.write_city(truth, root / "raw")
@@ -118,8 +118,8 @@ def notebooks_with_cell(folder: Path, source_for, position: int | None = None, b
     than about what they compute: a kernel starts and stops in seconds."""
     import nbformat
 
-    from analysis import runner
     from analysis.config import NOTEBOOKS_DIR
+    from analysis.run import runner
 
     folder.mkdir()
     for name in runner.NOTEBOOKS:
@@ -175,8 +175,8 @@ def report(tmp_path_factory) -> Report:
 
 
 def _make_report(root: Path) -> Report:
-    from analysis import sample
-    from analysis.runner import RunPaths, produce
+    from analysis.run.runner import RunPaths, produce
+    from analysis.sample import city as sample
 
     truth = sample.generate_city(firms=40, seed=7, year=2026, month=9)
     now = truth[(truth.year == 2026) & (truth.month == 9)]
@@ -212,7 +212,7 @@ def scratch(tmp_path_factory):
     the root, the run's paths (the real notebooks) and the first run's runner.RunResult."""
     from dataclasses import replace
 
-    from analysis import runner
+    from analysis.run import runner
 
     root = tmp_path_factory.mktemp("scratch")
     _, paths = small_city(root, seed=5)

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from analysis import runner
+from analysis.run import runner
 from tests.conftest import HOSTILE, require_program
 
 CHROMIUM = Path("/usr/bin/chromium")

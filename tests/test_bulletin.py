@@ -8,8 +8,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import bulletin, narrative
-from analysis.periods import Period
+from analysis.intake.periods import Period
+from analysis.measures import targets
+from analysis.report import bulletin, narrative
 from tests.conftest import require_program
 
 Q3 = Period(2026, 9)
@@ -45,7 +46,7 @@ def card():
 
 
 def test_each_department_lists_its_indicators_behind_schedule_first(card):
-    rows = bulletin.by_department(card)
+    rows = targets.by_department(card)
     assert list(dict.fromkeys(rows["department"])) == [
         "经信局",
         "金融办",
@@ -61,7 +62,7 @@ def test_each_department_lists_its_indicators_behind_schedule_first(card):
 
 
 def test_the_paragraph_reads_as_a_bulletin(card):
-    rows = bulletin.by_department(card)
+    rows = targets.by_department(card)
     own = rows[rows["department"] == "经信局"]
     text = narrative.department_paragraph(own, "经信局", Q3)
     assert text.startswith(

@@ -16,7 +16,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from analysis import charts  # noqa: E402
+from analysis.report import charts  # noqa: E402
 
 # Renders text alone in the chart's default font: two different strings of Chinese that
 # come out as the same pixels are boxes (tofu), whatever file the font was taken from.
@@ -28,7 +28,7 @@ GLYPH_PROBE = textwrap.dedent(
     import numpy as np
     from matplotlib.figure import Figure
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from analysis import charts
+    from analysis.report import charts
 
     charts.use_chinese_font()
 

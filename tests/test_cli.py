@@ -8,10 +8,10 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis import cli
 from analysis.errors import NoDataError
-from analysis.periods import Period
-from analysis.runner import resolve_period
+from analysis.intake.periods import Period
+from analysis.run import cli
+from analysis.run.runner import resolve_period
 
 
 def _options(help_text: str) -> list[str]:

@@ -3,7 +3,7 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.codes import (
+from analysis.intake.codes import (
     ALPHABET,
     check_char,
     credit_code_problem,
@@ -15,7 +15,7 @@ from analysis.codes import (
 )
 
 VALID = "91350100M000100Y43"  # the example GB 32100-2015 gives
-# GB 32100 written out here, not taken from analysis.codes: the 31 characters of the
+# GB 32100 written out here, not taken from analysis.intake.codes: the 31 characters of the
 # alphabet (no I, O, S, V, Z), weights 3**i mod 31, check value 31 - (sum mod 31), 31 -> 0.
 GB32100_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 GB32100_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

@@ -11,8 +11,8 @@ import yaml
 
 from analysis.config import PARAMS_DIR
 from analysis.errors import InputFileError
-from analysis.ingest import ingest
-from analysis.runner import RunPaths, run
+from analysis.intake.ingest import ingest
+from analysis.run.runner import RunPaths, run
 
 CORPUS = Path(__file__).parent / "corpus"
 A, B, C = "91350100M000100Y43", "91371082MA3C4XKT0M", "91371082MA3C4XKT0B"
@@ -214,7 +214,7 @@ def test_a_refused_file_leaves_the_cache_untouched_too(tmp_path):
 def test_files_read_in_two_processes_give_the_tables_of_one_reading_in_turn(folder, monkeypatch):
     """Workers finish in any order; the tables do not depend on it (the largest file is
     handed out first, the results are taken in file order)."""
-    import analysis.ingest as intake_module
+    import analysis.intake.ingest as intake_module
 
     monkeypatch.setattr(intake_module, "_readers", lambda paths: 1)
     alone = ingest(CORPUS / folder)
@@ -356,7 +356,7 @@ def test_a_unit_stated_nowhere_can_be_given_per_source_in_params(tmp_path):
 
 
 def test_the_data_quality_page_lists_column_choices_hidden_sheets_and_hidden_rows():
-    from analysis import quality
+    from analysis.intake import quality
 
     hidden = quality.hidden_parts(ingest(CORPUS / "hidden"))
     assert hidden.values.tolist() == [

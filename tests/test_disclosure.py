@@ -7,8 +7,9 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from analysis import disclosure, params
-from analysis.formatting import wan, yi
+from analysis import params
+from analysis.measures import disclosure
+from analysis.report.formatting import wan, yi
 
 X = disclosure.SUPPRESSED
 

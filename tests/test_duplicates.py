@@ -2,7 +2,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.duplicates import repeated, resolve_duplicates, sorted_by
+from analysis.intake.duplicates import repeated, resolve_duplicates, sorted_by
 
 keys = st.lists(
     st.tuples(

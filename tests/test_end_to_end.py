@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import runner
 from analysis.config import PARAMS_DIR
 from analysis.errors import NotebookFailed
-from analysis.runner import RunPaths, run
+from analysis.run import runner
+from analysis.run.runner import RunPaths, run
 from tests.conftest import BANDS, HOSTILE, cell_texts, copy_report, notebooks_with_cell, tag_names
 
 YEAR, QUARTER = 2026, 3

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import formatting as fmt
+from analysis.report import formatting as fmt
 from tests.conftest import BANDS, HOSTILE
 
 YEAR, MONTH, LIMIT = 2026, 9, 20  # params/thresholds.yaml: page_list_limit: 20

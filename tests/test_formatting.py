@@ -1,6 +1,6 @@
 import pandas as pd
 
-from analysis.formatting import in_unit, percent, spreadsheet_safe, table, wan, yi
+from analysis.report.formatting import in_unit, percent, spreadsheet_safe, table, wan, yi
 
 
 def test_amounts_read_in_wan_and_yi_with_separators():
@@ -39,7 +39,7 @@ def test_an_empty_table_is_said_in_words():
 
 def test_tier_headers_are_short_and_say_the_band():
     from analysis import params
-    from analysis.formatting import tier_headers
+    from analysis.report.formatting import tier_headers
 
     headers = tier_headers(params.tiers())
     assert headers["sales_ge_100m"] == "收入过1亿（家）"

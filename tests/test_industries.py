@@ -2,9 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import industries, narrative
-from analysis.disclosure import SUPPRESSED
-from analysis.periods import Period
+from analysis.intake.periods import Period
+from analysis.measures import industries
+from analysis.measures.disclosure import SUPPRESSED
+from analysis.report import narrative
 
 
 def _firms():

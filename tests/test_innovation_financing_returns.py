@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import financing, innovation, returns
+from analysis.intake import returns
+from analysis.measures import financing, innovation
 
 
 def _platforms():

@@ -8,10 +8,10 @@ import math
 import pytest
 import yaml
 
-from analysis import sample
 from analysis.config import PARAMS_DIR
-from analysis.periods import Period
-from analysis.sample_sources import generate_sources
+from analysis.intake.periods import Period
+from analysis.sample import city as sample
+from analysis.sample.sources import generate_sources
 from tests.test_ten_plans import YEAR, _quarter_data, _records, expected
 
 SPEC = yaml.safe_load((PARAMS_DIR / "targets.yaml").read_text(encoding="utf-8"))

@@ -4,7 +4,7 @@ import asyncio
 import os
 from pathlib import Path
 
-from analysis.kernels import IPCKernelManager
+from analysis.run.kernels import IPCKernelManager
 
 KERNELS = 8
 

@@ -13,10 +13,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import cli, sample, store
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
-from analysis.runner import run
-from analysis.sample_sources import generate_sources
+from analysis.measures import store
+from analysis.run import cli
+from analysis.run.runner import run
+from analysis.sample import city as sample
+from analysis.sample.sources import generate_sources
 from tests.conftest import BANDS, small_city
 
 YEAR = 2026
@@ -98,7 +100,7 @@ def test_jan_feb_counts_as_two_months(city):
 
 
 def test_month_paths_where_monthly_tables_exist(city):
-    from analysis import history
+    from analysis.measures import history
 
     _, paths, _ = city
     data = store.load_period(YEAR, 10, paths.processed, PARAMS_DIR)

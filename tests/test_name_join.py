@@ -5,8 +5,8 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.codes import check_char
-from analysis.ingest import ingest, normalize_name, normalized_names
+from analysis.intake.codes import check_char
+from analysis.intake.ingest import ingest, normalize_name, normalized_names
 from tests.conftest import write_sheet
 
 FIRMS = 3000

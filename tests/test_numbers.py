@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.numbers import NotANumber, parse_number, parse_numbers
+from analysis.intake.numbers import NotANumber, parse_number, parse_numbers
 
 
 @pytest.mark.parametrize(

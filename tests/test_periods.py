@@ -4,8 +4,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.periods import Period, growth, period_from_text, project_full_year, quarter_values
-from analysis.targets import expected_progress
+from analysis.intake.periods import (
+    Period,
+    growth,
+    period_from_text,
+    project_full_year,
+    quarter_values,
+)
+from analysis.measures.targets import expected_progress
 
 
 @pytest.mark.parametrize(

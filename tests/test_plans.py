@@ -2,10 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import targets
 from analysis.errors import ParamsError
-from analysis.periods import Period
-from analysis.sources import COLUMNS, Sources
+from analysis.intake.periods import Period
+from analysis.intake.sources import COLUMNS, Sources
+from analysis.measures import targets
 
 THRESHOLDS = {"seasonal_share_limits": [0.5, 1.5], "on_track_band": 0.02}
 Q3 = Period(2026, 9)

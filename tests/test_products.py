@@ -10,8 +10,9 @@ import pandas as pd
 import papermill
 import pytest
 
-from analysis import kernels, products, runner, store
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR
+from analysis.measures import products, store
+from analysis.run import kernels, runner
 from tests.conftest import BANDS, cell_texts, small_city
 
 YEAR, MONTH = 2026, 9

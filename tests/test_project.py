@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from analysis import runner
 from analysis.config import PROJECT_ROOT
+from analysis.run import runner
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 REQUIRED_PARAMETERS = {"year", "month", "quarter", "processed_dir", "params_dir", "edition"}

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import projects
-from analysis.periods import Period
+from analysis.intake.periods import Period
+from analysis.measures import projects
 
 YI = 1e8
 

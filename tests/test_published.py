@@ -8,8 +8,8 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from analysis import runner
-from analysis.runner import produce
+from analysis.run import runner
+from analysis.run.runner import produce
 from tests.conftest import copy_report, notebooks_with_cell
 
 

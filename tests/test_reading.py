@@ -5,8 +5,8 @@ import pytest
 
 from analysis import params
 from analysis.errors import InputFileError
-from analysis.ingest import ingest, read_source
-from analysis.reading import Aliases
+from analysis.intake.ingest import ingest, read_source
+from analysis.intake.reading import Aliases
 from tests.conftest import CODE_A, STATS_MERGES, write_sheet
 
 
@@ -143,7 +143,7 @@ def test_a_name_two_firms_share_is_refused_as_ambiguous_and_listed(tmp_path, sta
 def test_the_sheet_xml_is_searched_whole_however_it_is_cut_into_blocks(monkeypatch, block):
     """Hidden rows, merged ranges and formulas without values are found the same when the
     XML arrives in blocks that cut through cells (64 bytes) as when it arrives at once."""
-    from analysis import sheetxml
+    from analysis.intake import sheetxml
     from tests.test_corpus import CORPUS
 
     monkeypatch.setattr(sheetxml, "BLOCK", block)

@@ -8,10 +8,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis import formatting as fmt
-from analysis import render
-from analysis.formatting import scorecard_rows
-from analysis.periods import Period
+from analysis.intake.periods import Period
+from analysis.report import formatting as fmt
+from analysis.report import render
+from analysis.report.formatting import scorecard_rows
 from tests.conftest import cell_texts, tag_names
 
 HOSTILE = '<script>alert(1)</script>=HYPERLINK("http://x")'

@@ -9,16 +9,16 @@ import time
 
 import pytest
 
-from analysis import lock, runner
 from analysis.config import PARAMS_DIR
 from analysis.errors import RunLocked
-from analysis.runner import RunPaths
+from analysis.run import lock, runner
+from analysis.run.runner import RunPaths
 from tests.conftest import notebooks_with_cell
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from analysis import lock
+from analysis.run import lock
 with lock.hold(Path(sys.argv[1]), quarter="2026Q3"):
     print("held", flush=True)
     time.sleep(60)
@@ -100,7 +100,7 @@ def test_second_run_is_turned_away_and_a_killed_run_leaves_the_report(city, tmp_
     markers.mkdir()
     notebooks = _slow_notebooks(tmp_path / "notebooks", markers)
     script = (
-        "import sys\nfrom pathlib import Path\nfrom analysis import runner\n"
+        "import sys\nfrom pathlib import Path\nfrom analysis.run import runner\n"
         "a = [Path(p) for p in sys.argv[1:]]\n"
         "runner.run('latest', runner.RunPaths(raw=a[0], out=a[1], processed=a[2], "
         "notebooks=a[3]), force=True)\n"

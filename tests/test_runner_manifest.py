@@ -17,9 +17,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import manifest, runner
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
-from analysis.runner import RunPaths, produce
+from analysis.run import manifest, runner
+from analysis.run.runner import RunPaths, produce
 from tests.conftest import notebooks_with_cell
 
 
@@ -90,7 +90,7 @@ def test_an_unchanged_rerun_reuses_the_report_and_force_reruns(scratch):
     profiled = _cli(paths, python=["-X", "importtime"])
     assert "reused" in profiled.stdout
     loaded = set(re.findall(r"^import time:.*\| +([\w.]+)$", profiled.stderr, flags=re.M))
-    assert {"analysis.cli", "analysis.runner", "analysis.manifest"} <= loaded
+    assert {"analysis.run.cli", "analysis.run.runner", "analysis.run.manifest"} <= loaded
     heavy = {"pandas", "numpy", "pyarrow", "matplotlib", "papermill", "nbconvert", "openpyxl"}
     heavy |= {"jupyter_client", "fastexcel", "pandera", "yaml", "tqdm"}
     assert not heavy & loaded, heavy & loaded

@@ -8,11 +8,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import sample
-from analysis.ingest import ingest
-from analysis.sample_sheets import PROJECT_HEADER, write_sources
-from analysis.sample_sources import generate_sources
-from analysis.sources import Sources
+from analysis.intake.ingest import ingest
+from analysis.intake.sources import Sources
+from analysis.sample import city as sample
+from analysis.sample.sheets import PROJECT_HEADER, write_sources
+from analysis.sample.sources import generate_sources
 
 YEAR = 2026
 

@@ -9,8 +9,8 @@ import numpy as np
 import openpyxl
 import pytest
 
-from analysis import sample
-from analysis.names import BRANDS, CITY, INDUSTRY_WORDS, TOWNS
+from analysis.intake.names import BRANDS, CITY, INDUSTRY_WORDS, TOWNS
+from analysis.sample import city as sample
 
 SEED = 13
 

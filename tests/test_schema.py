@@ -10,9 +10,10 @@ import time
 
 import pytest
 
-from analysis import params, plans, schema, store
+from analysis import params, schema
 from analysis.config import PARAMS_DIR
 from analysis.errors import ParamsError
+from analysis.measures import plans, store
 
 NUMBER_IN = "应为不小于 0 的数字（单位{}，可留空 ~） / expected a number ≥ 0 in {}"
 ONE_OF = "应为 {} 之一 / expected one of {}"

@@ -4,10 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import bulletin, cli, narrative, params, runner
+from analysis import params
 from analysis.config import PARAMS_DIR
-from analysis.periods import Period
-from analysis.targets import (
+from analysis.intake.periods import Period
+from analysis.measures import targets
+from analysis.measures.targets import (
     AHEAD,
     BEHIND,
     MISSED,
@@ -21,6 +22,8 @@ from analysis.targets import (
     scorecard,
     status,
 )
+from analysis.report import bulletin, narrative
+from analysis.run import cli, runner
 
 Q3, Q4 = Period(2026, 9), Period(2026, 12)
 
@@ -68,7 +71,7 @@ def test_a_count_of_firms_is_judged_on_its_projection_not_on_the_calendar():
     assert pd.isna(sales["expected_progress"])  # no 序时进度 for a stock
     tax = card.loc["tax_ge_100m"]
     assert tax["status"] == ON_COURSE and tax["judged_on"] == "全年预计"
-    rows = bulletin.by_department(card.reset_index())
+    rows = targets.by_department(card.reset_index())
     text = narrative.department_paragraph(rows[rows["department"] == "经信局"], "经信局", Q3)
     assert "销售收入过1亿元工业企业目前18家，全年预计22家，低于目标23家" in text
     assert "75" not in text and "纳税过1亿元" not in text

@@ -7,10 +7,12 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from analysis import history, params, sample, tiers
-from analysis.periods import Period
-from analysis.sample_sources import generate_sources
-from analysis.store import PeriodData
+from analysis import params
+from analysis.intake.periods import Period
+from analysis.measures import history, tiers
+from analysis.measures.store import PeriodData
+from analysis.sample import city as sample
+from analysis.sample.sources import generate_sources
 
 YEAR = 2026
 AWARD_KINDS = {  # written out here rather than read from targets.yaml

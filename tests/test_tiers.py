@@ -2,8 +2,8 @@ import pandas as pd
 import pytest
 
 from analysis import params
-from analysis.periods import Period
-from analysis.tiers import (
+from analysis.intake.periods import Period
+from analysis.measures.tiers import (
     band_labels,
     band_rule_text,
     cultivation_pool,

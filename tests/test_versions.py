@@ -13,13 +13,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import quality
 from analysis.config import PARAMS_DIR
 from analysis.errors import InputFileError
-from analysis.ingest import ingest
-from analysis.periods import Period
-from analysis.tiers import movers
-from analysis.versions import Version, marker, report_date, settle
+from analysis.intake import quality
+from analysis.intake.ingest import ingest
+from analysis.intake.periods import Period
+from analysis.intake.versions import Version, marker, report_date, settle
+from analysis.measures.tiers import movers
 from tests.conftest import STATS_MERGES, write_sheet
 
 VERSIONS = Path(__file__).parent / "corpus" / "versions"
@@ -236,7 +236,7 @@ def test_a_firm_left_out_of_the_count_never_shows_as_leaving_its_tier():
 
 
 def test_the_version_tables_survive_the_processed_folder(tmp_path):
-    from analysis import store
+    from analysis.measures import store
 
     store.write_intake(ingest(VERSIONS / "revision"), tmp_path)
     intake = store.read_intake(tmp_path)
@@ -278,8 +278,9 @@ def test_the_tier_page_counts_the_revision_and_shows_no_left_out_firm_as_leaving
     import nbformat
     import papermill
 
-    from analysis import sample, store
     from analysis.config import NOTEBOOKS_DIR
+    from analysis.measures import store
+    from analysis.sample import city as sample
     from tests.corpus.make_corpus import save_with_libreoffice
 
     sample.write_city(sample.generate_city(firms=40, seed=3, year=2026, month=9), tmp_path / "raw")

@@ -1,3 +1,3 @@
-from analysis.cli import main
+from analysis.run.cli import main
 
 raise SystemExit(main())

@@ -9,8 +9,8 @@ compare; progress and 序时进度 are shown for this year only, the year the ta
 
 import pandas as pd
 
-from analysis import targets, tiers
-from analysis.periods import Period, reported
+from analysis.intake.periods import Period, reported
+from analysis.measures import targets, tiers
 
 PATH_COLUMNS = [
     "indicator",

@@ -18,11 +18,12 @@ from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from analysis import narrative
-from analysis.formatting import status_text
-from analysis.periods import Period
-from analysis.plans import UNIT_YUAN
-from analysis.targets import ATTENTION, STATUS_COLOURS, STATUS_ORDER
+from analysis.intake.periods import Period
+from analysis.measures import targets
+from analysis.measures.plans import UNIT_YUAN
+from analysis.measures.targets import ATTENTION, STATUS_COLOURS, STATUS_ORDER
+from analysis.report import narrative
+from analysis.report.formatting import status_text
 
 SUMMARY_SHEET = "汇总"
 DEPARTMENT_COLUMNS = [  # header, width
@@ -63,30 +64,16 @@ def _argb(colour: str) -> str:
     return "FF" + colour.lstrip("#").upper()
 
 
-def by_department(card: pd.DataFrame) -> pd.DataFrame:
-    """One row per department and indicator it owns; departments in the order the
-    scorecard first names them, each one's indicators behind schedule first."""
-    rows = card.assign(department=card["departments"].str.split("、")).explode("department")
-    order = {d: i for i, d in enumerate(rows["department"].drop_duplicates())}
-    rows["gap"] = 100 * (rows["progress"] - rows["expected_progress"])
-    rows["_department"] = rows["department"].map(order)
-    rows["_status"] = rows["status"].map({s: i for i, s in enumerate(STATUS_ORDER)})
-    rows["_plan"] = range(len(rows))
-    rows = rows.sort_values(["_department", "_status", "gap", "_plan"], na_position="last")
-    return rows.drop(columns=["_department", "_status", "_plan"]).reset_index(drop=True)
-
-
 def summary(card: pd.DataFrame, quarter: Period) -> pd.DataFrame:
-    """Per department: indicators by status and the bulletin's paragraph."""
-    rows = []
-    for department, own in by_department(card).groupby("department", sort=False):
-        counts = own["status"].value_counts()
-        rows.append(
-            {"department": department, "indicators": len(own)}
-            | {s: int(counts.get(s, 0)) for s in STATUS_ORDER}
-            | {"paragraph": narrative.department_paragraph(own, department, quarter)}
-        )
-    return pd.DataFrame(rows)
+    """Per department: indicators by status (targets.department_summary) and the
+    bulletin's paragraph."""
+    rows = targets.by_department(card)
+    paragraphs = {
+        department: narrative.department_paragraph(own, department, quarter)
+        for department, own in rows.groupby("department", sort=False)
+    }
+    table = targets.department_summary(card)
+    return table.assign(paragraph=table["department"].map(paragraphs))
 
 
 def _in_workbook_unit(value: float, unit: str) -> tuple[float | None, str, str]:
@@ -230,7 +217,7 @@ def write_bulletin(
     card: pd.DataFrame, path: Path, quarter: Period, plan_names: dict[int, str]
 ) -> Path:
     """bulletin.xlsx: a summary sheet, then one sheet per department with its indicators."""
-    rows = by_department(card)
+    rows = targets.by_department(card)
     book = Workbook()
     _summary_sheet(book.active, summary(card, quarter), card, quarter)
     book.active.title = SUMMARY_SHEET

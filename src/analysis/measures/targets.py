@@ -5,9 +5,9 @@ counts in tiers) on the full-year projection, batches (awards, deals) at year en
 import numpy as np
 import pandas as pd
 
-from analysis import plans
-from analysis.periods import Period
-from analysis.sources import Sources
+from analysis.intake.periods import Period
+from analysis.intake.sources import Sources
+from analysis.measures import plans
 
 AHEAD, ON_TRACK, BEHIND = "超序时进度", "达到序时进度", "滞后"
 REACHED, MISSED = "已达标", "未达标"
@@ -157,3 +157,30 @@ def status_summary(card: pd.DataFrame) -> pd.DataFrame:
     counts = card["status"].value_counts().reindex(STATUS_ORDER, fill_value=0)
     counts = counts[(counts > 0) | counts.index.isin(_ALWAYS_COUNTED)]
     return counts.rename_axis("status").reset_index(name="indicators")
+
+
+def by_department(card: pd.DataFrame) -> pd.DataFrame:
+    """One row per department and indicator it owns; departments in the order the
+    scorecard first names them, each one's indicators behind schedule first."""
+    rows = card.assign(department=card["departments"].str.split("、")).explode("department")
+    order = {d: i for i, d in enumerate(rows["department"].drop_duplicates())}
+    rows["gap"] = 100 * (rows["progress"] - rows["expected_progress"])
+    rows["_department"] = rows["department"].map(order)
+    rows["_status"] = rows["status"].map({s: i for i, s in enumerate(STATUS_ORDER)})
+    rows["_plan"] = range(len(rows))
+    rows = rows.sort_values(["_department", "_status", "gap", "_plan"], na_position="last")
+    return rows.drop(columns=["_department", "_status", "_plan"]).reset_index(drop=True)
+
+
+def department_summary(card: pd.DataFrame) -> pd.DataFrame:
+    """Per department, in by_department's order: its indicators, and how many are in each
+    status."""
+    rows = by_department(card)
+    counts = pd.crosstab(rows["department"], rows["status"]).reindex(
+        columns=STATUS_ORDER, fill_value=0
+    )
+    order = list(dict.fromkeys(rows["department"]))
+    table = counts.reindex(order).astype(int)
+    table.insert(0, "indicators", table.sum(axis=1))
+    table.columns.name = None
+    return table.rename_axis("department").reset_index()

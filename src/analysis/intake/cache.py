@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
 
-from analysis.records import constant
+from analysis.intake.records import constant
 
 READER_MODULES = (
     "reading.py",

@@ -23,9 +23,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from analysis import cache, params, sources, versions
-from analysis.codes import credit_code_problems
-from analysis.duplicates import (
+from analysis import params
+from analysis.errors import InputFileError, ParamsError
+from analysis.intake import cache, sources, versions
+from analysis.intake.codes import credit_code_problems
+from analysis.intake.duplicates import (
     DUPLICATE_KEYS,
     KEY,
     REPEAT_COLUMNS,
@@ -33,8 +35,7 @@ from analysis.duplicates import (
     resolve_duplicates,
     sorted_by,
 )
-from analysis.errors import InputFileError, ParamsError
-from analysis.reading import (
+from analysis.intake.reading import (
     EXCEL_SUFFIXES,
     Aliases,
     NoHeaderError,
@@ -43,8 +44,8 @@ from analysis.reading import (
     header_diagnosis,
     read_grids,
 )
-from analysis.records import QUARANTINE_COLUMNS, entry, table_records, where
-from analysis.validation import failures
+from analysis.intake.records import QUARANTINE_COLUMNS, entry, table_records, where
+from analysis.intake.validation import failures
 
 RAW_SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 AMOUNT_FIELDS = ["revenue", "profit", "tax", "rd"]

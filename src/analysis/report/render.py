@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jinja2
 
-from analysis.periods import Period
+from analysis.intake.periods import Period
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "offline"
@@ -156,7 +156,7 @@ def earlier_quarters(root: Path, current: Period) -> list[tuple[str, str]]:
 
 def status_line(summary) -> str:
     """targets.status_summary(...) as one sentence, with each status's symbol."""
-    from analysis.formatting import status_text
+    from analysis.report.formatting import status_text
 
     parts = [
         f"{status_text(s)} {n} 项"
@@ -171,7 +171,7 @@ def index_page(page: Page, rows, contents, earlier, data_files, summary: str) ->
     `rows` is formatting.scorecard_rows(...), every value already text; `contents` is
     (label, file, headings) per section page. Everything is escaped by the template.
     """
-    from analysis.targets import STATUS_COLOURS
+    from analysis.measures.targets import STATUS_COLOURS
 
     scorecard = [
         {**row._asdict(), "colour": STATUS_COLOURS.get(row.status.split()[-1], "#9e9e9e")}

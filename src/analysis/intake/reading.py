@@ -24,9 +24,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis import sheetxml
 from analysis.errors import InputFileError
-from analysis.periods import period_from_text
+from analysis.intake import sheetxml
+from analysis.intake.periods import period_from_text
 
 HEADER_SCAN_ROWS = 30
 TOTAL_PATTERN = r"^\s*(合\s*计|总\s*计|小\s*计|全\s*[市县]\s*合\s*计|其\s*中)"

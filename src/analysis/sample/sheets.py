@@ -12,8 +12,8 @@ from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from analysis import params
-from analysis.names import CITY
-from analysis.sources import Sources
+from analysis.intake.names import CITY
+from analysis.intake.sources import Sources
 
 WAN = 10_000
 CREATED = datetime.datetime(2026, 1, 1)  # the workbooks' creation date, fixed

@@ -5,8 +5,8 @@ import math
 import pandas as pd
 from IPython.display import HTML
 
-from analysis import targets as t
-from analysis.targets import AHEAD, BEHIND, NO_DATA, NO_TARGET, ON_TRACK, STATUS_COLOURS
+from analysis.measures import targets as t
+from analysis.measures.targets import AHEAD, BEHIND, NO_DATA, NO_TARGET, ON_TRACK, STATUS_COLOURS
 
 STATUS_SYMBOLS = {AHEAD: "▲", ON_TRACK: "●", BEHIND: "▼", NO_TARGET: "○", NO_DATA: "—"} | {
     t.REACHED: "★",
@@ -87,7 +87,7 @@ def firm_list(frame: pd.DataFrame, key: str, limit: int):
     `limit` rows, the most urgent or largest first, and above them a sentence saying how
     the rows are ordered, how many more there are and which sheet of firms.xlsx holds them
     all. A page stays readable, and small, however many firms the city has."""
-    from analysis.firm_workbook import LISTS, WORKBOOK, labelled
+    from analysis.report.firm_workbook import LISTS, WORKBOOK, labelled
 
     spec = LISTS[key]
     if frame.empty:
@@ -196,7 +196,7 @@ def firms_for_files(firms: pd.DataFrame) -> pd.DataFrame:
 def tier_headers(tiers: pd.DataFrame) -> dict[str, str]:
     """Short column headers for tier counts ("收入过1亿", "纳税5000万-1亿"), so a table
     with a column per tier fits the page with its headers whole."""
-    from analysis.tiers import yuan_label
+    from analysis.measures.tiers import yuan_label
 
     words = {"revenue": "收入", "tax": "纳税"}
     return {

@@ -17,10 +17,10 @@ from numpy.typing import NDArray
 from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from analysis.codes import ALPHABET, ORG_ALPHABET
-from analysis.names import BRANDS, CITY, INDUSTRY_WORDS, NAMED_FIRMS, TOWNS
-from analysis.sample_sheets import new_workbook, source_sheets, write_rows, write_sheet
-from analysis.sample_sources import generate_sources
+from analysis.intake.codes import ALPHABET, ORG_ALPHABET
+from analysis.intake.names import BRANDS, CITY, INDUSTRY_WORDS, NAMED_FIRMS, TOWNS
+from analysis.sample.sheets import new_workbook, source_sheets, write_rows, write_sheet
+from analysis.sample.sources import generate_sources
 
 LEADING_INDUSTRIES = (
     "海洋工业",

@@ -3,10 +3,10 @@ repeated keys, coverage, code problems, and the firms left out of the counts."""
 
 import pandas as pd
 
-from analysis import versions
-from analysis.codes import normalize_credit_code
-from analysis.duplicates import CONFLICT, CONFLICT_REASON
-from analysis.ingest import HIDDEN_SHEET, SOURCES, Intake
+from analysis.intake import versions
+from analysis.intake.codes import normalize_credit_code
+from analysis.intake.duplicates import CONFLICT, CONFLICT_REASON
+from analysis.intake.ingest import HIDDEN_SHEET, SOURCES, Intake
 
 FIELD_NAMES = {
     "revenue": "营业收入",

@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import config, params, targets, tiers
+from analysis import config, params
 from analysis.errors import NoDataError
-from analysis.ingest import Intake
-from analysis.periods import Period, reported
-from analysis.sources import Sources
+from analysis.intake.ingest import Intake
+from analysis.intake.periods import Period, reported
+from analysis.intake.sources import Sources
+from analysis.measures import targets, tiers
 
 TABLES = Intake.table_names()
 

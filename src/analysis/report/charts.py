@@ -14,8 +14,8 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from analysis.formatting import COUNT_UNITS
-from analysis.targets import BEHIND, STATUS_COLOURS
+from analysis.measures.targets import BEHIND, STATUS_COLOURS
+from analysis.report.formatting import COUNT_UNITS
 
 FONT_FILE = files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"
 TARGET_COLOUR, ACTUAL_COLOUR, PROJECTED_COLOUR = "#90a4ae", "#1565c0", "#64b5f6"
@@ -238,7 +238,7 @@ def size_distribution(histogram: pd.DataFrame, bounds, title: str):
 def status_heatmap(by_department: pd.DataFrame, plan_names: dict[int, str]):
     """Departments × plans: how many of the indicators each department owns in each plan
     are behind schedule ("滞后/指标数"), the colour their share. `by_department` is
-    bulletin.by_department(card); an empty cell means the department owns none there."""
+    targets.by_department(card); an empty cell means the department owns none there."""
     import seaborn as sns  # here: only the pages with its charts pay for loading it
 
     use_chinese_font()

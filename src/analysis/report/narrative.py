@@ -6,8 +6,8 @@ progress against 序时进度, a stock (firms in a tier) by its full-year projec
 
 import pandas as pd
 
-from analysis.periods import Period
-from analysis.targets import (
+from analysis.intake.periods import Period
+from analysis.measures.targets import (
     AHEAD,
     ATTENTION,
     MISSED,
@@ -138,7 +138,7 @@ def department_paragraph(rows: pd.DataFrame, department: str, quarter: Period) -
     """A department's paragraph of the 督查通报: its indicators by status, each one needing
     attention with how far it is from its target, and those it has not reported.
 
-    `rows` are the department's rows of bulletin.by_department, those needing attention
+    `rows` are the department's rows of targets.by_department, those needing attention
     first.
     """
     text = no_targets(rows, quarter)

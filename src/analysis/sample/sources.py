@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from analysis.names import (
+from analysis.intake.names import (
     BOARDS,
     BROKERS,
     CITY,
@@ -27,7 +27,7 @@ from analysis.names import (
     RESEARCH_TOPICS,
     UNIVERSITIES,
 )
-from analysis.sources import (
+from analysis.intake.sources import (
     ATTRACTED_PROJECT,
     COLUMNS,
     EQUITY,

@@ -16,9 +16,9 @@ import traceback
 from pathlib import Path
 
 from analysis import config
-from analysis.disclosure import EDITIONS
 from analysis.errors import TenplansError
-from analysis.periods import Period
+from analysis.intake.periods import Period
+from analysis.measures.disclosure import EDITIONS
 
 
 def _period(text: str) -> str:
@@ -149,7 +149,7 @@ def _folders(command: argparse.ArgumentParser) -> None:
 
 def _dispatch(args) -> str:
     if args.command == "sample":
-        from analysis import sample
+        from analysis.sample import city as sample
 
         month = 3 * args.quarter if args.quarter else args.month
         panel = sample.generate_city(args.firms, args.seed, args.year, month, args.jan_feb)
@@ -157,7 +157,7 @@ def _dispatch(args) -> str:
         firms = panel.loc[panel["year"] == args.year, "credit_code"].nunique()
         return f"已生成样例城市：本年 {firms} 家企业，{len(written)} 个工作簿 → {args.out}"
     # runner imports what a run needs when it runs: a reused report loads no pandas
-    from analysis import runner
+    from analysis.run import runner
 
     paths = runner.RunPaths(raw=args.raw, processed=args.processed, params=args.params)
     if args.command == "ingest":
@@ -182,7 +182,8 @@ def _dispatch(args) -> str:
 
 def _targets_note(parameters: dict) -> str:
     """The report's year without targets in targets.yaml, said on the run's one line."""
-    from analysis import params, targets
+    from analysis import params
+    from analysis.measures import targets
 
     covered = params.target_years(parameters["params_dir"])
     return _said(targets.targets_note(int(parameters["year"]), covered))

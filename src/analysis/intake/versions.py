@@ -22,8 +22,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analysis.duplicates import DUPLICATE_KEYS, PERIOD, SOURCE
 from analysis.errors import InputFileError
+from analysis.intake.duplicates import DUPLICATE_KEYS, PERIOD, SOURCE
 
 SUPERSEDED_FOLDER = "superseded"
 SUPERSEDED_PARAMS = "superseded.yaml"

@@ -7,7 +7,7 @@ dated by negotiation, so scaling the year-to-date sum would mislead.
 import numpy as np
 import pandas as pd
 
-from analysis.sources import EQUITY, LISTING_STAGES, within_year
+from analysis.intake.sources import EQUITY, LISTING_STAGES, within_year
 
 
 def this_years(financing: pd.DataFrame, year: int, month: int) -> pd.DataFrame:

@@ -9,8 +9,8 @@ steady enough to project to the full year (seasonally, else linearly).
 import numpy as np
 import pandas as pd
 
-from analysis.periods import Period
-from analysis.sources import (
+from analysis.intake.periods import Period
+from analysis.intake.sources import (
     ATTRACTED_PROJECT,
     KEY_PROJECT,
     UPGRADE_PROJECT,

@@ -26,10 +26,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from analysis import config, lock, manifest, render
-from analysis.disclosure import EDITIONS
+from analysis import config
 from analysis.errors import NoDataError, NotebookFailed
-from analysis.periods import Period
+from analysis.intake.periods import Period
+from analysis.measures.disclosure import EDITIONS
+from analysis.report import render
+from analysis.run import lock, manifest
 
 
 class _OnFirstUse:
@@ -44,13 +46,14 @@ class _OnFirstUse:
         return getattr(importlib.import_module(self._name), attribute)
 
 
-bulletin, firm_workbook, formatting, kernels, params, products, store, targets = (
-    _OnFirstUse(f"analysis.{name}")
-    for name in (
-        "bulletin", "firm_workbook", "formatting", "kernels", "params", "products", "store",
-        "targets",
-    )
+bulletin, firm_workbook, formatting = (
+    _OnFirstUse(f"analysis.report.{name}") for name in ("bulletin", "firm_workbook", "formatting")
 )
+products, store, targets = (
+    _OnFirstUse(f"analysis.measures.{name}") for name in ("products", "store", "targets")
+)
+kernels = _OnFirstUse("analysis.run.kernels")
+params = _OnFirstUse("analysis.params")
 yaml = _OnFirstUse("yaml")
 
 NOTEBOOKS = {
@@ -88,7 +91,7 @@ class RunResult:
 
 def run_ingest(paths: RunPaths):
     """Read the raw folder and save the tidy intake to the processed folder."""
-    from analysis.ingest import ingest
+    from analysis.intake.ingest import ingest
 
     intake = ingest(paths.raw, paths.params, cache_dir(paths))
     store.write_intake(intake, paths.processed)
@@ -146,7 +149,7 @@ def produce(
     if unchanged:
         manifest.remember(remembered, entries)
         return unchanged
-    from analysis.ingest import ingest
+    from analysis.intake.ingest import ingest
 
     with warnings.catch_warnings(record=True) as caught:  # logged once the log is open
         warnings.simplefilter("always")

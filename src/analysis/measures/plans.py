@@ -14,11 +14,12 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from analysis import financing, innovation, projects, returns
 from analysis.errors import ParamsError
-from analysis.periods import Period
-from analysis.sources import Sources
-from analysis.tiers import comparable_growth
+from analysis.intake import returns
+from analysis.intake.periods import Period
+from analysis.intake.sources import Sources
+from analysis.measures import financing, innovation, projects
+from analysis.measures.tiers import comparable_growth
 
 UNIT_YUAN = {"亿元": 1e8, "万元": 1e4, "元": 1.0}
 NONE = np.nan

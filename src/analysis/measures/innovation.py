@@ -9,8 +9,8 @@ a linear rule says anything about how many will come.
 import numpy as np
 import pandas as pd
 
-from analysis.sources import within_year
-from analysis.tiers import comparable_growth
+from analysis.intake.sources import within_year
+from analysis.measures.tiers import comparable_growth
 
 RD_DISCLOSURE = {"rd_ytd": ["rd_growth", "rd_intensity"]}
 """R&D by industry in the public edition: the figures hidden with a sensitive amount."""

@@ -8,8 +8,8 @@ rather than firms entering or leaving the above-size list.
 
 import pandas as pd
 
-from analysis import disclosure
-from analysis.tiers import comparable_growth
+from analysis.measures import disclosure
+from analysis.measures.tiers import comparable_growth
 
 STRUCTURE_DISCLOSURE = {
     "revenue_ytd": [

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import config
-from analysis.periods import Period
+from analysis.intake.periods import Period
 
 META = "meta.json"
 SUPPRESSED = "×"  # disclosure.SUPPRESSED, here without importing the disclosure rules
@@ -44,7 +44,7 @@ class Products:
     def data(self):
         """The period's data (store.PeriodData), loaded only when a product must be built."""
         if self._data is None:
-            from analysis import store  # the intake's modules: only where something is built
+            from analysis.measures import store  # the intake's modules: only where something is built
 
             self._data = store.load_period(
                 self.period.year, self.period.month, self._processed, self._params
@@ -156,7 +156,7 @@ def _read(path: Path) -> pd.DataFrame:
 
 
 def _meta(p: Products) -> dict:
-    from analysis import quality
+    from analysis.intake import quality
 
     d = p.data
     return {
@@ -173,7 +173,7 @@ def _tier_defs(p: Products) -> pd.DataFrame:
 
 
 def _tier_counts(p: Products) -> pd.DataFrame:
-    from analysis import tiers
+    from analysis.measures import tiers
 
     return tiers.tier_counts(p.data.firms, p.data.tiers, p.data.thresholds)
 
@@ -213,32 +213,32 @@ def _size_histogram(p: Products) -> pd.DataFrame:
 
 
 def _left_out(p: Products) -> pd.DataFrame:
-    from analysis import quality
+    from analysis.intake import quality
 
     return quality.left_out(p.data.intake, p.period.year, p.period.month)
 
 
 def _movers(p: Products) -> pd.DataFrame:
-    from analysis import tiers
+    from analysis.measures import tiers
 
     d = p.data
     return tiers.movers(d.panel, p.period, d.tiers, d.thresholds, p.table("left_out"))
 
 
 def _pool(p: Products) -> pd.DataFrame:
-    from analysis import tiers
+    from analysis.measures import tiers
 
     return tiers.cultivation_pool(p.data.firms, p.data.tiers, p.data.thresholds)
 
 
 def _industry_breakdown(p: Products) -> pd.DataFrame:
-    from analysis import tiers
+    from analysis.measures import tiers
 
     return tiers.industry_breakdown(p.data.firms, p.data.tiers)
 
 
 def _industry_breakdown_public(p: Products) -> pd.DataFrame:
-    from analysis import disclosure
+    from analysis.measures import disclosure
 
     table = p.table("industry_breakdown")
     return disclosure.industry_breakdown(table, p.data.firms, p.data.thresholds)
@@ -249,21 +249,21 @@ def _scorecard(p: Products) -> pd.DataFrame:
 
 
 def _status_summary(p: Products) -> pd.DataFrame:
-    from analysis import targets
+    from analysis.measures import targets
 
     return targets.status_summary(p.table("scorecard"))
 
 
 def _department_summary(p: Products) -> pd.DataFrame:
-    from analysis import bulletin
+    from analysis.measures import targets
 
-    return bulletin.summary(p.table("scorecard"), p.period)
+    return targets.department_summary(p.table("scorecard"))
 
 
 def _by_department(p: Products) -> pd.DataFrame:
-    from analysis import bulletin
+    from analysis.measures import targets
 
-    return bulletin.by_department(p.table("scorecard"))
+    return targets.by_department(p.table("scorecard"))
 
 
 def _return_scorecard(p: Products) -> pd.DataFrame:
@@ -274,19 +274,19 @@ def _return_scorecard(p: Products) -> pd.DataFrame:
 
 
 def _paths(p: Products) -> pd.DataFrame:
-    from analysis import history
+    from analysis.measures import history
 
     return history.indicator_paths(p.data)
 
 
 def _structure(p: Products) -> pd.DataFrame:
-    from analysis import industries
+    from analysis.measures import industries
 
     return industries.structure(p.data.firms)
 
 
 def _structure_public(p: Products) -> pd.DataFrame:
-    from analysis import industries
+    from analysis.measures import industries
 
     table, d = p.table("structure"), p.data
     return industries.published(table, d.firms, industries.STRUCTURE_DISCLOSURE, d.thresholds)
@@ -296,7 +296,7 @@ def _quality(function: str) -> Callable[[Products], pd.DataFrame]:
     """A data-quality table of quality.py that takes the intake alone."""
 
     def product(p: Products) -> pd.DataFrame:
-        from analysis import quality
+        from analysis.intake import quality
 
         return getattr(quality, function)(p.data.intake)
 
@@ -304,7 +304,8 @@ def _quality(function: str) -> Callable[[Products], pd.DataFrame]:
 
 
 def _versions(p: Products) -> pd.DataFrame:
-    from analysis import params, quality
+    from analysis import params
+    from analysis.intake import quality
 
     kinds = {k: v["name"] for k, v in params.columns(p._params)["kinds"].items()}
     return quality.version_table(p.data.intake, kinds)
@@ -316,13 +317,13 @@ def _quarantine(p: Products) -> pd.DataFrame:
 
 
 def _code_problems(p: Products) -> pd.DataFrame:
-    from analysis import quality
+    from analysis.intake import quality
 
     return quality.code_problems(p.data.panel, p.period.year, p.period.month)
 
 
 def _coverage(p: Products) -> pd.DataFrame:
-    from analysis import quality
+    from analysis.intake import quality
 
     return quality.coverage(p.data.panel)
 
@@ -340,71 +341,71 @@ def _indicator(p: Products, indicator: str, column: str):
 
 
 def _majors(p: Products) -> pd.DataFrame:
-    from analysis import projects
+    from analysis.measures import projects
 
     tracked = _indicator(p, "major_upgrade_projects", "tracked")
     return projects.major_upgrades(_now(p).projects, p.period, tracked)
 
 
 def _late_projects(p: Products) -> pd.DataFrame:
-    from analysis import projects
+    from analysis.measures import projects
 
     return projects.behind_plan(_now(p).projects, p.period, p.data.thresholds["on_track_band"])
 
 
 def _attracted(p: Products) -> pd.DataFrame:
-    from analysis import projects
+    from analysis.measures import projects
 
     lower = _indicator(p, "attracted_projects_100m", "lower_yuan")
     return projects.attracted_list(_now(p).projects, p.period, lower)
 
 
 def _awards(p: Products) -> pd.DataFrame:
-    from analysis import innovation
+    from analysis.measures import innovation
 
     return innovation.award_list(_now(p).platforms, p.period.year, p.period.month)
 
 
 def _rd_by_industry(p: Products) -> pd.DataFrame:
-    from analysis import innovation
+    from analysis.measures import innovation
 
     return innovation.rd_by_industry(p.data.firms)
 
 
 def _rd_by_industry_public(p: Products) -> pd.DataFrame:
-    from analysis import industries, innovation
+    from analysis.measures import industries, innovation
 
     table, d = p.table("rd_by_industry"), p.data
     return industries.published(table, d.firms, innovation.RD_DISCLOSURE, d.thresholds)
 
 
 def _rd_leaders(p: Products) -> pd.DataFrame:
-    from analysis import innovation
+    from analysis.measures import innovation
 
     return innovation.rd_leaders(p.data.firms)
 
 
 def _listing_pipeline(p: Products) -> pd.DataFrame:
-    from analysis import financing
+    from analysis.measures import financing
 
     return financing.listing_pipeline(_now(p).financing, p.period.year, p.period.month)
 
 
 def _equity(p: Products) -> pd.DataFrame:
-    from analysis import financing
+    from analysis.measures import financing
 
     tracked = _indicator(p, "equity_financing", "tracked")
     return financing.equity_by_firm(_now(p).financing, p.period.year, p.period.month, tracked)
 
 
 def _returns_by_department(p: Products) -> pd.DataFrame:
-    from analysis import returns
+    from analysis.intake import returns
 
     return returns.by_department(_now(p).returns, p.data.indicators)
 
 
 def _unknown_returns(p: Products) -> pd.DataFrame:
-    from analysis import returns
+    from analysis.intake import returns
 
     return returns.unknown_indicators(_now(p).returns, p.data.indicators)
 

@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from analysis.codes import credit_code_problems, normalize_credit_codes
 from analysis.errors import InputFileError
-from analysis.numbers import NotANumber, parse_dates, parse_numbers, read_cells
-from analysis.periods import period_from_text
-from analysis.reading import Aliases, Column, SheetTable, column_letter
+from analysis.intake.codes import credit_code_problems, normalize_credit_codes
+from analysis.intake.numbers import NotANumber, parse_dates, parse_numbers, read_cells
+from analysis.intake.periods import period_from_text
+from analysis.intake.reading import Aliases, Column, SheetTable, column_letter
 
 QUARANTINE_COLUMNS = [
     "file",

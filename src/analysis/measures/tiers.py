@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis.periods import Period, growth, project_full_year
+from analysis.intake.periods import Period, growth, project_full_year
 
 MEASURES = {"revenue": "营业收入", "tax": "税收"}
 FIRM_COLUMNS = ["credit_code", "name", "industry"]

@@ -1,0 +1,1 @@
+"""Stage 1 of the pipeline: the offices' workbooks read, checked and joined into one panel."""

@@ -1,0 +1,1 @@
+"""Stage 2: the period's measures (tiers, targets, plans, history) computed from the panel."""
