@@ -10,9 +10,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-from analysis.measures import store  # noqa: E402
 from analysis.config import PARAMS_DIR  # noqa: E402
-from analysis.measures import history, industries
+from analysis.measures import history, industries, store  # noqa: E402
 from analysis.report import charts
 
 YEAR, QUARTER = 2026, 3

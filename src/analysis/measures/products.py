@@ -44,7 +44,8 @@ class Products:
     def data(self):
         """The period's data (store.PeriodData), loaded only when a product must be built."""
         if self._data is None:
-            from analysis.measures import store  # the intake's modules: only where something is built
+            # the intake's modules: imported only where something is built
+            from analysis.measures import store
 
             self._data = store.load_period(
                 self.period.year, self.period.month, self._processed, self._params
