@@ -58,7 +58,7 @@ def test_manifest_records_inputs_parameters_durations_versions_and_outcome(city)
     assert {"python", "pandas", "papermill", "nbconvert", "tenplans"} <= set(record["versions"])
     assert record["outcome"] == "done" and record["finished"] >= record["started"]
     assert set(record["params"]) >= {"targets.yaml", "thresholds.yaml"}
-    assert "analysis/runner.py" in {f"analysis/{k}" for k in record["code"]}
+    assert "analysis/run/runner.py" in {f"analysis/{k}" for k in record["code"]}
     page = (result.folder / "02_firm_tiers.html").read_text(encoding="utf-8")
     assert record["fingerprint"] in page and record["inputs"][0]["sha256"] in page
 
@@ -132,7 +132,7 @@ def test_a_change_of_params_code_or_data_changes_the_fingerprint(city, tmp_path)
     # what went in, hashed here from the files themselves
     assert record["params"] == {p.name: _sha256(p) for p in sorted(PARAMS_DIR.glob("*.yaml"))}
     assert record["notebook_files"] == {n: _sha256(NOTEBOOKS_DIR / n) for n in runner.NOTEBOOKS}
-    assert record["code"]["runner.py"] == _sha256(Path(runner.__file__))
+    assert record["code"]["run/runner.py"] == _sha256(Path(runner.__file__))
     # the digest as the manifest's docstring defines it, made here: sha256 of the sorted
     # JSON of everything that decides the report, times, durations and outcome left out
     assert record["raw"] == {
