@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -20,7 +21,7 @@ import pytest
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
 from analysis.run import manifest, runner
 from analysis.run.runner import RunPaths, produce
-from tests.conftest import notebooks_with_cell
+from tests.conftest import copy_report, notebooks_with_cell
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +73,12 @@ def test_every_run_logs_to_the_output_folder(city):
         assert f"{name} done in" in text
 
 
-def test_an_unchanged_rerun_reuses_the_report_and_force_reruns(scratch):
-    root, paths, _ = scratch
-    result = produce("latest", paths)  # the report of the notebooks as they are
-    before = (result.folder / "manifest.json").read_bytes()
-    again = produce("latest", paths)
-    assert again.reused and again.folder == result.folder
+def test_an_unchanged_rerun_reuses_the_report_and_force_reruns(report, tmp_path):
+    copied = copy_report(report, tmp_path)  # the shared report's output, copied
+    paths = replace(copied, processed=report.paths.processed)  # and what it was made from
+    before = (report.internal.folder / "manifest.json").read_bytes()
+    result = produce("latest", paths)
+    assert result.reused and result.folder == copied.out / report.internal.folder.name
     assert (result.folder / "manifest.json").read_bytes() == before
 
     reused = _cli(paths)
@@ -99,7 +100,7 @@ def test_an_unchanged_rerun_reuses_the_report_and_force_reruns(scratch):
     screen = []
     reader = threading.Thread(target=_drain, args=(master, screen))
     reader.start()
-    forced = _cli(paths, "--force", stderr=slave)
+    forced = _cli(copied, "--force", stderr=slave)  # others read the shared processed folder
     os.close(slave)
     reader.join(timeout=30)
     assert forced.returncode == 0
