@@ -180,3 +180,46 @@ def test_industry_growth_shows_both_rates_in_percent(tmp_path):
 @pytest.mark.parametrize("yuan, text", [(5e7, "5000万"), (1e8, "1亿"), (1.5e9, "15亿")])
 def test_money_axis_labels(yuan, text):
     assert charts._money(yuan) == text
+
+
+def test_a_chart_shown_in_a_kernel_is_drawn_once_and_uncropped(tmp_path):
+    """pyplot's after-cell redraw and the inline backend's crop each cost a pass over every
+    label; a chart is drawn once, into the PNG the page shows, at its own size."""
+    import base64
+    import io
+
+    import nbformat
+    import papermill
+    from PIL import Image
+
+    count = textwrap.dedent(
+        """
+        from matplotlib.figure import Figure
+        import pandas as pd
+        from analysis.report import charts
+        draws, _draw = [], Figure.draw
+        def counted(figure, renderer):
+            draws.append(1)
+            return _draw(figure, renderer)
+        Figure.draw = counted
+        """
+    )
+    bands = 'pd.DataFrame({"band": ["甲", "乙"], "firms": [3, 4]})'
+    chart = f'fig = charts.band_distribution({bands}, "分档")'
+    cells = [count, chart, "print(len(draws), fig.get_size_inches() * fig.dpi)"]
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "p", "language": "python"}
+    nbformat.write(book, tmp_path / "in.ipynb")
+    papermill.execute_notebook(
+        str(tmp_path / "in.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    done = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells
+    png = [o["data"]["image/png"] for o in done[1].outputs if "image/png" in o.get("data", {})]
+    assert len(png) == 1
+    draws, size = done[2].outputs[0]["text"].split(" ", 1)
+    assert draws == "1"
+    width, height = Image.open(io.BytesIO(base64.b64decode(png[0]))).size
+    assert f"[{width}. {height}.]" == size.strip()  # the figure as laid out, not cropped

@@ -43,3 +43,56 @@ def test_the_manager_uses_local_sockets_not_tcp():
     manager = IPCKernelManager(kernel_name="python3")
     assert manager.transport == "ipc"
     assert manager.ip != IPCKernelManager(kernel_name="python3").ip
+
+
+def _kernel_processes() -> list:
+    import psutil
+
+    return [
+        p
+        for p in psutil.Process().children(recursive=True)
+        if "ipykernel_launcher" in " ".join(p.cmdline())
+    ]
+
+
+def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one_would(tmp_path):
+    import nbformat
+    import papermill
+
+    from analysis.run.kernels import WarmKernels, stop
+
+    book = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("import sys\nprint('colorsys' in sys.modules)")]
+    )
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "p", "language": "python"}
+    nbformat.write(book, tmp_path / "in.ipynb")
+    with WarmKernels(total=2, ahead=1, cwd=tmp_path, prelude="import colorsys") as warm:
+        kernel = warm.take()
+        try:
+            papermill.execute_notebook(
+                str(tmp_path / "in.ipynb"),
+                str(tmp_path / "out.ipynb"),
+                km=kernel,
+                kernel_name="python3",
+                progress_bar=False,
+            )
+        finally:
+            stop(kernel)
+        assert len(_kernel_processes()) == 1  # the second one, started when the first was taken
+    cell = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0]
+    assert cell.execution_count == 1  # the prelude left no trace in the notebook
+    assert cell.outputs[0]["text"] == "True\n"  # …but its import is there
+    assert _kernel_processes() == []  # the one never taken is stopped with the pool
+
+
+def test_a_kernel_whose_start_up_fails_says_why_and_leaves_nothing_running(tmp_path):
+    import pytest
+
+    from analysis.run.kernels import WarmKernels
+
+    with WarmKernels(total=1, ahead=1, cwd=tmp_path, prelude="import no_such_module") as warm:
+        with pytest.raises(RuntimeError, match="ModuleNotFoundError: No module named"):
+            warm.take()
+        with pytest.raises(RuntimeError, match="every kernel of the pool was taken"):
+            warm.take()
+    assert _kernel_processes() == []

@@ -6,12 +6,16 @@ that has its own CJK fonts. Distributions, heatmaps and grouped comparisons are 
 with seaborn, in the same font.
 """
 
+import functools
+import io
+import sys
 from importlib.resources import files
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis.measures.targets import BEHIND, STATUS_COLOURS
@@ -38,7 +42,54 @@ def use_chinese_font() -> str:
     plt.rcParams["font.family"] = [name, "DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False
     plt.rcParams["figure.dpi"] = 110
+    plt.rcParams["axes.titley"] = 1.0  # titles placed, not moved clear of top ticks (none)
     return name
+
+
+class Chart(Figure):
+    """A figure laid out to fit itself (tight_layout or fixed margins), so that a page
+    shows it as drawn: without the inline backend's crop to the tight bounding box, a
+    second pass measuring every label."""
+
+
+def _subplots(*args, **kwargs):
+    return plt.subplots(*args, FigureClass=Chart, **kwargs)
+
+
+def _png(fig: Chart) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches=None)
+    return buffer.getvalue()
+
+
+def chart(draw):
+    """A chart function: drawn in the bundled font, and rendered once where it is shown.
+
+    In a Jupyter kernel pyplot draws every changed ("stale") figure after each cell, and
+    the inline backend then draws it again, cropped, into the PNG it displays; a figure
+    laid out once by tight_layout keeps a placeholder layout engine that makes every save
+    measure it again. A chart is complete when returned: it is marked as drawn, left
+    without a layout engine, and shown as a PNG drawn once (_png).
+    """
+
+    @functools.wraps(draw)
+    def drawn(*args, **kwargs):
+        use_chinese_font()
+        shell = _ipython()
+        if shell:
+            shell.display_formatter.formatters["image/png"].for_type(Chart, _png)
+        fig = draw(*args, **kwargs)
+        fig.set_layout_engine(None)
+        fig.stale = False
+        return fig
+
+    return drawn
+
+
+def _ipython():
+    """The running IPython shell, if any; IPython is not imported where it was not."""
+    module = sys.modules.get("IPython")
+    return module.get_ipython() if module else None
 
 
 def _money(yuan: float, _position=None) -> str:
@@ -50,10 +101,10 @@ def _money(yuan: float, _position=None) -> str:
     return f"{yuan:g}"
 
 
+@chart
 def tier_progress(counts: pd.DataFrame):
     """Firms counted in each tier now and by projection, against the target."""
-    use_chinese_font()
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(counts) + 1.2))
+    fig, ax = _subplots(figsize=(8, 0.55 * len(counts) + 1.2))
     y = range(len(counts))
     ax.barh([i + 0.27 for i in y], counts["target"], 0.27, color=TARGET_COLOUR, label="年度目标")
     ax.barh(y, counts["actual"], 0.27, color=ACTUAL_COLOUR, label="按累计数")
@@ -72,11 +123,11 @@ def tier_progress(counts: pd.DataFrame):
     return fig
 
 
+@chart
 def band_distribution(counts: pd.DataFrame, title: str):
     """How many firms fall in each size band (`band`, `firms`: products.py's bands of
     one measure), every band shown even when empty."""
-    use_chinese_font()
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig, ax = _subplots(figsize=(7, 3.2))
     bars = ax.bar(counts["band"].astype(str), counts["firms"].to_numpy(), color=ACTUAL_COLOUR)
     ax.bar_label(bars, fontsize=9)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -86,10 +137,10 @@ def band_distribution(counts: pd.DataFrame, title: str):
     return fig
 
 
+@chart
 def industry_revenue(breakdown: pd.DataFrame):
     """Cumulative revenue by industry (亿元) with its 同比 growth."""
-    use_chinese_font()
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    fig, ax = _subplots(figsize=(8, 3.6))
     ax.bar(breakdown["industry"], breakdown["revenue_ytd"] / 1e8, color=ACTUAL_COLOUR)
     for i, row in enumerate(breakdown.itertuples()):
         label = "" if pd.isna(row.revenue_growth) else f"{row.revenue_growth * 100:+.1f}%"
@@ -101,11 +152,11 @@ def industry_revenue(breakdown: pd.DataFrame):
     return fig
 
 
+@chart
 def scorecard_progress(card: pd.DataFrame):
     """Progress of every indicator with data against its 序时进度, coloured by status."""
-    use_chinese_font()
     shown = card[card["progress"].notna()]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(shown) + 1.2))
+    fig, ax = _subplots(figsize=(8, 0.45 * len(shown) + 1.2))
     colours = [STATUS_COLOURS[s] for s in shown["status"]]
     ax.barh(shown["name"], shown["progress"] * 100, color=colours)
     for i, row in enumerate(shown.itertuples()):
@@ -118,15 +169,15 @@ def scorecard_progress(card: pd.DataFrame):
     return fig
 
 
+@chart
 def indicator_paths(paths, columns: int = 4):
     """Small multiples, one per indicator with data: its value at each period of this
     year (solid) and last year (dashed), with the target (rates) or the 序时进度 path of a
     yearly target (levels, target × month/12) dotted. `paths` is history.indicator_paths."""
-    use_chinese_font()
     shown = paths[paths["actual"].notna()]
     ids = list(dict.fromkeys(shown["indicator"]))
     rows = max(1, -(-len(ids) // columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(3 * columns, 2.3 * rows), squeeze=False)
+    fig, axes = _subplots(rows, columns, figsize=(3 * columns, 2.3 * rows), squeeze=False)
     this_year = int(paths["year"].max()) if len(paths) else 0
     for ax, indicator in zip(axes.ravel(), ids, strict=False):
         own = shown[shown["indicator"] == indicator]
@@ -169,10 +220,10 @@ def indicator_paths(paths, columns: int = 4):
     return fig
 
 
+@chart
 def industry_shares(structure):
     """Each industry's share of revenue now and a year earlier (same firms), in percent."""
-    use_chinese_font()
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(structure) + 1.2))
+    fig, ax = _subplots(figsize=(8, 0.5 * len(structure) + 1.2))
     y = range(len(structure))
     ax.barh(
         [i + 0.2 for i in y],
@@ -205,16 +256,16 @@ def industry_shares(structure):
     return fig
 
 
+@chart
 def size_distribution(histogram: pd.DataFrame, bounds, title: str):
     """How firms spread by size, on a log scale (sizes span four orders of magnitude),
     with the tier thresholds marked: one bar per bin of `histogram` (`lower`, `upper`,
     `firms`, as products.py bins them), however many firms. Firms with nothing to show
     (zero, the bin whose bounds are 0) are counted in the caption, since a log scale
     cannot place them."""
-    use_chinese_font()
     zero = histogram["upper"] <= 0
     bins = histogram[~zero]
-    fig, ax = plt.subplots(figsize=(8, 3.4))
+    fig, ax = _subplots(figsize=(8, 3.4))
     ax.set_xscale("log")
     if len(bins):
         widths = bins["upper"] - bins["lower"]
@@ -235,13 +286,13 @@ def size_distribution(histogram: pd.DataFrame, bounds, title: str):
     return fig
 
 
+@chart
 def status_heatmap(by_department: pd.DataFrame, plan_names: dict[int, str]):
     """Departments × plans: how many of the indicators each department owns in each plan
     are behind schedule ("滞后/指标数"), the colour their share. `by_department` is
     targets.by_department(card); an empty cell means the department owns none there."""
     import seaborn as sns  # here: only the pages with its charts pay for loading it
 
-    use_chinese_font()
     rows = by_department.assign(behind=by_department["status"] == BEHIND)
     owned = rows.pivot_table(
         index="department", columns="plan", values="behind", aggfunc="size", fill_value=0
@@ -253,7 +304,7 @@ def status_heatmap(by_department: pd.DataFrame, plan_names: dict[int, str]):
     owned, behind = owned.loc[order], behind.loc[order]
     share = (behind / owned.where(owned > 0)).astype(float)
     labels = np.where(owned > 0, behind.astype(int).astype(str) + "/" + owned.astype(str), "")
-    fig, ax = plt.subplots(figsize=(1.0 * owned.shape[1] + 3, 0.38 * len(owned) + 1.6))
+    fig, ax = _subplots(figsize=(1.0 * owned.shape[1] + 3, 0.38 * len(owned) + 1.6))
     sns.heatmap(
         share,
         annot=labels,
@@ -276,12 +327,12 @@ def status_heatmap(by_department: pd.DataFrame, plan_names: dict[int, str]):
     return fig
 
 
+@chart
 def industry_growth(structure: pd.DataFrame):
     """Revenue and tax 同比 side by side for each industry, in percent, so an industry
     whose tax lags its revenue stands out."""
     import seaborn as sns  # here: only the pages with its charts pay for loading it
 
-    use_chinese_font()
     long = structure.melt(
         id_vars="industry",
         value_vars=["revenue_growth", "tax_growth"],
@@ -292,7 +343,7 @@ def industry_growth(structure: pd.DataFrame):
     long["measure"] = long["measure"].map(
         {"revenue_growth": "营业收入同比", "tax_growth": "税收同比"}
     )
-    fig, ax = plt.subplots(figsize=(8, 0.5 * structure["industry"].nunique() + 1.4))
+    fig, ax = _subplots(figsize=(8, 0.5 * structure["industry"].nunique() + 1.4))
     sns.barplot(
         long,
         y="industry",

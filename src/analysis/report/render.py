@@ -9,14 +9,21 @@ formatting and targets (and pandas with them) are imported by the functions that
 page: refreshing a reused report's list of earlier periods needs none of them.
 """
 
+import functools
 import html
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
 from analysis.intake.periods import Period
+
+# nbformat validates with jsonschema, whose import compiles rfc3987-syntax's IRI grammar:
+# over a second of every run's start (python-jsonschema/jsonschema#1428). A notebook has no
+# IRI-formatted field, so this process goes without that format check.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "offline"
@@ -64,13 +71,19 @@ class Page:
             sections=self.sections,
             provenance=self.provenance,
             parameters=shown_parameters(self.provenance.get("parameters", {})),
-            timings=[
-                (label, self.provenance.get("notebooks", {}).get(href.replace(".html", ".ipynb")))
-                for label, href in self.sections
-                if href.replace(".html", ".ipynb") in self.provenance.get("notebooks", {})
-            ],
+            timings=self.timings(current),
             current=current,
         )
+
+    def timings(self, current: str) -> list[tuple[str, float]]:
+        """Seconds of computation: a section page its own (it is rendered as soon as its
+        notebook is done), the index every section's."""
+        seconds = self.provenance.get("notebooks", {})
+        return [
+            (label, seconds[href.replace(".html", ".ipynb")])
+            for label, href in self.sections
+            if href.replace(".html", ".ipynb") in seconds and current in (href, "index.html")
+        ]
 
 
 # The parameters a reader of the page can use, in words; folders and other machinery are
@@ -87,9 +100,24 @@ def shown_parameters(parameters: dict) -> list[tuple[str, str]]:
 
 def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[Heading]:
     """Render with code, prompts and the parameter cells hidden; return the page's headings."""
+    import nbformat
+
+    book = nbformat.read(notebook_path, as_version=4)
+    book.metadata["title"] = page.page_title(Path(html_path).name)
+    body, _ = _exporter().from_notebook_node(
+        book, resources={"tenplans": page.context(Path(html_path).name)}
+    )
+    headings = headings_of(body)
+    body = mark_figures(body.replace(TOC_MARK, toc(headings), 1))
+    Path(html_path).write_text(body, encoding="utf-8")
+    return headings
+
+
+@functools.cache
+def _exporter():
+    """One exporter for every page of a run: its templates are compiled once."""
     # Imported here, not at the top: nbconvert pulls in jsonschema's format checkers, seconds
     # of start-up that a reused report or a refused run should not pay.
-    import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
@@ -108,15 +136,7 @@ def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[H
         exclude_output_prompt=True,
     )
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
-    book = nbformat.read(notebook_path, as_version=4)
-    book.metadata["title"] = page.page_title(Path(html_path).name)
-    body, _ = exporter.from_notebook_node(
-        book, resources={"tenplans": page.context(Path(html_path).name)}
-    )
-    headings = headings_of(body)
-    body = mark_figures(body.replace(TOC_MARK, toc(headings), 1))
-    Path(html_path).write_text(body, encoding="utf-8")
-    return headings
+    return exporter
 
 
 def mark_figures(body: str) -> str:

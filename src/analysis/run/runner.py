@@ -149,6 +149,12 @@ def produce(
     if unchanged:
         manifest.remember(remembered, entries)
         return unchanged
+    # The first kernels start now, while the intake keeps one core busy (kernels.py).
+    with kernels.WarmKernels(len(NOTEBOOKS), WORKERS, paths.notebooks) as warm:
+        return _ingest_and_run(period, paths, edition, force, gathered, warm, remembered, entries)
+
+
+def _ingest_and_run(period, paths, edition, force, gathered, warm, remembered, entries):
     from analysis.intake.ingest import ingest
 
     with warnings.catch_warnings(record=True) as caught:  # logged once the log is open
@@ -165,10 +171,13 @@ def produce(
             for warning in caught:
                 log.warning("ingest: %s", warning.message)
             try:
-                return _locked_run(intake, q, paths, edition, force, log_path, terminal, gathered)
+                run = _Run(intake, q, paths, edition, log_path, terminal, warm)
+                return _locked_run(run, force, gathered)
             except Exception:
                 log.exception("run %s (%s) stopped", q, edition)
                 raise
+            finally:
+                sys.stderr.write(warm.close())  # the kernels' own lines, into the log
 
 
 def _unchanged(period: str, paths: RunPaths, edition: str, gathered: dict) -> RunResult | None:
@@ -239,49 +248,68 @@ def _run_log(path: Path):
             handler.close()
 
 
-def _locked_run(intake, q, paths, edition, force, log_path, terminal, gathered) -> RunResult:
+@dataclass
+class _Run:
+    """What a run under the lock works with."""
+
+    intake: object  # intake.ingest.Intake
+    q: Period
+    paths: RunPaths
+    edition: str
+    log_path: Path
+    terminal: object  # the terminal's stream for a progress bar, or None
+    warm: kernels.WarmKernels
+
+
+def _locked_run(run: _Run, force: bool, gathered: dict) -> RunResult:
+    """The period's products are built once; the notebooks then run on them while this
+    process writes the data files and renders each page as its notebook finishes."""
+    q, paths, edition = run.q, run.paths, run.edition
     root = edition_root(Path(paths.out).resolve(), edition)
     root.mkdir(parents=True, exist_ok=True)
     _recover(root)
     report, staging, failed = root / str(q), root / f".staging-{q}", root / "failed" / str(q)
     parameters = _parameters(q, paths, edition)
-    latest = str(store.latest_period(intake.panel))
+    latest = str(store.latest_period(run.intake.panel))
     note = targets.targets_note(q.year, params.target_years(paths.params))
     record = manifest.new(
-        str(q), edition, parameters, gathered, intake.files, paths.raw, latest, note
+        str(q), edition, parameters, gathered, run.intake.files, paths.raw, latest, note
     )
     # a report _recover put back, or one published since produce() looked
     reused = None if force else _reused(root, q, record["fingerprint"])
     if reused:
         return reused
-    log.info("run %s (%s): raw=%s, %d firm-period rows", q, edition, paths.raw, len(intake.panel))
-    store.write_intake(intake, paths.processed)
+    log.info(
+        "run %s (%s): raw=%s, %d firm-period rows", q, edition, paths.raw, len(run.intake.panel)
+    )
+    store.write_intake(run.intake, paths.processed)
     shutil.rmtree(failed, ignore_errors=True)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
         _write_parameters(staging / "parameters.yaml", parameters)
-        data = store.period_data(intake, q, paths.params)
+        data = store.period_data(run.intake, q, paths.params)
         built = staging / PRODUCTS  # computed once, read by every notebook; never published
         started = time.monotonic()
         made = products.build(data, built, paths.params)
         card = made.table("scorecard")
         log.info("products built in %.1fs", time.monotonic() - started)
         given = parameters | {"products_dir": str(built)}
+        record["notebooks"] = {}
+        page = render.Page(_title(q, paths.params), edition, _sections(), record)
         try:
-            record["notebooks"] = _execute_all(staging, given, paths, failed, terminal)
+            with _Execution(run, staging, given, failed) as execution:
+                data_files = write_tables(data, staging, edition, made)
+                contents = execution.render_each(page)
         except NotebookFailed:
-            _keep_evidence(record, staging, failed, log_path)
+            _keep_evidence(record, staging, failed, run.log_path)
             raise
         shutil.rmtree(built)
-        page = render.Page(_title(q, paths.params), edition, _sections(), record)
-        contents = _render_pages(staging, page)
-        data_files = write_tables(data, staging, edition, made)
         earlier = render.earlier_quarters(root, q)
         write_index(data, staging, page, contents, data_files, earlier, card)
         manifest.write(manifest.finish(record, "done"), staging)
         log.info("publishing %s", report)
-        shutil.copy2(log_path, staging / "run.log")
+        shutil.copy2(run.log_path, staging / "run.log")
         if edition != "internal":  # a folder to hand out: no path of this machine in it
             folders = [Path(f).resolve() for f in (paths.out, paths.notebooks, paths.raw)]
             _drop_machine_paths(staging, [*parameters.values(), *folders])
@@ -308,61 +336,79 @@ def _write_parameters(path: Path, values: dict) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def _execute_all(staging: Path, parameters: dict, paths: RunPaths, failed: Path, terminal):
-    """Execute every notebook at once, each in its own kernel (over IPC: kernels.py). All
-    are let finish, so every failing one is kept; the first failure in report order is
-    raised. Returns seconds per notebook."""
-    seconds, failures = {}, {}
-    from tqdm import tqdm  # imported only when a run draws a bar
+class _Execution:
+    """Every notebook executed at once, WORKERS at a time, each in a kernel of its own
+    taken from the run's warm kernels (kernels.py). All are let finish, so every failing
+    one is kept in failed/; the first failure in report order is raised."""
 
-    bar = tqdm(total=len(NOTEBOOKS), file=terminal, desc="执行笔记本") if terminal else None
-    with ThreadPoolExecutor(max_workers=min(WORKERS, len(NOTEBOOKS))) as pool:
-        futures = {
-            pool.submit(_execute, name, staging, parameters, paths, failed): name
-            for name in NOTEBOOKS
-        }
-        for future in as_completed(futures):
-            name = futures[future]
+    def __init__(self, run: _Run, staging: Path, parameters: dict, failed: Path):
+        self._run, self._staging, self._parameters, self._failed = run, staging, parameters, failed
+        self._pool = ThreadPoolExecutor(max_workers=min(WORKERS, len(NOTEBOOKS)))
+
+    def __enter__(self):
+        self._futures = {self._pool.submit(self._execute, name): name for name in NOTEBOOKS}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._pool.shutdown(wait=True)  # a failure meanwhile: the kernels still finish
+
+    def render_each(self, page: render.Page) -> list[tuple]:
+        """Each page rendered as its notebook finishes, its seconds in the manifest;
+        (label, file, headings) of every page in report order, for the index."""
+        from tqdm import tqdm  # imported only when a run draws a bar
+
+        terminal = self._run.terminal
+        bar = tqdm(total=len(NOTEBOOKS), file=terminal, desc="执行笔记本") if terminal else None
+        seconds, failures, headings = {}, {}, {}
+        for future in as_completed(self._futures):
+            name = self._futures[future]
             try:
-                seconds[name] = future.result()
+                seconds[name] = round(future.result(), 2)
             except NotebookFailed as exc:
                 failures[name] = exc
+            else:
+                page.provenance["notebooks"][name] = seconds[name]
+                html = self._staging / _html_name(name)
+                headings[name] = render.notebook_to_html(self._staging / name, html, page)
             if bar:
                 bar.set_postfix_str(name, refresh=False)
                 bar.update()
-    if bar:
-        bar.close()
-    if failures:
-        raise failures[next(name for name in NOTEBOOKS if name in failures)]
-    return {name: round(seconds[name], 2) for name in NOTEBOOKS}
+        if bar:
+            bar.close()
+        if failures:
+            raise failures[next(name for name in NOTEBOOKS if name in failures)]
+        page.provenance["notebooks"] = {name: seconds[name] for name in NOTEBOOKS}
+        return [(label, _html_name(name), headings[name]) for name, label in NOTEBOOKS.items()]
 
+    def _execute(self, name: str) -> float:
+        import papermill  # here, not at the top: a reused report need not load it (render.py)
 
-def _execute(name: str, staging: Path, parameters: dict, paths: RunPaths, failed: Path):
-    import papermill  # here, not at the top: a reused report need not load it (render.py)
-
-    started = time.monotonic()
-    output = staging / name
-    try:
-        papermill.execute_notebook(
-            str(Path(paths.notebooks) / name),
-            str(output),
-            parameters=parameters,
-            kernel_name="python3",  # the venv's own kernel, whatever the notebook names
-            kernel_manager_class=kernels.IPCKernelManager,
-            progress_bar=False,
-            cwd=str(paths.notebooks),
-        )
-    except papermill.PapermillExecutionError as exc:
-        kept = _keep_notebook(output, failed)
-        log.error("%s failed at cell %s: %s: %s", name, exc.exec_count, exc.ename, exc.evalue)
-        raise NotebookFailed(name, exc.exec_count, f"{exc.ename}: {exc.evalue}", kept) from exc
-    except Exception as exc:  # a kernel that died or never started
-        kept = _keep_notebook(output, failed)
-        log.exception("%s could not be executed", name)
-        raise NotebookFailed(name, None, f"{type(exc).__name__}: {exc}", kept) from exc
-    elapsed = time.monotonic() - started
-    log.info("%s done in %.1fs", name, elapsed)
-    return elapsed
+        started = time.monotonic()
+        output, failed = self._staging / name, self._failed
+        try:
+            kernel = self._run.warm.take()
+            try:
+                papermill.execute_notebook(
+                    str(Path(self._run.paths.notebooks) / name),
+                    str(output),
+                    parameters=self._parameters,
+                    kernel_name="python3",  # the venv's own kernel, whatever the notebook names
+                    km=kernel,
+                    progress_bar=False,
+                )
+            finally:
+                kernels.stop(kernel)
+        except papermill.PapermillExecutionError as exc:
+            kept = _keep_notebook(output, failed)
+            log.error("%s failed at cell %s: %s: %s", name, exc.exec_count, exc.ename, exc.evalue)
+            raise NotebookFailed(name, exc.exec_count, f"{exc.ename}: {exc.evalue}", kept) from exc
+        except Exception as exc:  # a kernel that died or never started
+            kept = _keep_notebook(output, failed)
+            log.exception("%s could not be executed", name)
+            raise NotebookFailed(name, None, f"{type(exc).__name__}: {exc}", kept) from exc
+        elapsed = time.monotonic() - started
+        log.info("%s done in %.1fs", name, elapsed)
+        return elapsed
 
 
 def _keep_notebook(output: Path, failed: Path) -> Path:
@@ -394,15 +440,6 @@ def _sections() -> list[tuple[str, str]]:
 
 def _html_name(notebook: str) -> str:
     return notebook.replace(".ipynb", ".html")
-
-
-def _render_pages(staging: Path, page: render.Page) -> list[tuple]:
-    """Every executed notebook as an HTML page; (label, file, headings) for the index."""
-    contents = []
-    for name, label in NOTEBOOKS.items():
-        headings = render.notebook_to_html(staging / name, staging / _html_name(name), page)
-        contents.append((label, _html_name(name), headings))
-    return contents
 
 
 def write_tables(data: store.PeriodData, folder: Path, edition: str, made) -> list[str]:
