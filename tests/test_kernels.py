@@ -55,22 +55,29 @@ def _kernel_processes() -> list:
     ]
 
 
+def _notebook(folder: Path, *cells: str) -> Path:
+    import nbformat
+
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "p", "language": "python"}
+    nbformat.write(book, folder / "in.ipynb")
+    return folder / "in.ipynb"
+
+
 def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one_would(tmp_path):
     import nbformat
     import papermill
 
     from analysis.run.kernels import WarmKernels, stop
 
-    book = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell("import sys\nprint('colorsys' in sys.modules)")]
+    notebook = _notebook(
+        tmp_path, "import sys\nprint('colorsys' in sys.modules, 'colorsys' in dir())"
     )
-    book.metadata["kernelspec"] = {"name": "python3", "display_name": "p", "language": "python"}
-    nbformat.write(book, tmp_path / "in.ipynb")
-    with WarmKernels(total=2, ahead=1, cwd=tmp_path, prelude="import colorsys") as warm:
+    with WarmKernels(total=2, ahead=1, cwd=tmp_path, prelude="colorsys") as warm:
         kernel = warm.take()
         try:
             papermill.execute_notebook(
-                str(tmp_path / "in.ipynb"),
+                str(notebook),
                 str(tmp_path / "out.ipynb"),
                 km=kernel,
                 kernel_name="python3",
@@ -78,21 +85,37 @@ def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one_would(tmp_path):
             )
         finally:
             stop(kernel)
-        assert len(_kernel_processes()) == 1  # the second one, started when the first was taken
+        assert len(_kernel_processes()) == 1  # the second one, launched when the first was taken
     cell = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0]
-    assert cell.execution_count == 1  # the prelude left no trace in the notebook
-    assert cell.outputs[0]["text"] == "True\n"  # …but its import is there
+    assert cell.execution_count == 1  # the prelude left no trace in the history…
+    assert cell.outputs[0]["text"] == "True False\n"  # …nor a name: only the module loaded
     assert _kernel_processes() == []  # the one never taken is stopped with the pool
 
 
-def test_a_kernel_whose_start_up_fails_says_why_and_leaves_nothing_running(tmp_path):
+def test_a_kernel_that_dies_at_start_up_fails_its_notebook_and_leaves_nothing_running(tmp_path):
+    import papermill
     import pytest
 
-    from analysis.run.kernels import WarmKernels
+    from analysis.run.kernels import WarmKernels, stop
 
-    with WarmKernels(total=1, ahead=1, cwd=tmp_path, prelude="import no_such_module") as warm:
-        with pytest.raises(RuntimeError, match="ModuleNotFoundError: No module named"):
-            warm.take()
+    (tmp_path / "dies_on_import.py").write_text("import os\nos._exit(3)\n")
+    notebook = _notebook(tmp_path, "print(1)")
+    with WarmKernels(total=1, ahead=1, cwd=tmp_path, prelude="dies_on_import") as warm:
+        kernel = warm.take()
+        try:
+            with pytest.raises(RuntimeError, match="Kernel died"):
+                papermill.execute_notebook(
+                    str(notebook),
+                    str(tmp_path / "out.ipynb"),
+                    km=kernel,
+                    kernel_name="python3",
+                    progress_bar=False,
+                    start_timeout=60,
+                )
+        finally:
+            stop(kernel)
         with pytest.raises(RuntimeError, match="every kernel of the pool was taken"):
             warm.take()
     assert _kernel_processes() == []
+    prefix = Path(kernel.ip)
+    assert list(prefix.parent.glob(prefix.name + "-*")) == []  # nor its socket files

@@ -1,5 +1,5 @@
 """The kernels the runner starts: over local sockets, each in a path of its own, and
-started while the intake still works.
+launched while the intake still works.
 
 Over TCP, kernels started side by side pick their ports by opening and closing sockets,
 so two can pick the same port and one dies at start-up ("Address already in use"); they
@@ -7,29 +7,27 @@ also warn that TCP is unencrypted. Over IPC each kernel's sockets are files unde
 prefix no other kernel shares, so parallel starts cannot collide.
 
 A kernel's start and the import of pandas and matplotlib take about a second and a half
-of one core; the intake before the notebooks keeps only one core busy. WarmKernels starts
-the first kernels then, with the notebooks' libraries already imported, and each next one
-while the others run.
+of one core; the intake and the products before the notebooks leave a core idle.
+WarmKernels launches the first kernels then, each importing the notebooks' libraries
+(prelude.py) as it starts, and the next one whenever one is taken. Kernels run at a lower
+priority than the run itself (KERNEL_NICENESS): they take the cores the intake leaves
+rather than slow it down, and the pages of finished notebooks are rendered without delay.
 """
 
+import contextlib
+import os
 import tempfile
 import threading
 import uuid
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from traitlets import default
 
-# What the report notebooks import first. Imported silently and without history before a
-# notebook runs, so its cells, outputs and execution counts are as in a fresh kernel.
-PRELUDE = (
-    "import IPython.display, analysis.measures.products, analysis.measures.targets, "
-    "analysis.report.charts, analysis.report.formatting, analysis.report.narrative"
-)
-START_TIMEOUT = 120  # seconds for a kernel to answer, on a machine busy with the intake
+PRELUDE = "analysis.run.prelude"
+KERNEL_NICENESS = 10
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -44,6 +42,17 @@ class IPCKernelManager(AsyncKernelManager):
         # Unix socket paths are limited to ~107 bytes, hence the short temp prefix.
         return str(Path(tempfile.gettempdir()) / f"tenplans-{uuid.uuid4().hex[:12]}")
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # A notebook client that was handed this manager (papermill's `km`) leaves the
+        # kernel and its own channels open when done; stop() closes them.
+        self.clients = []
+
+    def client(self, **kwargs):
+        made = super().client(**kwargs)
+        self.clients.append(made)
+        return made
+
     async def _async_interrupt_kernel(self) -> None:
         # jupyter_client interrupts before every shutdown; an idle kernel then only prints
         # "KeyboardInterrupt caught in kernel" into the run's log.
@@ -52,55 +61,28 @@ class IPCKernelManager(AsyncKernelManager):
 
 
 class WarmKernels:
-    """`total` kernels for as many notebooks, `ahead` of them starting at any time.
+    """`total` kernels for as many notebooks, `ahead` of them launched before they are
+    needed.
 
-    take() hands out a started kernel (for papermill's `km`) and starts the next one; the
-    caller shuts the kernel down when its notebook is done (stop()). Kernels' stderr,
-    which they inherit at start, goes to a file of the pool's: the first start before the
-    run's log is open. close() stops what was not taken and returns what they wrote.
+    Launching is only the process's start: the kernel then imports its libraries on its
+    own while this process goes on; the notebook's client waits for it to answer. Each
+    kernel imports the module `prelude` as an IPython extension (at start-up, outside the
+    user's namespace and history), so a notebook's cells, names and execution counts are
+    as in a fresh kernel. Launches happen in the calling thread (no thread of this class's
+    runs beside the intake's forked readers). take() hands out a kernel (papermill's `km`)
+    and launches the next; the caller shuts it down when its notebook is done (stop()).
+    The kernels' stderr goes to a file of the pool's, the first ones being launched before
+    the run's log is open; close() stops what was not taken and returns what they wrote.
     """
 
     def __init__(self, total: int, ahead: int, cwd: Path, prelude: str = PRELUDE):
         self._cwd, self._prelude = str(cwd), prelude
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
-        self._starter = ThreadPoolExecutor(max(1, ahead), thread_name_prefix="kernel-start")
         self._lock = threading.Lock()
         self._left = total
-        self._ready: deque[Future] = deque()
+        self._ready: deque[IPCKernelManager] = deque()
         for _ in range(min(ahead, total)):
-            self._start_next()
-
-    def _start_next(self) -> None:
-        with self._lock:
-            if self._left > 0:
-                self._left -= 1
-                self._ready.append(self._starter.submit(self._start))
-
-    def _start(self) -> IPCKernelManager:
-        manager = IPCKernelManager(kernel_name="python3")
-        try:
-            run_sync(self._warm)(manager)
-        except Exception:
-            stop(manager)
-            raise
-        return manager
-
-    async def _warm(self, manager: IPCKernelManager) -> None:
-        """Start the kernel and run the prelude in it. The manager's own client tells a
-        dead kernel by its process, not by a heartbeat a busy machine may miss."""
-        await manager.start_kernel(cwd=self._cwd, stderr=self._stderr)
-        client = manager.client()
-        client.start_channels()
-        try:
-            await client.wait_for_ready(timeout=START_TIMEOUT)
-            reply = await client.execute_interactive(
-                self._prelude, silent=True, store_history=False, timeout=START_TIMEOUT
-            )
-        finally:
-            client.stop_channels()
-        content = reply["content"]
-        if content["status"] != "ok":
-            raise RuntimeError(f"kernel start-up: {content['ename']}: {content['evalue']}")
+            self._launch_next()
 
     def __enter__(self):
         return self
@@ -108,24 +90,37 @@ class WarmKernels:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _launch_next(self) -> None:
+        with self._lock:
+            if self._left <= 0:
+                return
+            self._left -= 1
+        manager = IPCKernelManager(kernel_name="python3")
+        run_sync(manager.start_kernel)(
+            cwd=self._cwd,
+            stderr=self._stderr,
+            extra_arguments=[f"--IPKernelApp.extra_extensions={self._prelude}"],
+        )
+        _yield_to_parent(manager.provisioner.process.pid)
+        with self._lock:
+            self._ready.append(manager)
+
     def take(self) -> IPCKernelManager:
-        """A started kernel with the prelude imported; raises if its start failed."""
+        """A launched kernel; it may still be importing its prelude."""
         with self._lock:
             if not self._ready:
                 raise RuntimeError("every kernel of the pool was taken")
-            started = self._ready.popleft()
-        self._start_next()
-        return started.result()
+            manager = self._ready.popleft()
+        self._launch_next()
+        return manager
 
     def close(self) -> str:
         """Stop the kernels not taken; return what the kernels wrote to stderr."""
         with self._lock:
             self._left = 0
-            pending, self._ready = list(self._ready), deque()
-        for started in pending:
-            if started.exception() is None:
-                stop(started.result())
-        self._starter.shutdown(wait=True)
+            left, self._ready = list(self._ready), deque()
+        for manager in left:
+            stop(manager)
         if self._stderr.closed:
             return ""
         self._stderr.seek(0)
@@ -134,7 +129,28 @@ class WarmKernels:
         return chatter
 
 
-def stop(manager: AsyncKernelManager) -> None:
-    """Shut a kernel down and remove its socket files."""
-    if manager.has_kernel:
+def _yield_to_parent(pid: int) -> None:
+    """A kernel's niceness some steps above this process's: it uses the cores this process
+    leaves, so a kernel importing ahead does not slow the intake or the products it waits
+    for. jupyter_client starts each kernel in a session of its own, which Linux's
+    autogroup scheduling weighs as a whole beside this one whatever its processes'
+    niceness; the session's own niceness is set too where the kernel has it. (Raising a
+    child's niceness needs no privilege; the kernel keeps it.)"""
+    if not hasattr(os, "setpriority"):
+        return
+    niceness = min(19, os.getpriority(os.PRIO_PROCESS, 0) + KERNEL_NICENESS)
+    os.setpriority(os.PRIO_PROCESS, pid, niceness)
+    autogroup = Path(f"/proc/{pid}/autogroup")
+    with contextlib.suppress(OSError):  # no autogroup scheduling here, or not allowed
+        autogroup.write_text(str(niceness))
+
+
+def stop(manager: IPCKernelManager) -> None:
+    """Shut a kernel down if it still runs, and remove its socket and connection files
+    (unless a notebook client did so on finding it dead)."""
+    while manager.clients:
+        manager.clients.pop().stop_channels()
+    if manager.has_kernel and run_sync(manager.is_alive)():
         run_sync(manager.shutdown_kernel)(now=False)
+    elif not manager.context.closed:
+        run_sync(manager.cleanup_resources)()
