@@ -9,13 +9,11 @@ prefix no other kernel shares, so parallel starts cannot collide.
 A kernel's start and the import of pandas and matplotlib take about a second and a half
 of one core; the intake and the products before the notebooks leave a core idle.
 WarmKernels launches the first kernels then, each importing the notebooks' libraries
-(prelude.py) as it starts, and the next one whenever one is taken. Kernels run at a lower
-priority than the run itself (KERNEL_NICENESS): they take the cores the intake leaves
-rather than slow it down, and the pages of finished notebooks are rendered without delay.
+(prelude.py) as it starts, and the next one whenever one is taken. They run at the
+run's own priority: a lower one would let other work on the machine hold them back (each
+kernel is a session of its own, which Linux weighs as a whole beside every other).
 """
 
-import contextlib
-import os
 import tempfile
 import threading
 import uuid
@@ -27,7 +25,6 @@ from jupyter_core.utils import run_sync
 from traitlets import default
 
 PRELUDE = "analysis.run.prelude"
-KERNEL_NICENESS = 10
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -101,7 +98,6 @@ class WarmKernels:
             stderr=self._stderr,
             extra_arguments=[f"--IPKernelApp.extra_extensions={self._prelude}"],
         )
-        _yield_to_parent(manager.provisioner.process.pid)
         with self._lock:
             self._ready.append(manager)
 
@@ -127,22 +123,6 @@ class WarmKernels:
         chatter = self._stderr.read().decode("utf-8", "replace")
         self._stderr.close()
         return chatter
-
-
-def _yield_to_parent(pid: int) -> None:
-    """A kernel's niceness some steps above this process's: it uses the cores this process
-    leaves, so a kernel importing ahead does not slow the intake or the products it waits
-    for. jupyter_client starts each kernel in a session of its own, which Linux's
-    autogroup scheduling weighs as a whole beside this one whatever its processes'
-    niceness; the session's own niceness is set too where the kernel has it. (Raising a
-    child's niceness needs no privilege; the kernel keeps it.)"""
-    if not hasattr(os, "setpriority"):
-        return
-    niceness = min(19, os.getpriority(os.PRIO_PROCESS, 0) + KERNEL_NICENESS)
-    os.setpriority(os.PRIO_PROCESS, pid, niceness)
-    autogroup = Path(f"/proc/{pid}/autogroup")
-    with contextlib.suppress(OSError):  # no autogroup scheduling here, or not allowed
-        autogroup.write_text(str(niceness))
 
 
 def stop(manager: IPCKernelManager) -> None:

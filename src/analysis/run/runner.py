@@ -395,6 +395,9 @@ class _Execution:
                     kernel_name="python3",  # the venv's own kernel, whatever the notebook names
                     km=kernel,
                     progress_bar=False,
+                    # written once when done (with the error banner if a cell failed), not
+                    # after every cell: a killed run's staging folder goes anyway
+                    request_save_on_cell_execute=False,
                 )
             finally:
                 kernels.stop(kernel)
