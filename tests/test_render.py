@@ -240,3 +240,12 @@ def test_a_published_index_gets_its_earlier_quarters_refreshed(tmp_path):
     text = index.read_text(encoding="utf-8")
     assert 'href="../2026Q2/index.html"' in text and "没有更早的报告" not in text
     assert text.count("<!-- earlier -->") == 1 and "十大计划目标完成情况一览" in text
+
+
+def test_a_section_page_times_its_own_notebook_and_the_index_every_one():
+    """A page is rendered as soon as its notebook is done, before the others' seconds are
+    known: it gives its own; the index, rendered last, gives them all."""
+    seconds = {"01_data_quality.ipynb": 1.5, "02_firm_tiers.ipynb": 3.25}
+    page = render.Page("报告", "public", _page().sections, PROVENANCE | {"notebooks": seconds})
+    assert page.timings("02_firm_tiers.html") == [("企业分档与培育", 3.25)]
+    assert page.timings("index.html") == [("数据导入与质量", 1.5), ("企业分档与培育", 3.25)]
