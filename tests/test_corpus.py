@@ -375,3 +375,43 @@ def test_a_monthly_table_reads_the_cumulative_column_not_the_months_own():
     assert _firm(intake, A)["revenue_prev"] == 100_000_000
     assert _firm(intake, B)["revenue"] == 23_456_000
     assert intake.quarantine.empty
+
+
+READERS_THEN_WAIT = """
+import os, sys, time
+from analysis.intake.ingest import reader_pool
+pool = reader_pool(2)
+pids = {pool.submit(os.getpid).result() for _ in range(20)}
+print(" ".join(map(str, pids)), flush=True)
+time.sleep(60)
+"""
+
+
+def test_reading_processes_end_when_their_run_is_killed():
+    """A scheduler that kills a run mid-intake leaves no reader waiting for work."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run_ = subprocess.Popen(
+        [sys.executable, "-c", READERS_THEN_WAIT], stdout=subprocess.PIPE, text=True
+    )
+    readers = [int(pid) for pid in run_.stdout.readline().split()]
+    assert readers and all(_alive(pid) for pid in readers)
+    os.kill(run_.pid, signal.SIGKILL)
+    run_.wait()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in readers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in readers)
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -11,6 +11,8 @@ import multiprocessing
 import os
 import re
 import shutil
+import threading
+import time
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
@@ -435,12 +437,31 @@ def _read_all(paths: list[Path], read) -> list:
     workers = _readers(paths)
     if workers < 2:
         return [read(p) for p in paths]
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
     by_size = sorted(range(len(paths)), key=lambda i: -paths[i].stat().st_size)
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with reader_pool(workers) as pool:
         futures = {i: pool.submit(read, paths[i]) for i in by_size}
         return [futures[i].result() for i in range(len(paths))]
+
+
+def reader_pool(workers: int) -> ProcessPoolExecutor:
+    """Reading processes that end with the run that started them."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_end_with_parent, initargs=(os.getpid(),)
+    )
+
+
+def _end_with_parent(parent: int) -> None:
+    """A reader whose run is gone (killed, say, by a scheduler's time limit) would wait for
+    work for ever, holding its memory: it ends when its parent changes."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def ingest(
