@@ -116,7 +116,7 @@ class WarmKernels:
             self._left = 0
             left, self._ready = list(self._ready), deque()
         for manager in left:
-            stop(manager)
+            stop(manager, now=True)  # never given a notebook: nothing to wait for
         if self._stderr.closed:
             return ""
         self._stderr.seek(0)
@@ -125,12 +125,13 @@ class WarmKernels:
         return chatter
 
 
-def stop(manager: IPCKernelManager) -> None:
-    """Shut a kernel down if it still runs, and remove its socket and connection files
-    (unless a notebook client did so on finding it dead)."""
+def stop(manager: IPCKernelManager, now: bool = False) -> None:
+    """Shut a kernel down if it still runs (`now`: killed, not asked: one still starting
+    would answer only once started), and remove its socket and connection files (unless a
+    notebook client did so on finding it dead)."""
     while manager.clients:
         manager.clients.pop().stop_channels()
     if manager.has_kernel and run_sync(manager.is_alive)():
-        run_sync(manager.shutdown_kernel)(now=False)
+        run_sync(manager.shutdown_kernel)(now=now)
     elif not manager.context.closed:
         run_sync(manager.cleanup_resources)()

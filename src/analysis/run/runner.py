@@ -149,6 +149,7 @@ def produce(
     if unchanged:
         manifest.remember(remembered, entries)
         return unchanged
+    params.check(paths.params)  # a broken parameter file stops the run before any kernel
     # The first kernels start now, while the intake keeps one core busy (kernels.py).
     with kernels.WarmKernels(len(NOTEBOOKS), WORKERS, paths.notebooks) as warm:
         return _ingest_and_run(period, paths, edition, force, gathered, warm, remembered, entries)
