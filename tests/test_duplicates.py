@@ -41,6 +41,14 @@ def test_sorting_agrees_with_pandas(rows):
     )
 
 
+@given(keys)
+def test_a_frame_in_order_already_comes_back_the_same_and_renumbered(rows):
+    records = frame(rows).sort_values(["credit_code", "year", "month"], kind="stable")
+    records = records.assign(row=range(len(rows))).set_axis(range(10, 10 + len(rows)))
+    result = sorted_by(records, ["credit_code", "year", "month"])
+    pd.testing.assert_frame_equal(result, records.reset_index(drop=True))
+
+
 def test_exact_repeats_merge_and_disagreeing_rows_are_all_quarantined():
     records = pd.DataFrame(
         {

@@ -46,10 +46,12 @@ def _order(frame: pd.DataFrame, keys: list[str]) -> tuple[pa.Table, np.ndarray]:
 
 
 def sorted_by(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """The frame in the order of its keys, renumbered from 0."""
+    """The frame in the order of its keys, renumbered from 0 (not copied if in order)."""
     if frame.empty:
         return frame.reset_index(drop=True)
     _, order = _order(frame, _varying(frame, keys))
+    if np.array_equal(order, np.arange(len(order))):  # in order already (a merge's output)
+        return frame.reset_index(drop=True)  # spares a copy of every column
     return frame.iloc[order].reset_index(drop=True)
 
 

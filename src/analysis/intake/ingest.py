@@ -309,16 +309,18 @@ def _name_registry(indicators: pd.DataFrame) -> pa.Table:
     )
 
 
-def _by_name(indicators: pd.DataFrame, rows: pd.DataFrame, kind: str):
-    """Rows whose code matches no firm take the code of the one firm with their name; rows
-    that still match none (no firm, or several, of that name) are returned as unmatched,
-    never dropped. Vectorised over the whole panel: a hash lookup of codes, one count of
-    codes per name, one lookup of the strangers' names."""
+def _known_codes(indicators: pd.DataFrame) -> pa.Array:
+    """The statistics' distinct credit codes, hashed once for every source joined to them."""
+    return pc.unique(pa.array(indicators["credit_code"], type=pa.string(), from_pandas=True))
+
+
+def _by_name(indicators: pd.DataFrame, rows: pd.DataFrame, kind: str, known: pa.Array):
+    """Rows whose code matches no firm (`known`: _known_codes(indicators)) take the code of
+    the one firm with their name; rows that still match none (no firm, or several, of that
+    name) are returned as unmatched, never dropped. Vectorised over the whole panel: a hash
+    lookup of codes, one count of codes per name, one lookup of the strangers' names."""
     codes = pa.array(rows["credit_code"], type=pa.string(), from_pandas=True)
-    known = pa.array(indicators["credit_code"], type=pa.string(), from_pandas=True)
-    strangers = np.flatnonzero(
-        ~pc.is_in(codes, value_set=pc.unique(known)).to_numpy(zero_copy_only=False)
-    )
+    strangers = np.flatnonzero(~pc.is_in(codes, value_set=known).to_numpy(zero_copy_only=False))
     if not strangers.size:
         return rows, [], []
     found = rows.iloc[strangers]
@@ -358,17 +360,45 @@ def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
         tax = tax.reindex(columns=KEY + taken).rename(
             columns={"name": "tax_name", "code_problem": "tax_problem", "source_file": "tax_source"}
         )
-        panel = indicators.merge(tax, on=KEY, how="outer", indicator="sources")
+        (left, right), texts = _ranked_codes(indicators["credit_code"], tax["credit_code"])
+        panel = indicators.assign(credit_code=left).merge(
+            tax.assign(credit_code=right), on=KEY, how="outer", indicator="sources"
+        )
+        panel["credit_code"] = _code_texts(panel["credit_code"], texts, indicators["credit_code"])
         panel["name"] = panel["name"].fillna(panel.pop("tax_name"))
         problem = panel["code_problem"].astype(object)  # all missing is float, not text
         panel["code_problem"] = problem.fillna(panel.pop("tax_problem"))
-        panel["sources"] = panel["sources"].map(SOURCES).astype(str)
+        panel["sources"] = _text(panel["sources"].map(SOURCES))
     industry = panel["industry"].astype("str")
     panel["industry"] = industry.where(industry.notna() & (industry != ""), "未归类")
     ordered = KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem", "sources"] + SOURCE
     panel = _as_text(panel.reindex(columns=ordered + ["tax_source"]))
     panel[VALUE_COLUMNS] = panel[VALUE_COLUMNS].astype("float64")
     return sorted_by(panel, KEY)
+
+
+def _ranked_codes(*columns: pd.Series) -> tuple[list[np.ndarray], pa.Array]:
+    """Each column's credit codes as integers that sort as their text does (a missing code
+    last), and the texts in that order: a merge on integers spares hashing the text of
+    both sides again, and its output comes in the order of the text."""
+    text = [pa.array(c, type=pa.string(), from_pandas=True) for c in columns]
+    chunks = [part for t in text for part in (t.chunks if isinstance(t, pa.ChunkedArray) else [t])]
+    encoded = pc.dictionary_encode(pa.chunked_array(chunks, type=pa.string()).combine_chunks())
+    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    rank[-1] = len(order)  # missing
+    codes = rank[encoded.indices.fill_null(len(order)).to_numpy()]
+    bounds = np.cumsum([0] + [len(c) for c in columns])
+    texts = pc.take(encoded.dictionary, pa.array(order))
+    return [codes[start:end] for start, end in zip(bounds[:-1], bounds[1:], strict=True)], texts
+
+
+def _code_texts(codes: pd.Series, texts: pa.Array, like: pd.Series) -> pd.Series:
+    """_ranked_codes' integers back to the codes' text, of the type of `like`."""
+    ranks = codes.to_numpy()
+    found = pc.take(texts, pa.array(ranks, mask=ranks == len(texts)))
+    return pd.Series(pd.array(found, dtype=like.dtype), index=codes.index, name=codes.name)
 
 
 def _source_table(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -612,10 +642,10 @@ def _assemble(
     indicators = kept["indicators"].reindex(
         columns=KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem"] + SOURCE
     )
-    matches, unmatched = [], []
+    matches, unmatched, known = [], [], _known_codes(indicators)
     for kind in FIRM_KINDS:
         if not kept[kind].empty and "credit_code" in kept[kind]:
-            kept[kind], found, lost = _by_name(indicators, kept[kind].copy(), kind)
+            kept[kind], found, lost = _by_name(indicators, kept[kind].copy(), kind, known)
             matches += found
             unmatched += lost
     quarantine = pd.concat(

@@ -1,0 +1,54 @@
+"""The panel: statistics and tax joined on code and period (the codes joined as integers
+ranked like their text), one row per firm and period, in the order of the codes."""
+
+import numpy as np
+import pandas as pd
+
+from analysis.intake.ingest import VALUE_COLUMNS, _panel
+
+
+def _labels(value: str, count: int) -> pd.Categorical:
+    return pd.Categorical([value] * count)
+
+
+def test_statistics_and_tax_join_on_code_and_period_missing_codes_last():
+    indicators = pd.DataFrame(
+        {
+            "credit_code": pd.array(["B", None, "A", "C", "A"], dtype="str"),
+            "year": 2026,
+            "month": [3, 3, 3, 3, 6],
+            "name": pd.array(["乙", None, "甲", "丙", "甲"], dtype="str"),
+            "industry": pd.array(["海洋工业", "", None, "新兴产业", "海洋工业"], dtype="str"),
+            **{c: [1.0, 2.0, 3.0, np.nan, 5.0] for c in VALUE_COLUMNS},
+            "code_problem": np.nan,
+            "source_file": _labels("统计.xlsx", 5),
+            "source_sheet": _labels("规上工业", 5),
+            "source_row": [5, 6, 7, 8, 9],
+        }
+    )
+    tax = pd.DataFrame(
+        {
+            "credit_code": pd.array([None, "A", "D"], dtype="str"),
+            "name": pd.array(["无码", "甲", "丁"], dtype="str"),
+            "year": 2026,
+            "month": 3,
+            "tax": [10.0, 20.0, 30.0],
+            "tax_prev": np.nan,
+            "code_problem": ["缺少代码", None, None],
+            "source_file": _labels("税务.xlsx", 3),
+            "source_sheet": _labels("入库税收", 3),
+            "source_row": [1, 2, 3],
+        }
+    )
+    panel = _panel(indicators, tax)
+    assert panel["credit_code"].tolist()[:5] == ["A", "A", "B", "C", "D"]
+    assert panel["credit_code"].isna().tolist() == [False] * 5 + [True]
+    assert panel["month"].tolist() == [3, 6, 3, 3, 3, 3]
+    # tax is the tax bureau's figure, joined by code and month; rows without a code on
+    # either side join each other, as pandas joins missing keys
+    assert panel["tax"].fillna(-1).tolist() == [20.0, -1, -1, -1, 30.0, 10.0]
+    both, stats, tax_only = "统计+税务", "仅统计", "仅税务"
+    assert panel["sources"].tolist() == [both, stats, stats, stats, tax_only, both]
+    assert panel["name"].tolist()[4:] == ["丁", "无码"]
+    assert panel["source_row"].isna().tolist() == [False] * 4 + [True, False]
+    assert panel["credit_code"].dtype == indicators["credit_code"].dtype
