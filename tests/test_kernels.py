@@ -70,10 +70,9 @@ def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one_would(tmp_path):
 
     from analysis.run.kernels import WarmKernels, stop
 
-    notebook = _notebook(
-        tmp_path, "import sys\nprint('colorsys' in sys.modules, 'colorsys' in dir())"
-    )
-    with WarmKernels(total=2, ahead=1, cwd=tmp_path, prelude="colorsys") as warm:
+    first = "import sys\nprint('colorsys' in sys.modules, 'colorsys' in dir())"
+    notebook = _notebook(tmp_path, first, "import colorsys")
+    with WarmKernels([notebook, notebook], ahead=1, cwd=tmp_path) as warm:
         kernel = warm.take()
         try:
             papermill.execute_notebook(
@@ -88,19 +87,19 @@ def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one_would(tmp_path):
         assert len(_kernel_processes()) == 1  # the second one, launched when the first was taken
     cell = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0]
     assert cell.execution_count == 1  # the prelude left no trace in the history…
-    assert cell.outputs[0]["text"] == "True False\n"  # …nor a name: only the module loaded
+    assert cell.outputs[0]["text"] == "True False\n"  # …nor a name: the module loaded ahead
     assert _kernel_processes() == []  # the one never taken is stopped with the pool
 
 
-def test_a_kernel_that_dies_at_start_up_fails_its_notebook_and_leaves_nothing_running(tmp_path):
+def test_a_kernel_that_dies_fails_its_notebook_and_leaves_nothing_running(tmp_path):
     import papermill
     import pytest
 
     from analysis.run.kernels import WarmKernels, stop
 
     (tmp_path / "dies_on_import.py").write_text("import os\nos._exit(3)\n")
-    notebook = _notebook(tmp_path, "print(1)")
-    with WarmKernels(total=1, ahead=1, cwd=tmp_path, prelude="dies_on_import") as warm:
+    notebook = _notebook(tmp_path, "print(1)", "import dies_on_import")
+    with WarmKernels([notebook], ahead=1, cwd=tmp_path) as warm:
         kernel = warm.take()
         try:
             with pytest.raises(RuntimeError, match="Kernel died"):
@@ -119,3 +118,18 @@ def test_a_kernel_that_dies_at_start_up_fails_its_notebook_and_leaves_nothing_ru
     assert _kernel_processes() == []
     prefix = Path(kernel.ip)
     assert list(prefix.parent.glob(prefix.name + "-*")) == []  # nor its socket files
+
+
+def test_the_imports_made_ahead_are_the_notebooks_own(tmp_path):
+    from analysis.run.kernels import imports_of
+
+    cells = (
+        "import json, os.path as p\nfrom analysis.report import charts",
+        "%matplotlib inline\nimport magic_cell_is_passed_over",
+        "if True:\n    from analysis.report import narrative, charts\nfrom . import near",
+    )
+    assert imports_of([_notebook(tmp_path, *cells)]) == [
+        ("json", []),
+        ("os.path", []),
+        ("analysis.report", ["charts", "narrative"]),
+    ]

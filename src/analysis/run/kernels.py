@@ -14,6 +14,9 @@ run's own priority: a lower one would let other work on the machine hold them ba
 kernel is a session of its own, which Linux weighs as a whole beside every other).
 """
 
+import ast
+import json
+import os
 import tempfile
 import threading
 import uuid
@@ -25,6 +28,7 @@ from jupyter_core.utils import run_sync
 from traitlets import default
 
 PRELUDE = "analysis.run.prelude"
+PRELUDE_VARIABLE = "TENPLANS_PRELUDE"  # the imports prelude.py makes, as JSON (read there)
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -58,27 +62,28 @@ class IPCKernelManager(AsyncKernelManager):
 
 
 class WarmKernels:
-    """`total` kernels for as many notebooks, `ahead` of them launched before they are
-    needed.
+    """`total` kernels for `notebooks`, `ahead` of them launched before they are needed.
 
-    Launching is only the process's start: the kernel then imports its libraries on its
-    own while this process goes on; the notebook's client waits for it to answer. Each
-    kernel imports the module `prelude` as an IPython extension (at start-up, outside the
-    user's namespace and history), so a notebook's cells, names and execution counts are
-    as in a fresh kernel. Launches happen in the calling thread (no thread of this class's
-    runs beside the intake's forked readers). take() hands out a kernel (papermill's `km`)
-    and launches the next; the caller shuts it down when its notebook is done (stop()).
-    The kernels' stderr goes to a file of the pool's, the first ones being launched before
-    the run's log is open; close() stops what was not taken and returns what they wrote.
+    Launching is only the process's start: the kernel then imports, on its own while this
+    process goes on, the modules the notebooks import (imports_of), through prelude.py,
+    an IPython extension run at start-up outside the user's namespace and history, so a
+    notebook's cells, names and execution counts are as in a fresh kernel. The notebook's
+    client waits for the kernel to answer. Launches happen in the calling thread (no thread
+    of this class's runs beside the intake's forked readers). take() hands out a kernel
+    (papermill's `km`) and launches the next; the caller shuts it down when its notebook is
+    done (stop()). The kernels' stderr goes to a file of the pool's, the first ones being
+    launched before the run's log is open; close() stops what was not taken and returns
+    what they wrote.
     """
 
-    def __init__(self, total: int, ahead: int, cwd: Path, prelude: str = PRELUDE):
-        self._cwd, self._prelude = str(cwd), prelude
+    def __init__(self, notebooks: list[Path], ahead: int, cwd: Path):
+        self._cwd = str(cwd)
+        self._prelude = json.dumps(imports_of(notebooks))
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         self._lock = threading.Lock()
-        self._left = total
+        self._left = len(notebooks)
         self._ready: deque[IPCKernelManager] = deque()
-        for _ in range(min(ahead, total)):
+        for _ in range(min(ahead, self._left)):
             self._launch_next()
 
     def __enter__(self):
@@ -96,7 +101,8 @@ class WarmKernels:
         run_sync(manager.start_kernel)(
             cwd=self._cwd,
             stderr=self._stderr,
-            extra_arguments=[f"--IPKernelApp.extra_extensions={self._prelude}"],
+            env=os.environ | {PRELUDE_VARIABLE: self._prelude},
+            extra_arguments=[f"--IPKernelApp.extra_extensions={PRELUDE}"],
         )
         with self._lock:
             self._ready.append(manager)
@@ -123,6 +129,29 @@ class WarmKernels:
         chatter = self._stderr.read().decode("utf-8", "replace")
         self._stderr.close()
         return chatter
+
+
+def imports_of(notebooks: list[Path]) -> list[tuple[str, list[str]]]:
+    """The absolute imports in the notebooks' code cells, as (module, names from it), in
+    the order first met: `import a.b` is ("a.b", []), `from a import b, c` ("a", ["b", "c"]).
+    A cell that is not plain Python (a magic) is passed over: its imports load as usual."""
+    found: dict[str, list[str]] = {}
+    for notebook in notebooks:
+        for cell in json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            try:
+                tree = ast.parse("".join(cell["source"]))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    for alias in node.names:
+                        found.setdefault(alias.name, [])
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    names = found.setdefault(node.module, [])
+                    names += [a.name for a in node.names if a.name not in names]
+    return list(found.items())
 
 
 def stop(manager: IPCKernelManager, now: bool = False) -> None:

@@ -151,7 +151,7 @@ def produce(
         return unchanged
     params.check(paths.params)  # a broken parameter file stops the run before any kernel
     # The first kernels start now, while the intake keeps one core busy (kernels.py).
-    with kernels.WarmKernels(len(NOTEBOOKS), WORKERS, paths.notebooks) as warm:
+    with kernels.WarmKernels(list(notebooks.values()), WORKERS, paths.notebooks) as warm:
         return _ingest_and_run(period, paths, edition, force, gathered, warm, remembered, entries)
 
 
