@@ -62,3 +62,16 @@ def test_a_period_without_data_names_the_periods_with_data():
     assert held in message and "\n" not in message
     assert resolve_period("2026Q2", panel) == Period(2026, 6)
     assert resolve_period("2026-05", panel) == Period(2026, 5)
+
+
+def test_a_notebooks_folder_without_the_report_notebooks_is_refused_in_one_line(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "01_data_quality.ipynb").write_text("{}", encoding="utf-8")
+    command = [sys.executable, "-m", "analysis", "run", "--notebooks", str(tmp_path / "notebooks")]
+    command += ["--out", str(tmp_path / "out"), "--processed", str(tmp_path / "processed")]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "02_firm_tiers.ipynb" in done.stderr and "09_bulletin.ipynb" in done.stderr
+    assert "01_data_quality.ipynb" not in done.stderr
+    assert not (tmp_path / "out").exists()  # refused before anything is written

@@ -5,6 +5,7 @@ generator's truth panel; the notebooks run from any working directory."""
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -16,10 +17,10 @@ import yaml
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
 from analysis.measures import store
 from analysis.run import cli
-from analysis.run.runner import run
+from analysis.run.runner import NOTEBOOKS, run
 from analysis.sample import city as sample
 from analysis.sample.sources import generate_sources
-from tests.conftest import BANDS, small_city
+from tests.conftest import BANDS, notebooks_with_cell, small_city
 
 YEAR = 2026
 
@@ -31,7 +32,11 @@ def city(tmp_path_factory):
     for earlier in ("2026-02", "2026Q3"):  # reports of earlier periods, one of each kind
         (paths.out / earlier).mkdir(parents=True)
         (paths.out / earlier / "index.html").write_text("往期", encoding="utf-8")
-    report = run("2026年1-10月", paths)
+    shown = {"03_scorecard.ipynb", "09_bulletin.ipynb"}  # the pages these tests read
+    notebooks = notebooks_with_cell(
+        root / "notebooks", lambda name: "", bare=set(NOTEBOOKS) - shown
+    )
+    report = run("2026年1-10月", replace(paths, notebooks=notebooks))
     return truth, paths, report
 
 

@@ -100,7 +100,9 @@ def test_an_unchanged_rerun_reuses_the_report_and_force_reruns(report, tmp_path)
     screen = []
     reader = threading.Thread(target=_drain, args=(master, screen))
     reader.start()
-    forced = _cli(copied, "--force", stderr=slave)  # others read the shared processed folder
+    bare = notebooks_with_cell(tmp_path / "bare", lambda name: "", bare=runner.NOTEBOOKS)
+    # into the copy (others read the shared processed folder), pages not the question
+    forced = _cli(copied, "--force", "--notebooks", str(bare), stderr=slave)
     os.close(slave)
     reader.join(timeout=30)
     assert forced.returncode == 0
@@ -242,7 +244,7 @@ def test_notebooks_run_side_by_side_in_their_own_kernels(scratch, tmp_path):
     notebooks = notebooks_with_cell(
         tmp_path / "notebooks",
         lambda name: (
-            "import json, os, pathlib, time\nstarted = time.time()\ntime.sleep(3)\n"
+            "import json, os, pathlib, time\nstarted = time.time()\ntime.sleep(1.5)\n"
             f"pathlib.Path({str(traces / f'{name}.json')!r}).write_text(json.dumps("
             "[os.getpid(), started, time.time()]))"
         ),

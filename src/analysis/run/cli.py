@@ -77,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=_folder, default=config.REPORTS_DIR, help="folder the reports are written to"
     )
     run.add_argument(
+        "--notebooks",
+        type=_folder,
+        default=config.NOTEBOOKS_DIR,
+        help="folder of the report notebooks (01_data_quality.ipynb … 09_bulletin.ipynb), "
+        "e.g. an office's own copies",
+    )
+    run.add_argument(
         "--edition",
         choices=EDITIONS,
         default="internal",
@@ -171,7 +178,7 @@ def _dispatch(args) -> str:
             f"接收 {files['rows_accepted'].sum()} 行，隔离 {files['rows_quarantined'].sum()} 行，"
             f"合计/注释行 {files['rows_totals_notes'].sum()} 行 → {args.processed}"
         )
-    paths.out = args.out
+    paths.out, paths.notebooks = args.out, args.notebooks
     result = runner.produce(args.period, paths, args.edition, args.force)
     index = result.folder / "index.html"
     if result.reused:  # the note as the report's run recorded it

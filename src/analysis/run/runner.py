@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 from analysis import config
-from analysis.errors import NoDataError, NotebookFailed
+from analysis.errors import InputFileError, NoDataError, NotebookFailed
 from analysis.intake.periods import Period
 from analysis.measures.disclosure import EDITIONS
 from analysis.report import render
@@ -143,6 +143,11 @@ def produce(
         raise ValueError(f"edition must be one of {EDITIONS}, got {edition!r}")
     paths = paths or RunPaths()
     notebooks = {name: Path(paths.notebooks) / name for name in NOTEBOOKS}
+    missing = [name for name, path in notebooks.items() if not path.is_file()]
+    if missing:
+        raise InputFileError(
+            paths.notebooks, f"缺少报告笔记本 / report notebooks missing: {'、'.join(missing)}"
+        )
     remembered = cache_dir(paths) / "raw-checksums.json"  # manifest.raw_checksums
     gathered, entries = manifest.gather(paths.raw, paths.params, notebooks, remembered)
     unchanged = None if force else _unchanged(period, paths, edition, gathered)
