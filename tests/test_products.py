@@ -13,7 +13,7 @@ import pytest
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR
 from analysis.measures import products, store
 from analysis.run import kernels, runner
-from tests.conftest import BANDS, cell_texts, small_city
+from tests.conftest import BANDS, cell_texts, copy_report, small_city
 
 YEAR, MONTH = 2026, 9
 
@@ -96,10 +96,13 @@ def test_a_notebook_without_products_dir_builds_what_it_shows(city, tmp_path):
     assert cells[rule + 2] == str(counted)  # rule, target, then the count as it stands
 
 
-def test_the_run_builds_each_product_once_and_the_kernels_only_read_them(tmp_path, monkeypatch):
+def test_the_run_builds_each_product_once_and_the_kernels_only_read_them(
+    report, tmp_path, monkeypatch
+):
     """Once built, the processed folder is moved away: a kernel that built a product
-    itself would find no intake and fail the run."""
-    _, paths = small_city(tmp_path, seed=3)
+    itself would find no intake and fail the run. (A forced run on a copy of the shared
+    report: its workbooks are parsed already.)"""
+    paths = copy_report(report, tmp_path)
     calls = {name: 0 for name in products.TABLES}
 
     def counted(name, function):
@@ -119,7 +122,7 @@ def test_the_run_builds_each_product_once_and_the_kernels_only_read_them(tmp_pat
         return made
 
     monkeypatch.setattr(products, "build", build_then_hide_the_intake)
-    result = runner.produce("latest", paths)
+    result = runner.produce("latest", paths, force=True)
     assert calls == {name: 1 for name in products.TABLES}
     assert not (result.folder / runner.PRODUCTS).exists()  # never published
     assert "营业收入≥1亿" in (result.folder / "02_firm_tiers.html").read_text(encoding="utf-8")

@@ -183,6 +183,7 @@ def test_a_changed_raw_file_or_parameter_is_run_again(scratch, tmp_path):
     _repack(workbook)  # uncompressed from the start, so that the change below keeps its size
     bare = notebooks_with_cell(tmp_path / "bare", lambda name: "", bare=runner.NOTEBOOKS)
     own = RunPaths(raw, tmp_path / "reports", tmp_path / "processed", params_dir, bare)
+    shutil.copytree(paths.processed / "cache", own.processed / "cache")  # files parsed before
     first = produce("latest", own)
     again = produce("latest", own)  # the raw files are seconds old now: checksums remembered
     assert not first.reused and again.reused

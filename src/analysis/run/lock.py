@@ -44,6 +44,21 @@ def hold(folder: Path, **about):
         handle.close()
 
 
+def refuse_if_held(folder: Path) -> None:
+    """Raise RunLocked now if a run holds `folder`, touching nothing: a run turned away
+    should not first read the workbooks and start kernels. (hold() still decides: another
+    run may take the lock meanwhile.)"""
+    path = Path(folder) / NAME
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunLocked(path, _read(handle)) from None
+        fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _read(handle) -> dict:
     handle.seek(0)
     try:

@@ -155,6 +155,7 @@ def produce(
         manifest.remember(remembered, entries)
         return unchanged
     params.check(paths.params)  # a broken parameter file stops the run before any kernel
+    lock.refuse_if_held(Path(paths.out).resolve())  # …and so does another run
     # The first kernels start now, while the intake keeps one core busy (kernels.py).
     with kernels.WarmKernels(list(notebooks.values()), WORKERS, paths.notebooks) as warm:
         return _ingest_and_run(period, paths, edition, force, gathered, warm, remembered, entries)
