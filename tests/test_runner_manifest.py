@@ -174,8 +174,8 @@ def _first_revenue_changed(xml: str) -> str:
     return xml[: figure.start(1)] + digit + xml[figure.end(1) :]
 
 
-def test_a_changed_raw_file_or_parameter_is_run_again(scratch, tmp_path):
-    root, paths, _ = scratch
+def test_a_changed_raw_file_or_parameter_is_run_again(report, tmp_path):
+    paths = report.paths  # its workbooks copied, its parsed files too
     raw, params_dir = tmp_path / "raw", tmp_path / "params"
     shutil.copytree(paths.raw, raw)
     shutil.copytree(PARAMS_DIR, params_dir)
@@ -238,8 +238,8 @@ def test_a_file_changed_under_its_old_size_and_time_is_hashed_again(tmp_path):
     assert found["a.xlsx"] != truth["a.xlsx"]
 
 
-def test_notebooks_run_side_by_side_in_their_own_kernels(scratch, tmp_path):
-    root, paths, result = scratch
+def test_notebooks_run_side_by_side_in_their_own_kernels(report, tmp_path):
+    paths = copy_report(report, tmp_path)
     traces = tmp_path / "traces"
     traces.mkdir()
     notebooks = notebooks_with_cell(
