@@ -203,23 +203,6 @@ def copy_report(report: Report, root: Path):
     return replace(report.paths, out=out, processed=processed)
 
 
-@pytest.fixture(scope="session")
-def scratch(tmp_path_factory):
-    """A second city (seed 5) with a report in its output folder, for the tests that
-    rerun, kill or replace a report (test_runner_lock, test_runner_manifest). That first
-    report is made from bare notebooks (parameters only), which is quick; a test that needs
-    the real notebooks' report makes it, and none relies on another's having run. Returns
-    the root, the run's paths (the real notebooks) and the first run's runner.RunResult."""
-    from dataclasses import replace
-
-    from analysis.run import runner
-
-    root = tmp_path_factory.mktemp("scratch")
-    _, paths = small_city(root, seed=5)
-    bare = notebooks_with_cell(root / "bare", lambda name: "", bare=runner.NOTEBOOKS)
-    return root, paths, runner.produce("latest", replace(paths, notebooks=bare))
-
-
 class _Markup(HTMLParser):
     """The tags of a page and the text of its table cells."""
 

@@ -13,7 +13,7 @@ from analysis.config import PARAMS_DIR
 from analysis.errors import RunLocked
 from analysis.run import lock, runner
 from analysis.run.runner import RunPaths
-from tests.conftest import notebooks_with_cell
+from tests.conftest import copy_report, notebooks_with_cell
 
 HOLD = """
 import sys, time
@@ -26,9 +26,11 @@ with lock.hold(Path(sys.argv[1]), quarter="2026Q3"):
 
 
 @pytest.fixture(scope="module")
-def city(scratch):
-    root, paths, first = scratch
-    return root, paths, first.folder
+def city(report, tmp_path_factory):
+    """A copy of the shared report, for runs that are killed or turned away in it."""
+    root = tmp_path_factory.mktemp("lock")
+    paths = copy_report(report, root)
+    return root, paths, paths.out / report.internal.folder.name
 
 
 def _cli(paths: RunPaths, *extra: str) -> subprocess.CompletedProcess:
