@@ -19,13 +19,15 @@ from hypothesis import settings
 settings.register_profile("tenplans", deadline=None)
 settings.load_profile("tenplans")
 
-# The modules that run whole reports, longest first (as measured by --durations): run
-# first, so that under pytest-xdist (make test) no long one is left to run alone at the end.
-# Only the order changes; a module missing here runs after them, in the usual order.
+# The modules that run whole reports, longest first (as measured by --durations), the
+# shared report's maker beside one that does not wait for it: run first, so that under
+# pytest-xdist (make test) no worker idles at the start and no long module is left to run
+# alone at the end. Only the order changes; a module missing here runs after them, in the
+# usual order.
 LONG_FIRST = [
-    "test_runner_manifest",
+    "test_runner_manifest",  # makes the shared report…
+    "test_months",  # …while the other worker makes a report of its own
     "test_runner_lock",
-    "test_months",
     "test_browser",
     "test_area_notebooks",
     "test_versions",

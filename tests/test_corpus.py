@@ -395,13 +395,12 @@ def test_reading_processes_end_when_their_run_is_killed():
     import sys
     import time
 
-    run_ = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", READERS_THEN_WAIT], stdout=subprocess.PIPE, text=True
-    )
-    readers = [int(pid) for pid in run_.stdout.readline().split()]
-    assert readers and all(_alive(pid) for pid in readers)
-    os.kill(run_.pid, signal.SIGKILL)
-    run_.wait()
+    ) as run_:
+        readers = [int(pid) for pid in run_.stdout.readline().split()]
+        assert readers and all(_alive(pid) for pid in readers)
+        os.kill(run_.pid, signal.SIGKILL)
     deadline = time.monotonic() + 10
     while any(_alive(pid) for pid in readers) and time.monotonic() < deadline:
         time.sleep(0.1)
