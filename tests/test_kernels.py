@@ -64,9 +64,17 @@ def _notebook(folder: Path, *cells: str) -> Path:
     return folder / "in.ipynb"
 
 
+def _execute(notebook: Path, kernel, output: Path) -> None:
+    """The notebook in a kernel of the pool, as the runner executes it."""
+    import papermill
+
+    papermill.execute_notebook(
+        str(notebook), str(output), km=kernel, kernel_name="python3", progress_bar=False
+    )
+
+
 def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one_would(tmp_path):
     import nbformat
-    import papermill
 
     from analysis.run.kernels import WarmKernels, stop
 
@@ -75,13 +83,7 @@ def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one_would(tmp_path):
     with WarmKernels([notebook, notebook], ahead=1, cwd=tmp_path) as warm:
         kernel = warm.take()
         try:
-            papermill.execute_notebook(
-                str(notebook),
-                str(tmp_path / "out.ipynb"),
-                km=kernel,
-                kernel_name="python3",
-                progress_bar=False,
-            )
+            _execute(notebook, kernel, tmp_path / "out.ipynb")
         finally:
             stop(kernel)
         assert len(_kernel_processes()) == 1  # the second one, launched when the first was taken
@@ -92,7 +94,6 @@ def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one_would(tmp_path):
 
 
 def test_a_kernel_that_dies_fails_its_notebook_and_leaves_nothing_running(tmp_path):
-    import papermill
     import pytest
 
     from analysis.run.kernels import WarmKernels, stop
@@ -103,14 +104,7 @@ def test_a_kernel_that_dies_fails_its_notebook_and_leaves_nothing_running(tmp_pa
         kernel = warm.take()
         try:
             with pytest.raises(RuntimeError, match="Kernel died"):
-                papermill.execute_notebook(
-                    str(notebook),
-                    str(tmp_path / "out.ipynb"),
-                    km=kernel,
-                    kernel_name="python3",
-                    progress_bar=False,
-                    start_timeout=60,
-                )
+                _execute(notebook, kernel, tmp_path / "out.ipynb")
         finally:
             stop(kernel)
         with pytest.raises(RuntimeError, match="every kernel of the pool was taken"):
