@@ -32,6 +32,8 @@ LONG_FIRST = [
     "test_area_notebooks",
     "test_versions",
     "test_corpus",
+    "test_products",
+    "test_schema",
 ]
 
 
