@@ -182,15 +182,19 @@ def test_money_axis_labels(yuan, text):
     assert charts._money(yuan) == text
 
 
-def test_a_chart_shown_in_a_kernel_is_drawn_once_and_uncropped(tmp_path):
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "launched"])
+def test_a_chart_shown_in_a_kernel_is_drawn_once_and_uncropped(tmp_path, fork):
     """pyplot's after-cell redraw and the inline backend's crop each cost a pass over every
-    label; a chart is drawn once, into the PNG the page shows, at its own size."""
+    label; a chart is drawn once, into the PNG the page shows, at its own size. In the
+    run's kernels, forked from a process that imported matplotlib, or launched."""
     import base64
     import io
 
     import nbformat
     import papermill
     from PIL import Image
+
+    from analysis.run.kernels import WarmKernels, stop
 
     count = textwrap.dedent(
         """
@@ -210,12 +214,18 @@ def test_a_chart_shown_in_a_kernel_is_drawn_once_and_uncropped(tmp_path):
     book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     book.metadata["kernelspec"] = {"name": "python3", "display_name": "p", "language": "python"}
     nbformat.write(book, tmp_path / "in.ipynb")
-    papermill.execute_notebook(
-        str(tmp_path / "in.ipynb"),
-        str(tmp_path / "out.ipynb"),
-        kernel_name="python3",
-        progress_bar=False,
-    )
+    with WarmKernels([tmp_path / "in.ipynb"], ahead=1, cwd=tmp_path, fork=fork) as warm:
+        kernel = warm.take()
+        try:
+            papermill.execute_notebook(
+                str(tmp_path / "in.ipynb"),
+                str(tmp_path / "out.ipynb"),
+                kernel_name="python3",
+                km=kernel,
+                progress_bar=False,
+            )
+        finally:
+            stop(kernel)
     done = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells
     png = [o["data"]["image/png"] for o in done[1].outputs if "image/png" in o.get("data", {})]
     assert len(png) == 1

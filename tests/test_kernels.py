@@ -4,6 +4,8 @@ import asyncio
 import os
 from pathlib import Path
 
+import pytest
+
 from analysis.run.kernels import IPCKernelManager
 
 KERNELS = 8
@@ -46,12 +48,16 @@ def test_the_manager_uses_local_sockets_not_tcp():
 
 
 def _kernel_processes() -> list:
+    """Kernels launched (ipykernel_launcher) or forked (the fork server's children)."""
     import psutil
+
+    from analysis.run.kernels import FORKSERVER
 
     return [
         p
         for p in psutil.Process().children(recursive=True)
         if "ipykernel_launcher" in " ".join(p.cmdline())
+        or (FORKSERVER in p.cmdline() and p.ppid() != os.getpid())
     ]
 
 
@@ -73,24 +79,67 @@ def _execute(notebook: Path, kernel, output: Path) -> None:
     )
 
 
-def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one_would(tmp_path):
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "launched"])
+def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one_would(tmp_path, fork):
     import nbformat
+    import psutil
 
-    from analysis.run.kernels import WarmKernels, stop
+    from analysis.run.kernels import FORKSERVER, WarmKernels, stop
 
+    (tmp_path / "beside.py").write_text("WHERE = 'beside the notebook'\n")
     first = "import sys\nprint('colorsys' in sys.modules, 'colorsys' in dir())"
-    notebook = _notebook(tmp_path, first, "import colorsys")
-    with WarmKernels([notebook, notebook], ahead=1, cwd=tmp_path) as warm:
+    where = (
+        "import os, sys, beside\n"
+        "print(os.getppid(), os.getcwd(), beside.WHERE, os.environ['MPLBACKEND'], sys.argv[1])"
+    )
+    notebook = _notebook(tmp_path, first, "import colorsys", where)
+    with WarmKernels([notebook, notebook], ahead=1, cwd=tmp_path, fork=fork) as warm:
         kernel = warm.take()
         try:
             _execute(notebook, kernel, tmp_path / "out.ipynb")
         finally:
             stop(kernel)
         assert len(_kernel_processes()) == 1  # the second one, launched when the first was taken
-    cell = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0]
-    assert cell.execution_count == 1  # the prelude left no trace in the history…
-    assert cell.outputs[0]["text"] == "True False\n"  # …nor a name: the module loaded ahead
+        cells = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells
+        parent, cwd, *rest = cells[2].outputs[0]["text"].split()
+        parent = psutil.Process(int(parent))
+        assert (FORKSERVER in parent.cmdline()) == fork
+    assert cells[0].execution_count == 1  # the prelude left no trace in the history…
+    assert cells[0].outputs[0]["text"] == "True False\n"  # …nor a name: the module loaded ahead
+    # where a kernel launched in the notebook's folder would be, and as it is configured
+    assert cwd == str(tmp_path)
+    assert rest == ["beside", "the", "notebook", "module://matplotlib_inline.backend_inline", "-f"]
     assert _kernel_processes() == []  # the one never taken is stopped with the pool
+    assert parent.is_running() != fork  # the fork server ends with the pool
+
+
+def test_kernels_are_launched_when_an_import_makes_forking_unsafe(tmp_path, monkeypatch):
+    """A library that starts a thread when imported would leave its locks held in every
+    forked kernel: the server then forks none, and the kernels are launched instead."""
+    import nbformat
+
+    from analysis.run.kernels import WarmKernels, stop
+
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "threaded.py").write_text(
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(library))  # installed, as the server imports only those
+    notebook = _notebook(tmp_path, "import threaded, os\nprint(os.getppid())")
+    with WarmKernels([notebook, notebook], ahead=2, cwd=tmp_path) as warm:
+        for _ in range(2):
+            kernel = warm.take()
+            try:
+                _execute(notebook, kernel, tmp_path / "out.ipynb")
+            finally:
+                stop(kernel)
+            cell = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0]
+            assert int(cell.outputs[0]["text"]) == os.getpid()  # launched by this process
+        chatter = warm.close()
+    assert "a thread runs after the imports: kernels not forked" in chatter
+    assert _kernel_processes() == []
 
 
 def test_a_kernel_that_dies_fails_its_notebook_and_leaves_nothing_running(tmp_path):

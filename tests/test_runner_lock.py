@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import psutil
 import pytest
 
 from analysis.config import PARAMS_DIR
@@ -58,6 +59,13 @@ def _wait_for(condition, seconds=90):
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.2)
+
+
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def test_a_second_holder_is_refused_with_who_holds_it(tmp_path):
@@ -122,10 +130,12 @@ def test_second_run_is_turned_away_and_a_killed_run_leaves_the_report(city, tmp_
         assert second.stdout == "" and len(second.stderr.strip().splitlines()) == 1
         assert f"pid {first.pid}" in second.stderr and "2026Q3" in second.stderr
 
+        left = psutil.Process(first.pid).children(recursive=True)  # kernels, fork server
         first.send_signal(signal.SIGKILL)  # half way: a kernel per worker is executing
         first.wait()
     finally:
         first.kill()
+    _wait_for(lambda: not any(_alive(p) for p in left), seconds=15)  # none stays behind
     holder = json.loads((paths.out / ".run.lock").read_text(encoding="utf-8") or "{}")
     assert holder.get("pid") == first.pid  # the note stays, but the lock went with it
     assert {p.name: p.read_bytes() for p in report.iterdir()} == before

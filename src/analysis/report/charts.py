@@ -56,10 +56,21 @@ def _subplots(*args, **kwargs):
     return plt.subplots(*args, FigureClass=Chart, **kwargs)
 
 
-def _png(fig: Chart) -> bytes:
+def _png(fig: Chart) -> tuple[bytes, dict]:
+    """The PNG a page shows, with its alt text (alt_text) as the output's metadata."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches=None)
-    return buffer.getvalue()
+    return buffer.getvalue(), {"alt": alt_text(fig)}
+
+
+def alt_text(fig: Figure, shown: int = 6) -> str:
+    """What a chart shows, for a reader who cannot see it: its titles (the first `shown`
+    of a set of small multiples, and how many more)."""
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    if not titles:
+        return "图表"
+    more = f"等 {len(titles)} 幅小图" if len(titles) > shown else ""
+    return "图表：" + "；".join(titles[:shown]) + more
 
 
 def chart(draw):

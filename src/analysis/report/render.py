@@ -36,6 +36,7 @@ EDITIONS = {
 PERIOD_FOLDER = re.compile(r"\d{4}(Q[1-4]|-(0[124578]|1[01]))")  # str(periods.Period)
 _HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
 # A table cell holding a figure (12,345.6 · -5.8% · — · ×), to be aligned on the right.
+_OUTPUT_DIV = re.compile(r'<div class="[^"]*\bjp-OutputArea-output\b[^"]*"')
 _FIGURE_CELL = re.compile(r'<td class="([^"]*)"([^>]*)>(\s*(?:[-+]?[\d,.]+%?|—|×)\s*)</td>')
 
 
@@ -108,7 +109,7 @@ def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[H
         book, resources={"tenplans": page.context(Path(html_path).name)}
     )
     headings = headings_of(body)
-    body = mark_figures(body.replace(TOC_MARK, toc(headings), 1))
+    body = focusable_outputs(mark_figures(body.replace(TOC_MARK, toc(headings), 1)))
     Path(html_path).write_text(body, encoding="utf-8")
     return headings
 
@@ -119,13 +120,35 @@ def _exporter():
     # Imported here, not at the top: nbconvert pulls in jsonschema's format checkers, seconds
     # of start-up that a reused report or a refused run should not pay.
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
+
+    class PageExporter(HTMLExporter):
+        """HTMLExporter without its last pass, which parses the finished page again with
+        BeautifulSoup's pure-Python parser (four fifths of a page's rendering, more than
+        the template) only to give images alt text and outputs a tabindex: the offline
+        template gives images theirs, and focusable_outputs the outputs theirs."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # HTMLExporter.from_notebook_node (nbconvert 7) up to its BeautifulSoup pass
+            language = nb.metadata.get("language_info", {})
+            lexer = language.get("pygments_lexer", language.get("name"))
+            highlight = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer))
+            resources = self._init_resources(resources)
+            data_types = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            )
+            self.register_filter("highlight_code", highlight)
+            self.register_filter("filter_data_type", data_types)
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = HIDDEN_TAGS
     config.TagRemovePreprocessor.enabled = True
-    exporter = HTMLExporter(
+    exporter = PageExporter(
         config=config,
         template_name=TEMPLATE,
         extra_template_basedirs=[str(TEMPLATES)],
@@ -137,6 +160,12 @@ def _exporter():
     )
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     return exporter
+
+
+def focusable_outputs(body: str) -> str:
+    """Every output reachable from the keyboard (a wide table scrolls), as nbconvert's own
+    pages have it."""
+    return _OUTPUT_DIV.sub(r'\g<0> tabindex="0"', body)
 
 
 def mark_figures(body: str) -> str:

@@ -6,29 +6,43 @@ so two can pick the same port and one dies at start-up ("Address already in use"
 also warn that TCP is unencrypted. Over IPC each kernel's sockets are files under a
 prefix no other kernel shares, so parallel starts cannot collide.
 
-A kernel's start and the import of pandas and matplotlib take about a second and a half
-of one core; the intake and the products before the notebooks leave a core idle.
-WarmKernels launches the first kernels then, each importing the notebooks' libraries
-(prelude.py) as it starts, and the next one whenever one is taken. They run at the
-run's own priority: a lower one would let other work on the machine hold them back (each
-kernel is a session of its own, which Linux weighs as a whole beside every other).
+A kernel's start and the import of pandas and matplotlib take about a second of one core,
+nine times a run. On Linux the kernels are forked from one process that made those imports
+once (forkserver.py); elsewhere, or when that process cannot fork, each is launched and
+imports the notebooks' libraries as it starts (prelude.py). The intake and the products
+before the notebooks leave a core idle: WarmKernels launches the first kernels then, and the
+next one whenever one is taken. They run at the run's own priority: a lower one would let
+other work on the machine hold them back (each kernel is a session of its own, which Linux
+weighs as a whole beside every other).
 """
 
 import ast
 import json
 import os
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 import uuid
 from collections import deque
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import run_sync
-from traitlets import default
+from traitlets import Any, default
+
+from analysis.run.forkserver import PRELUDE_VARIABLE  # the imports made ahead, as JSON
 
 PRELUDE = "analysis.run.prelude"
-PRELUDE_VARIABLE = "TENPLANS_PRELUDE"  # the imports prelude.py makes, as JSON (read there)
+FORKSERVER = "analysis.run.forkserver"
+LAUNCHER = ["-m", "ipykernel_launcher"]  # after the interpreter, in the kernel's command
+# A run's cells are not the user's IPython history: not written to its database (where
+# three kernels at once would also contend for its lock)
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
+FORKING = sys.platform == "linux"  # elsewhere forking a process that imported much is unsafe
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -61,25 +75,133 @@ class IPCKernelManager(AsyncKernelManager):
             await super()._async_interrupt_kernel()
 
 
+class ForkServer:
+    """forkserver.py, started with the notebooks' imports to make; fork() asks it for a
+    kernel without waiting (it may still be importing), pid() waits for its answer."""
+
+    def __init__(self, prelude: str, stderr):
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", FORKSERVER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=os.environ | {PRELUDE_VARIABLE: prelude},
+        )
+        self._lock = threading.Lock()
+        self._asked = 0
+        self._pids: list[int | None] = []  # the answers so far, in the order asked
+
+    def fork(self, argv: list[str], cwd: str | None, env: dict) -> "ForkedKernel":
+        request = json.dumps({"argv": argv, "cwd": cwd, "env": env}) + "\n"
+        with self._lock:
+            try:
+                self._process.stdin.write(request.encode())
+                self._process.stdin.flush()
+            except OSError:  # the server has ended: pid() answers None
+                pass
+            self._asked += 1
+            return ForkedKernel(self, self._asked - 1)
+
+    def pid(self, index: int) -> int | None:
+        """The pid of the `index`th kernel asked for; None if it was not forked (the server
+        would not fork, or it ended)."""
+        with self._lock:
+            while len(self._pids) <= index:
+                line = self._process.stdout.readline()
+                self._pids.append(int(line) or None if line else None)
+            return self._pids[index]
+
+    def close(self) -> None:
+        """End the server. It holds nothing to keep, and its interpreter's own clean-up
+        would take a third of a second at the end of every run: it is killed."""
+        with self._lock:
+            self._process.kill()
+            self._process.wait()
+            self._process.stdin.close()
+            self._process.stdout.close()
+
+
+class ForkedKernel:
+    """A kernel forked by the ForkServer, as a provisioner handles a Popen.
+
+    It is the server's child, not this process's: its liveness is read from its pid (the
+    server leaves no zombie), its exit status is not known (-1), and signals go to its
+    process group, as to a launched kernel's.
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, server: ForkServer, index: int):
+        self._server, self._index = server, index
+        self.returncode: int | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._server.pid(self._index)
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                if self.pid is None:
+                    raise ProcessLookupError
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = -1
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(FORKSERVER, timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.killpg(self.pid, signum)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class ForkProvisioner(LocalProvisioner):
+    """Starts the kernel by asking the ForkServer, when the kernel's command is the
+    ipykernel of this interpreter (as the `python3` kernel's is); any other, as usual."""
+
+    forks = Any()  # the ForkServer
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        if cmd[:3] != [sys.executable, *LAUNCHER]:
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = self.forks.fork(cmd[3:], kwargs.get("cwd"), kwargs["env"])
+        self.cwd = kwargs.get("cwd", Path.cwd())
+        return self.connection_info
+
+
 class WarmKernels:
     """`total` kernels for `notebooks`, `ahead` of them launched before they are needed.
 
-    Launching is only the process's start: the kernel then imports, on its own while this
-    process goes on, the modules the notebooks import (imports_of), through prelude.py,
-    an IPython extension run at start-up outside the user's namespace and history, so a
-    notebook's cells, names and execution counts are as in a fresh kernel. The notebook's
-    client waits for the kernel to answer. Launches happen in the calling thread (no thread
-    of this class's runs beside the intake's forked readers). take() hands out a kernel
-    (papermill's `km`) and launches the next; the caller shuts it down when its notebook is
-    done (stop()). The kernels' stderr goes to a file of the pool's, the first ones being
-    launched before the run's log is open; close() stops what was not taken and returns
-    what they wrote.
+    Launching is only the start of the kernel's process (forked, or launched and importing
+    the notebooks' modules through prelude.py, an IPython extension run at start-up): no
+    import is made in the user's namespace or history, so a notebook's cells, names and
+    execution counts are as in a fresh kernel. The notebook's client waits for the kernel
+    to answer. Launches happen in the calling thread (no thread of this class's runs beside
+    the intake's forked readers). take() hands out a kernel (papermill's `km`) and launches
+    the next; the caller shuts it down when its notebook is done (stop()). The kernels'
+    stderr goes to a file of the pool's, the first ones being launched before the run's log
+    is open; close() stops what was not taken and returns what they wrote.
     """
 
-    def __init__(self, notebooks: list[Path], ahead: int, cwd: Path):
+    def __init__(self, notebooks: list[Path], ahead: int, cwd: Path, fork: bool = FORKING):
         self._cwd = str(cwd)
         self._prelude = json.dumps(imports_of(notebooks))
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._forks = ForkServer(self._prelude, self._stderr) if fork else None
+        self._forking = fork
         self._lock = threading.Lock()
         self._left = len(notebooks)
         self._ready: deque[IPCKernelManager] = deque()
@@ -97,38 +219,69 @@ class WarmKernels:
             if self._left <= 0:
                 return
             self._left -= 1
-        manager = IPCKernelManager(kernel_name="python3")
-        run_sync(manager.start_kernel)(
-            cwd=self._cwd,
-            stderr=self._stderr,
-            env=os.environ | {PRELUDE_VARIABLE: self._prelude},
-            extra_arguments=[f"--IPKernelApp.extra_extensions={PRELUDE}"],
-        )
+        manager = self._launch()
         with self._lock:
             self._ready.append(manager)
 
+    def _launch(self) -> "IPCKernelManager":
+        manager = IPCKernelManager(kernel_name="python3")
+        if self._forking:
+            manager.kernel_id = str(uuid.uuid4())
+            manager.provisioner = ForkProvisioner(
+                kernel_id=manager.kernel_id,
+                kernel_spec=manager.kernel_spec,
+                parent=manager,
+                forks=self._forks,
+            )
+            run_sync(manager.start_kernel)(
+                cwd=self._cwd, stderr=self._stderr, extra_arguments=KERNEL_ARGUMENTS
+            )
+        else:
+            run_sync(manager.start_kernel)(
+                cwd=self._cwd,
+                stderr=self._stderr,
+                env=os.environ | {PRELUDE_VARIABLE: self._prelude},
+                extra_arguments=[*KERNEL_ARGUMENTS, f"--IPKernelApp.extra_extensions={PRELUDE}"],
+            )
+        return manager
+
     def take(self) -> IPCKernelManager:
-        """A launched kernel; it may still be importing its prelude."""
+        """A launched kernel; it may still be starting. One the fork server did not fork
+        is replaced by one launched, and so are the kernels launched after it."""
         with self._lock:
             if not self._ready:
                 raise RuntimeError("every kernel of the pool was taken")
             manager = self._ready.popleft()
+        if _not_forked(manager):
+            stop(manager, now=True)
+            self._forking = False
+            manager = self._launch()
         self._launch_next()
         return manager
 
     def close(self) -> str:
-        """Stop the kernels not taken; return what the kernels wrote to stderr."""
+        """Stop the kernels not taken and the fork server; return what the kernels wrote
+        to stderr."""
         with self._lock:
             self._left = 0
             left, self._ready = list(self._ready), deque()
         for manager in left:
             stop(manager, now=True)  # never given a notebook: nothing to wait for
+        if self._forks:
+            self._forks.close()
+            self._forks = None
         if self._stderr.closed:
             return ""
         self._stderr.seek(0)
         chatter = self._stderr.read().decode("utf-8", "replace")
         self._stderr.close()
         return chatter
+
+
+def _not_forked(manager: IPCKernelManager) -> bool:
+    """Whether the fork server was asked for this kernel and did not fork it."""
+    process = manager.provisioner.process
+    return isinstance(process, ForkedKernel) and process.pid is None
 
 
 def imports_of(notebooks: list[Path]) -> list[tuple[str, list[str]]]:

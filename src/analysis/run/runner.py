@@ -407,7 +407,7 @@ class _Execution:
                     request_save_on_cell_execute=False,
                 )
             finally:
-                kernels.stop(kernel)
+                kernels.stop(kernel, now=True)  # the notebook is written: nothing to wait for
         except papermill.PapermillExecutionError as exc:
             kept = _keep_notebook(output, failed)
             log.error("%s failed at cell %s: %s: %s", name, exc.exec_count, exc.ename, exc.evalue)

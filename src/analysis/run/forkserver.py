@@ -1,0 +1,89 @@
+"""The run's kernels, forked from one process that made their imports once.
+
+Started by kernels.ForkServer as `python -m analysis.run.forkserver`, with the run's
+environment and TENPLANS_PRELUDE (kernels.imports_of) set. It imports ipykernel and the
+notebooks' installed libraries, then reads one request per line on stdin, a JSON object
+{"argv": ipykernel_launcher's arguments, "cwd": …, "env": …}, forks, and answers the
+child's pid on stdout (0: it will not fork, see below). The child becomes the kernel that
+`python -m ipykernel_launcher ARGV` in `cwd` with `env` would be: a session of its own,
+stdin from /dev/null, its output to the run's log, the environment and path replaced,
+parent polling pointed at this process. Its namespace, history and execution counts are a
+fresh kernel's: nothing but modules was made before the fork.
+
+A kernel's start-up then costs its own set-up and not the second of imports that every
+kernel would repeat; on the run's two cores that is a third of the run.
+
+What is not imported here: a module the notebooks' folder holds (found only by a kernel
+there), and a module that fails (it fails again in its notebook's cell, as it would have).
+A library that starts a Python thread when imported makes forking unsafe: the server then
+answers 0 to every request and the kernels are launched as usual. Children are reaped by
+the system (SIGCHLD ignored), so a dead kernel's pid is gone at once and the run's
+liveness checks see it. The server ends when its stdin closes: at the end of the run, or
+when the run dies; its kernels then see their parent gone and end too.
+"""
+
+import json
+import os
+import signal
+import sys
+import threading
+import traceback
+from pathlib import Path
+
+PRELUDE_VARIABLE = "TENPLANS_PRELUDE"
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run stops its kernels itself
+    if sys.path and Path(sys.path[0]) == Path.cwd():
+        del sys.path[0]  # as ipykernel_launcher does: only installed modules load here
+    # ipykernel sets this before any notebook code; matplotlib reads it when imported
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    from ipykernel import kernelapp
+
+    for module, names in json.loads(os.environ.get(PRELUDE_VARIABLE, "[]")):
+        try:
+            __import__(module, fromlist=names)
+        except ModuleNotFoundError:
+            pass  # a module of the notebooks' folder, or one missing: the kernel tries
+        except BaseException:  # noqa: BLE001 (any failure is its notebook's to report)
+            print(f"forkserver: importing {module} failed:", file=sys.stderr)
+            traceback.print_exc()
+    safe = threading.active_count() == 1
+    if not safe:
+        print("forkserver: a thread runs after the imports: kernels not forked", file=sys.stderr)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    for line in sys.stdin:
+        pid = os.fork() if safe else 0
+        if pid == 0 and safe:
+            sys.exit(_kernel(json.loads(line), kernelapp))  # the child, never back here
+        print(pid, flush=True)
+
+
+def _kernel(request: dict, kernelapp) -> int:
+    """Become the kernel `request` asks for; its exit status."""
+    os.setsid()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.dup2(2, 1)  # not the server's answers: the run's log, as a launched kernel's output
+    os.chdir(request["cwd"] or os.getcwd())
+    os.environ.clear()
+    os.environ.update(request["env"])
+    server = str(os.getppid())
+    os.environ["JPY_PARENT_PID"] = server
+    # read from the environment when kernelapp was imported, here: it ends with the server
+    parent = f"--IPKernelApp.parent_handle={server}"
+    sys.argv = [kernelapp.__file__, *request["argv"], parent]
+    try:
+        kernelapp.launch_new_instance()
+    except SystemExit as exit:
+        return exit.code if isinstance(exit.code, int) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    main()
