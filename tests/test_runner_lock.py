@@ -116,11 +116,14 @@ def test_second_run_is_turned_away_and_a_killed_run_leaves_the_report(city, tmp_
         "runner.run('latest', runner.RunPaths(raw=a[0], out=a[1], processed=a[2], "
         "notebooks=a[3]), force=True)\n"
     )
+    temp = tmp_path / "temp"  # where its kernels' connection and socket files go
+    temp.mkdir()
     first = subprocess.Popen(
         [sys.executable, "-c", script, str(paths.raw), str(paths.out), str(paths.processed)]
         + [str(notebooks)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=os.environ | {"TMPDIR": str(temp)},
     )
     try:
         running = min(runner.WORKERS, len(runner.NOTEBOOKS))
@@ -136,6 +139,7 @@ def test_second_run_is_turned_away_and_a_killed_run_leaves_the_report(city, tmp_
     finally:
         first.kill()
     _wait_for(lambda: not any(_alive(p) for p in left), seconds=15)  # none stays behind
+    _wait_for(lambda: not list(temp.glob("tenplans-*")) and not list(temp.glob("*.json")))
     holder = json.loads((paths.out / ".run.lock").read_text(encoding="utf-8") or "{}")
     assert holder.get("pid") == first.pid  # the note stays, but the lock went with it
     assert {p.name: p.read_bytes() for p in report.iterdir()} == before
@@ -149,3 +153,34 @@ def test_second_run_is_turned_away_and_a_killed_run_leaves_the_report(city, tmp_
     assert not list(paths.out.glob(".staging-*"))
     assert (report / "manifest.json").read_bytes() != before["manifest.json"]
     assert json.loads((report / "manifest.json").read_text(encoding="utf-8"))["outcome"] == "done"
+
+
+def test_an_interrupted_run_says_so_in_one_line_and_leaves_nothing_running(city, tmp_path):
+    """Ctrl-C in the terminal reaches the run's whole process group."""
+    root, paths, report = city
+    before = {p.name: p.read_bytes() for p in report.iterdir()}
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    notebooks = _slow_notebooks(tmp_path / "notebooks", markers)
+    command = [sys.executable, "-m", "analysis", "run", "--raw", str(paths.raw)]
+    command += ["--out", str(paths.out), "--processed", str(paths.processed)]
+    command += ["--notebooks", str(notebooks), "--force"]
+    run_ = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        running = min(runner.WORKERS, len(runner.NOTEBOOKS))
+        _wait_for(lambda: len(list(markers.iterdir())) == running)
+        left = psutil.Process(run_.pid).children(recursive=True)
+        os.killpg(run_.pid, signal.SIGINT)
+        out, err = run_.communicate(timeout=60)
+    finally:
+        run_.kill()
+    assert run_.returncode == 130
+    assert out == "" and err.strip().splitlines() == [
+        "已中断 / interrupted: 已发布的报告未改动 / no report was changed"
+    ]
+    _wait_for(lambda: not any(_alive(p) for p in left), seconds=15)
+    assert {p.name: p.read_bytes() for p in report.iterdir()} == before
+    log = sorted((paths.out / "logs").iterdir())[-1].read_text(encoding="utf-8")
+    assert "stopped" in log and "KeyboardInterrupt" in log

@@ -207,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     except TenplansError as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:  # Ctrl-C: the run stopped its kernels; the run log says where
+        print("已中断 / interrupted: 已发布的报告未改动 / no report was changed", file=sys.stderr)
+        return 130
     except Exception as exc:  # for a scheduler one line; the run log has the traceback
         if sys.stderr.isatty():
             traceback.print_exc()

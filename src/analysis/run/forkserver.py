@@ -18,10 +18,12 @@ there), and a module that fails (it fails again in its notebook's cell, as it wo
 A library that starts a Python thread when imported makes forking unsafe: the server then
 answers 0 to every request and the kernels are launched as usual. Children are reaped by
 the system (SIGCHLD ignored), so a dead kernel's pid is gone at once and the run's
-liveness checks see it. The server ends when its stdin closes: at the end of the run, or
-when the run dies; its kernels then see their parent gone and end too.
+liveness checks see it. The run kills the server when done. If the run dies first, the server reads
+the end of its stdin, kills the kernels it forked and removes their connection and socket
+files (_clear).
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -54,11 +56,33 @@ def main() -> None:
     if not safe:
         print("forkserver: a thread runs after the imports: kernels not forked", file=sys.stderr)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    forked = {}  # pid: the kernel's arguments
     for line in sys.stdin:
+        request = json.loads(line)
         pid = os.fork() if safe else 0
         if pid == 0 and safe:
-            sys.exit(_kernel(json.loads(line), kernelapp))  # the child, never back here
+            sys.exit(_kernel(request, kernelapp))  # the child, never back here
+        forked[pid] = request["argv"]
         print(pid, flush=True)
+    _clear(forked)
+
+
+def _clear(forked: dict[int, list[str]]) -> None:
+    """The run ended without stopping this server (it stops it by a kill): it was killed.
+    Its kernels are killed too, and their connection and socket files, which nothing else
+    would remove, go."""
+    for pid, argv in forked.items():
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+        connection = Path(argv[argv.index("-f") + 1]) if "-f" in argv else None
+        if connection is None:
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            info = json.loads(connection.read_text(encoding="utf-8"))
+            if info.get("transport") == "ipc":
+                for port in (v for k, v in info.items() if k.endswith("_port")):
+                    Path(f"{info['ip']}-{port}").unlink(missing_ok=True)
+        connection.unlink(missing_ok=True)
 
 
 def _kernel(request: dict, kernelapp) -> int:

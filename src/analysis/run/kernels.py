@@ -17,6 +17,7 @@ weighs as a whole beside every other).
 """
 
 import ast
+import contextlib
 import json
 import os
 import signal
@@ -305,6 +306,15 @@ def imports_of(notebooks: list[Path]) -> list[tuple[str, list[str]]]:
                     names = found.setdefault(node.module, [])
                     names += [a.name for a in node.names if a.name not in names]
     return list(found.items())
+
+
+def kill(manager: IPCKernelManager) -> None:
+    """Kill a kernel and what it started (its process group), from any thread: the
+    notebook client using it then finds it dead."""
+    process = manager.provisioner.process if manager.provisioner else None
+    if process is not None and process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def stop(manager: IPCKernelManager, now: bool = False) -> None:

@@ -180,7 +180,7 @@ def _ingest_and_run(period, paths, edition, force, gathered, warm, remembered, e
             try:
                 run = _Run(intake, q, paths, edition, log_path, terminal, warm)
                 return _locked_run(run, force, gathered)
-            except Exception:
+            except BaseException:  # an interruption too
                 log.exception("run %s (%s) stopped", q, edition)
                 raise
             finally:
@@ -346,17 +346,25 @@ def _write_parameters(path: Path, values: dict) -> dict:
 class _Execution:
     """Every notebook executed at once, WORKERS at a time, each in a kernel of its own
     taken from the run's warm kernels (kernels.py). All are let finish, so every failing
-    one is kept in failed/; the first failure in report order is raised."""
+    one is kept in failed/; the first failure in report order is raised. An interruption
+    (Ctrl-C) stops them at once."""
 
     def __init__(self, run: _Run, staging: Path, parameters: dict, failed: Path):
         self._run, self._staging, self._parameters, self._failed = run, staging, parameters, failed
         self._pool = ThreadPoolExecutor(max_workers=min(WORKERS, len(NOTEBOOKS)))
+        self._running: set = set()  # the kernels executing a notebook now
+        self._interrupted = False
 
     def __enter__(self):
         self._futures = {self._pool.submit(self._execute, name): name for name in NOTEBOOKS}
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, *exc) -> None:
+        if kind is not None and not issubclass(kind, Exception):
+            self._interrupted = True
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for kernel in list(self._running):
+                kernels.kill(kernel)  # its worker then finds it dead and ends
         self._pool.shutdown(wait=True)  # a failure meanwhile: the kernels still finish
 
     def render_each(self, page: render.Page) -> list[tuple]:
@@ -394,6 +402,7 @@ class _Execution:
         output, failed = self._staging / name, self._failed
         try:
             kernel = self._run.warm.take()
+            self._running.add(kernel)
             try:
                 papermill.execute_notebook(
                     str(Path(self._run.paths.notebooks) / name),
@@ -407,12 +416,15 @@ class _Execution:
                     request_save_on_cell_execute=False,
                 )
             finally:
+                self._running.discard(kernel)
                 kernels.stop(kernel, now=True)  # the notebook is written: nothing to wait for
         except papermill.PapermillExecutionError as exc:
             kept = _keep_notebook(output, failed)
             log.error("%s failed at cell %s: %s: %s", name, exc.exec_count, exc.ename, exc.evalue)
             raise NotebookFailed(name, exc.exec_count, f"{exc.ename}: {exc.evalue}", kept) from exc
         except Exception as exc:  # a kernel that died or never started
+            if self._interrupted:
+                raise  # killed by the interruption: not the notebook's failure
             kept = _keep_notebook(output, failed)
             log.exception("%s could not be executed", name)
             raise NotebookFailed(name, None, f"{type(exc).__name__}: {exc}", kept) from exc
