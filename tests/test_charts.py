@@ -182,6 +182,17 @@ def test_money_axis_labels(yuan, text):
     assert charts._money(yuan) == text
 
 
+def test_a_charts_alt_text_is_its_titles():
+    fig, axes = charts._subplots(2, 4)
+    for i, ax in enumerate(axes.ravel()):
+        ax.set_title(f"指标{i}")
+    assert charts.alt_text(fig) == "图表：指标0；指标1；指标2；指标3；指标4；指标5等 8 幅小图"
+    one, ax = charts._subplots()
+    assert charts.alt_text(one) == "图表"
+    ax.set_title("分档企业数与年度目标")
+    assert charts.alt_text(one) == "图表：分档企业数与年度目标"
+
+
 @pytest.mark.parametrize("fork", [True, False], ids=["forked", "launched"])
 def test_a_chart_shown_in_a_kernel_is_drawn_once_and_uncropped(tmp_path, fork):
     """pyplot's after-cell redraw and the inline backend's crop each cost a pass over every

@@ -2,6 +2,7 @@
 independent computation from the generator's own figures."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -125,6 +126,8 @@ def test_html_is_chinese_without_code_and_index_links_every_section(city):
         assert f'href="{page}"' in index
         text = (report / page).read_text(encoding="utf-8")
         assert "data:image/png;base64" in text or page == "01_data_quality.html"
+        images = re.findall(r"<img\b[^>]*>", text)
+        assert all(re.search(r'alt="图表：[^"]+"', image) for image in images)  # charts' titles
         assert "load_period" not in text  # code is hidden
         assert "Traceback" not in text
     assert "十大计划目标完成情况一览" in index and "销售收入过1亿元工业企业" in index

@@ -113,6 +113,66 @@ def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one_would(tmp_path, fork):
     assert parent.is_running() != fork  # the fork server ends with the pool
 
 
+def test_forked_kernels_draw_their_own_random_numbers_whatever_a_library_prints(
+    tmp_path, monkeypatch
+):
+    """numpy's global random state would be the fork server's in every kernel; and a
+    library that prints when imported must not be read as the server's answer."""
+    import nbformat
+    import psutil
+
+    from analysis.run.kernels import FORKSERVER, WarmKernels, stop
+
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "noisy.py").write_text("print('12345 imported')\n")
+    monkeypatch.setenv("PYTHONPATH", str(library))
+    cell = "import os, noisy, pandas, numpy as np\nprint(os.getppid(), np.random.randint(2**62))"
+    notebook = _notebook(tmp_path, cell)
+    drawn = []
+    with WarmKernels([notebook, notebook], ahead=2, cwd=tmp_path) as warm:
+        for _ in range(2):
+            kernel = warm.take()
+            try:
+                _execute(notebook, kernel, tmp_path / "out.ipynb")
+            finally:
+                stop(kernel)
+            text = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs[-1]["text"]
+            parent, number = text.split()
+            assert FORKSERVER in psutil.Process(int(parent)).cmdline()
+            drawn.append(number)
+    assert drawn[0] != drawn[1]
+
+
+def test_a_fork_server_that_will_not_fork_signals_no_one_when_its_run_dies(tmp_path):
+    """Its answer 0 ("launch it yourselves") is not a kernel of its: at the end of its
+    input (the run gone) it kills and clears only the kernels it forked."""
+    import subprocess
+    import sys
+
+    from analysis.run.kernels import FORKSERVER, PRELUDE_VARIABLE
+
+    (tmp_path / "threaded.py").write_text(
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
+    )
+    request = '{"argv": ["-f", "%s"], "cwd": null, "env": {}}\n' % (tmp_path / "k.json")
+    script = f"{sys.executable} -m {FORKSERVER}; echo survived"  # one process group
+    env = os.environ | {"PYTHONPATH": str(tmp_path), PRELUDE_VARIABLE: '[["threaded", []]]'}
+    done = subprocess.run(
+        ["sh", "-c", script],
+        input=request,
+        capture_output=True,
+        text=True,
+        env=env,
+        start_new_session=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout.split() == ["0", "survived"]
+    assert "kernels not forked" in done.stderr
+
+
 def test_kernels_are_launched_when_an_import_makes_forking_unsafe(tmp_path, monkeypatch):
     """A library that starts a thread when imported would leave its locks held in every
     forked kernel: the server then forks none, and the kernels are launched instead."""

@@ -51,7 +51,14 @@ def rendered(tmp_path):
     book = nbformat.v4.new_notebook()
     parameters = nbformat.v4.new_code_cell('edition = "public"', metadata={"tags": ["parameters"]})
     chart = nbformat.v4.new_code_cell("charts.tier_progress(counts);")
-    chart.outputs = [nbformat.v4.new_output("display_data", data={"image/png": PNG})]
+    chart.outputs = [  # a chart, with its alt text as charts.py gives it; a plain image
+        nbformat.v4.new_output(
+            "display_data",
+            data={"image/png": PNG},
+            metadata={"image/png": {"alt": "图表：分档企业数与年度目标"}},
+        ),
+        nbformat.v4.new_output("display_data", data={"image/jpeg": PNG}),
+    ]
     table = nbformat.v4.new_code_cell("fmt.table(moved, ...)")
     moved = fmt.table(pd.DataFrame({"name": [HOSTILE]}), {"name": "企业名称"})  # as a notebook does
     table.outputs = [
@@ -81,6 +88,16 @@ def test_a_page_loads_nothing_from_outside(rendered):
     assert not EXTERNAL.findall(text)
     assert "cdnjs" not in text and "mathjax" not in text.lower()
     assert "data:image/png;base64," in text
+
+
+def test_images_say_what_they_show_and_cells_are_reached_from_the_keyboard(rendered):
+    """What nbconvert's own exporter adds by parsing the page again, without that pass."""
+    text, _ = rendered
+    assert re.findall(r'<img alt="([^"]*)"', text) == ["图表：分档企业数与年度目标", "图片"]
+    assert len(re.findall(r"<img\b", text)) == 2
+    cells = re.findall(r'<div class="(jp-Cell-inputWrapper|[^"]*jp-OutputArea-output[^"]*)"', text)
+    focusable = re.findall(r'<div class="[^"]*" tabindex="0"', text)
+    assert len(cells) == 6 and len(focusable) == len(cells)  # 3 markdown cells, 3 outputs
 
 
 def test_code_and_parameters_are_hidden_and_content_kept(rendered):

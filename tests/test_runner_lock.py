@@ -34,11 +34,26 @@ def city(report, tmp_path_factory):
     return root, paths, paths.out / report.internal.folder.name
 
 
-def _cli(paths: RunPaths, *extra: str) -> subprocess.CompletedProcess:
+def _command(paths: RunPaths, *extra: str) -> list[str]:
     command = [sys.executable, "-m", "analysis", "run", "--raw", str(paths.raw)]
     command += ["--out", str(paths.out), "--processed", str(paths.processed)]
-    command += ["--params", str(PARAMS_DIR), *extra]
-    return subprocess.run(command, capture_output=True, text=True, check=False, timeout=300)
+    return command + ["--params", str(PARAMS_DIR), *extra]
+
+
+def _cli(paths: RunPaths, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        _command(paths, *extra), capture_output=True, text=True, check=False, timeout=300
+    )
+
+
+def _halfway(city, tmp_path):
+    """The report's folders, its files as they are, and copies of the notebooks that wait
+    once their kernel runs (a marker each in `markers` says so)."""
+    root, paths, report = city
+    before = {p.name: p.read_bytes() for p in report.iterdir()}
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    return paths, report, before, markers, _slow_notebooks(tmp_path / "notebooks", markers)
 
 
 def _slow_notebooks(folder, marker_dir):
@@ -105,11 +120,7 @@ def test_a_report_moved_aside_by_a_killed_publish_is_put_back(tmp_path):
 
 
 def test_second_run_is_turned_away_and_a_killed_run_leaves_the_report(city, tmp_path):
-    root, paths, report = city
-    before = {p.name: p.read_bytes() for p in report.iterdir()}
-    markers = tmp_path / "markers"
-    markers.mkdir()
-    notebooks = _slow_notebooks(tmp_path / "notebooks", markers)
+    paths, report, before, markers, notebooks = _halfway(city, tmp_path)
     script = (
         "import sys\nfrom pathlib import Path\nfrom analysis.run import runner\n"
         "a = [Path(p) for p in sys.argv[1:]]\n"
@@ -157,14 +168,8 @@ def test_second_run_is_turned_away_and_a_killed_run_leaves_the_report(city, tmp_
 
 def test_an_interrupted_run_says_so_in_one_line_and_leaves_nothing_running(city, tmp_path):
     """Ctrl-C in the terminal reaches the run's whole process group."""
-    root, paths, report = city
-    before = {p.name: p.read_bytes() for p in report.iterdir()}
-    markers = tmp_path / "markers"
-    markers.mkdir()
-    notebooks = _slow_notebooks(tmp_path / "notebooks", markers)
-    command = [sys.executable, "-m", "analysis", "run", "--raw", str(paths.raw)]
-    command += ["--out", str(paths.out), "--processed", str(paths.processed)]
-    command += ["--notebooks", str(notebooks), "--force"]
+    paths, report, before, markers, notebooks = _halfway(city, tmp_path)
+    command = _command(paths, "--notebooks", str(notebooks), "--force")
     run_ = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )

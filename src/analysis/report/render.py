@@ -36,7 +36,10 @@ EDITIONS = {
 PERIOD_FOLDER = re.compile(r"\d{4}(Q[1-4]|-(0[124578]|1[01]))")  # str(periods.Period)
 _HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
 # A table cell holding a figure (12,345.6 · -5.8% · — · ×), to be aligned on the right.
-_OUTPUT_DIV = re.compile(r'<div class="[^"]*\bjp-OutputArea-output\b[^"]*"')
+_CELL_DIV = re.compile(
+    r'<div (?:[^>]*? )?class="(?:jp-Cell-inputWrapper|[^"]*\bjp-OutputArea-output\b[^"]*)"'
+)
+_IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
 _FIGURE_CELL = re.compile(r'<td class="([^"]*)"([^>]*)>(\s*(?:[-+]?[\d,.]+%?|—|×)\s*)</td>')
 
 
@@ -109,7 +112,7 @@ def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[H
         book, resources={"tenplans": page.context(Path(html_path).name)}
     )
     headings = headings_of(body)
-    body = focusable_outputs(mark_figures(body.replace(TOC_MARK, toc(headings), 1)))
+    body = accessible(mark_figures(body.replace(TOC_MARK, toc(headings), 1)))
     Path(html_path).write_text(body, encoding="utf-8")
     return headings
 
@@ -129,14 +132,16 @@ def _exporter():
     class PageExporter(HTMLExporter):
         """HTMLExporter without its last pass, which parses the finished page again with
         BeautifulSoup's pure-Python parser (four fifths of a page's rendering, more than
-        the template) only to give images alt text and outputs a tabindex: the offline
-        template gives images theirs, and focusable_outputs the outputs theirs."""
+        the template) only to give images alt text and cells a tabindex: the offline
+        template gives charts theirs, and accessible() the rest."""
 
         def from_notebook_node(self, nb, resources=None, **kw):
             # HTMLExporter.from_notebook_node (nbconvert 7) up to its BeautifulSoup pass
             language = nb.metadata.get("language_info", {})
             lexer = language.get("pygments_lexer", language.get("name"))
-            highlight = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer))
+            highlight = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+            )
             resources = self._init_resources(resources)
             data_types = WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources
@@ -162,10 +167,12 @@ def _exporter():
     return exporter
 
 
-def focusable_outputs(body: str) -> str:
-    """Every output reachable from the keyboard (a wide table scrolls), as nbconvert's own
-    pages have it."""
-    return _OUTPUT_DIV.sub(r'\g<0> tabindex="0"', body)
+def accessible(body: str) -> str:
+    """What nbconvert's exporter adds to its pages: every cell's text and output reachable
+    from the keyboard (a wide table scrolls), and alt text on an image that has none (a
+    chart's comes from the chart, charts.alt_text)."""
+    body = _CELL_DIV.sub(r'\g<0> tabindex="0"', body)
+    return _IMAGE_WITHOUT_ALT.sub('<img alt="图片"', body)
 
 
 def mark_figures(body: str) -> str:

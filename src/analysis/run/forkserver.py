@@ -7,8 +7,10 @@ notebooks' installed libraries, then reads one request per line on stdin, a JSON
 child's pid on stdout (0: it will not fork, see below). The child becomes the kernel that
 `python -m ipykernel_launcher ARGV` in `cwd` with `env` would be: a session of its own,
 stdin from /dev/null, its output to the run's log, the environment and path replaced,
-parent polling pointed at this process. Its namespace, history and execution counts are a
-fresh kernel's: nothing but modules was made before the fork.
+parent polling pointed at this process, numpy's global random state seeded anew. Its
+namespace, history and execution counts are a fresh kernel's: nothing but modules was made
+before the fork. One thing is the server's: the seed of str hashes, so sets of strings
+iterate in the same order in every kernel of a run.
 
 A kernel's start-up then costs its own set-up and not the second of imports that every
 kernel would repeat; on the run's two cores that is a third of the run.
@@ -38,6 +40,8 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the run stops its kernels itself
+    answers = os.fdopen(os.dup(1), "w")  # pids only: what imports print goes to the log
+    os.dup2(2, 1)
     if sys.path and Path(sys.path[0]) == Path.cwd():
         del sys.path[0]  # as ipykernel_launcher does: only installed modules load here
     # ipykernel sets this before any notebook code; matplotlib reads it when imported
@@ -52,19 +56,46 @@ def main() -> None:
         except BaseException:  # noqa: BLE001 (any failure is its notebook's to report)
             print(f"forkserver: importing {module} failed:", file=sys.stderr)
             traceback.print_exc()
+    # Native threads (OpenBLAS's, jemalloc's) come with fork handlers of their own; a
+    # Python thread would leave the interpreter's locks held in every child.
     safe = threading.active_count() == 1
     if not safe:
         print("forkserver: a thread runs after the imports: kernels not forked", file=sys.stderr)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     forked = {}  # pid: the kernel's arguments
     for line in sys.stdin:
-        request = json.loads(line)
-        pid = os.fork() if safe else 0
-        if pid == 0 and safe:
-            sys.exit(_kernel(request, kernelapp))  # the child, never back here
-        forked[pid] = request["argv"]
-        print(pid, flush=True)
+        try:
+            request = json.loads(line)
+            pid = _fork(request, kernelapp, answers) if safe else 0
+        except Exception:  # noqa: BLE001 (the run launches this kernel itself)
+            traceback.print_exc()
+            pid = 0
+        if pid:
+            forked[pid] = request["argv"]
+        print(pid, file=answers, flush=True)
     _clear(forked)
+
+
+def _fork(request: dict, kernelapp, answers) -> int:
+    """The child's pid once it leads a process group of its own (so that the run can
+    signal the kernel with what it starts)."""
+    ready, said = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never back in the server's loop
+        try:
+            answers.close()  # the run reads the end of the answers when the server ends
+            os.close(ready)
+            os.setsid()
+            os.close(said)
+            status = _kernel(request, kernelapp)
+        except BaseException:  # noqa: BLE001
+            traceback.print_exc()
+            os._exit(1)
+        sys.exit(status)  # through the interpreter's exit, as a launched kernel ends
+    os.close(said)
+    os.read(ready, 1)  # end of file: the child has its session (or has already ended)
+    os.close(ready)
+    return pid
 
 
 def _clear(forked: dict[int, list[str]]) -> None:
@@ -87,7 +118,6 @@ def _clear(forked: dict[int, list[str]]) -> None:
 
 def _kernel(request: dict, kernelapp) -> int:
     """Become the kernel `request` asks for; its exit status."""
-    os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     null = os.open(os.devnull, os.O_RDONLY)
@@ -102,6 +132,8 @@ def _kernel(request: dict, kernelapp) -> int:
     # read from the environment when kernelapp was imported, here: it ends with the server
     parent = f"--IPKernelApp.parent_handle={server}"
     sys.argv = [kernelapp.__file__, *request["argv"], parent]
+    if "numpy.random" in sys.modules:  # as a launched kernel (random reseeds at fork)
+        sys.modules["numpy.random"].seed()
     try:
         kernelapp.launch_new_instance()
     except SystemExit as exit:

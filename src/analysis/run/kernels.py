@@ -20,6 +20,7 @@ import ast
 import contextlib
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -43,7 +44,8 @@ LAUNCHER = ["-m", "ipykernel_launcher"]  # after the interpreter, in the kernel'
 # A run's cells are not the user's IPython history: not written to its database (where
 # three kernels at once would also contend for its lock)
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
-FORKING = sys.platform == "linux"  # elsewhere forking a process that imported much is unsafe
+# elsewhere forking a process that imported much is unsafe; pidfds: Linux 5.3
+FORKING = sys.platform == "linux" and hasattr(os, "pidfd_open")
 
 
 class IPCKernelManager(AsyncKernelManager):
@@ -78,7 +80,8 @@ class IPCKernelManager(AsyncKernelManager):
 
 class ForkServer:
     """forkserver.py, started with the notebooks' imports to make; fork() asks it for a
-    kernel without waiting (it may still be importing), pid() waits for its answer."""
+    kernel without waiting (it may still be importing), pid() waits for its answer. It is
+    a session of its own: nothing it does can signal the run's process group."""
 
     def __init__(self, prelude: str, stderr):
         self._process = subprocess.Popen(
@@ -87,6 +90,7 @@ class ForkServer:
             stdout=subprocess.PIPE,
             stderr=stderr,
             env=os.environ | {PRELUDE_VARIABLE: prelude},
+            start_new_session=True,
         )
         self._lock = threading.Lock()
         self._asked = 0
@@ -98,7 +102,7 @@ class ForkServer:
             try:
                 self._process.stdin.write(request.encode())
                 self._process.stdin.flush()
-            except OSError:  # the server has ended: pid() answers None
+            except (OSError, ValueError):  # the server has ended: pid() answers None
                 pass
             self._asked += 1
             return ForkedKernel(self, self._asked - 1)
@@ -108,16 +112,20 @@ class ForkServer:
         would not fork, or it ended)."""
         with self._lock:
             while len(self._pids) <= index:
-                line = self._process.stdout.readline()
+                try:
+                    line = self._process.stdout.readline()
+                except ValueError:  # closed
+                    line = b""
                 self._pids.append(int(line) or None if line else None)
             return self._pids[index]
 
     def close(self) -> None:
         """End the server. It holds nothing to keep, and its interpreter's own clean-up
-        would take a third of a second at the end of every run: it is killed."""
+        would take a third of a second at the end of every run: it is killed, before
+        anything waits for the lock (a pid() waiting for its answer then reads the end)."""
+        self._process.kill()
+        self._process.wait()
         with self._lock:
-            self._process.kill()
-            self._process.wait()
             self._process.stdin.close()
             self._process.stdout.close()
 
@@ -125,29 +133,42 @@ class ForkServer:
 class ForkedKernel:
     """A kernel forked by the ForkServer, as a provisioner handles a Popen.
 
-    It is the server's child, not this process's: its liveness is read from its pid (the
-    server leaves no zombie), its exit status is not known (-1), and signals go to its
-    process group, as to a launched kernel's.
+    It is the server's child, not this process's: it is watched through a pidfd, which
+    stays with that process whatever becomes of its pid (a dead kernel is told from a
+    running one even where no process reaps it, and a pid used again is not mistaken for
+    it); its exit status is not known (-1); signals go to its process group, as to a
+    launched kernel's.
     """
 
     stdin = stdout = stderr = None
 
     def __init__(self, server: ForkServer, index: int):
         self._server, self._index = server, index
+        self._lock = threading.Lock()  # a worker and the run's main thread may both ask
+        self._pid: int | None = None
+        self._pidfd: int | None = None
         self.returncode: int | None = None
 
     @property
     def pid(self) -> int | None:
-        return self._server.pid(self._index)
+        with self._lock:
+            if self._pid is None and self.returncode is None:
+                self._pid = self._server.pid(self._index)
+                try:
+                    if self._pid is None:
+                        raise ProcessLookupError  # never forked
+                    self._pidfd = os.pidfd_open(self._pid)
+                except ProcessLookupError:
+                    self.returncode = -1
+            return self._pid
 
     def poll(self) -> int | None:
-        if self.returncode is None:
-            try:
-                if self.pid is None:
-                    raise ProcessLookupError
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                self.returncode = -1
+        if self.returncode is None and self.pid is not None:
+            with self._lock:
+                # a pidfd reads when its process has ended
+                if self._pidfd is not None and select.select([self._pidfd], [], [], 0)[0]:
+                    os.close(self._pidfd)
+                    self._pidfd, self.returncode = None, -1
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
@@ -160,7 +181,7 @@ class ForkedKernel:
 
     def send_signal(self, signum: int) -> None:
         if self.poll() is None:
-            os.killpg(self.pid, signum)
+            os.killpg(self._pid, signum)
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)

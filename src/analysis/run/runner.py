@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import sys
+import threading
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -352,6 +353,7 @@ class _Execution:
     def __init__(self, run: _Run, staging: Path, parameters: dict, failed: Path):
         self._run, self._staging, self._parameters, self._failed = run, staging, parameters, failed
         self._pool = ThreadPoolExecutor(max_workers=min(WORKERS, len(NOTEBOOKS)))
+        self._lock = threading.Lock()
         self._running: set = set()  # the kernels executing a notebook now
         self._interrupted = False
 
@@ -361,11 +363,26 @@ class _Execution:
 
     def __exit__(self, kind, *exc) -> None:
         if kind is not None and not issubclass(kind, Exception):
+            self._stop_now()
+        again = False
+        while True:  # a failure meanwhile: the kernels still finish
+            try:
+                self._pool.shutdown(wait=True)
+                break
+            except KeyboardInterrupt:  # Ctrl-C while waiting for them
+                self._stop_now()
+                again = True
+        if again:
+            raise KeyboardInterrupt
+
+    def _stop_now(self) -> None:
+        """Kill the notebooks' kernels and start no other."""
+        with self._lock:
             self._interrupted = True
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            for kernel in list(self._running):
-                kernels.kill(kernel)  # its worker then finds it dead and ends
-        self._pool.shutdown(wait=True)  # a failure meanwhile: the kernels still finish
+            running = list(self._running)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for kernel in running:
+            kernels.kill(kernel)  # its worker then finds it dead and ends
 
     def render_each(self, page: render.Page) -> list[tuple]:
         """Each page rendered as its notebook finishes, its seconds in the manifest;
@@ -402,8 +419,13 @@ class _Execution:
         output, failed = self._staging / name, self._failed
         try:
             kernel = self._run.warm.take()
-            self._running.add(kernel)
+            with self._lock:
+                wanted = not self._interrupted  # not if interrupted while it was taken
+                if wanted:
+                    self._running.add(kernel)
             try:
+                if not wanted:
+                    raise RuntimeError("interrupted")
                 papermill.execute_notebook(
                     str(Path(self._run.paths.notebooks) / name),
                     str(output),
@@ -416,7 +438,8 @@ class _Execution:
                     request_save_on_cell_execute=False,
                 )
             finally:
-                self._running.discard(kernel)
+                with self._lock:
+                    self._running.discard(kernel)
                 kernels.stop(kernel, now=True)  # the notebook is written: nothing to wait for
         except papermill.PapermillExecutionError as exc:
             kept = _keep_notebook(output, failed)
