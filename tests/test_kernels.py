@@ -113,35 +113,51 @@ def test_a_warm_kernel_runs_a_notebook_as_a_fresh_one_would(tmp_path, fork):
     assert parent.is_running() != fork  # the fork server ends with the pool
 
 
+THREADED = (  # a library that starts a thread when imported
+    "import threading, time\nthreading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
+)
+
+
+def _installed(folder: Path, monkeypatch, **modules: str) -> None:
+    """Modules on PYTHONPATH, as an installed library is (the fork server imports only
+    those, not the notebooks' folder's)."""
+    library = folder / "library"
+    library.mkdir()
+    for name, source in modules.items():
+        (library / f"{name}.py").write_text(source)
+    monkeypatch.setenv("PYTHONPATH", str(library))
+
+
+def _printed_in_two_kernels(notebook: Path) -> tuple[list[str], str]:
+    """The notebook run in each kernel of a pool of two, as the runner runs it: what its
+    first cell printed each time, and what the kernels wrote to stderr."""
+    import nbformat
+
+    from analysis.run.kernels import WarmKernels, stop
+
+    printed, output = [], notebook.with_name("out.ipynb")
+    with WarmKernels([notebook, notebook], ahead=2, cwd=notebook.parent) as warm:
+        for _ in range(2):
+            kernel = warm.take()
+            try:
+                _execute(notebook, kernel, output)
+            finally:
+                stop(kernel)
+            printed.append(nbformat.read(output, as_version=4).cells[0].outputs[-1]["text"])
+        return printed, warm.close()
+
+
 def test_forked_kernels_draw_their_own_random_numbers_whatever_a_library_prints(
     tmp_path, monkeypatch
 ):
     """numpy's global random state would be the fork server's in every kernel; and a
     library that prints when imported must not be read as the server's answer."""
-    import nbformat
-    import psutil
-
-    from analysis.run.kernels import FORKSERVER, WarmKernels, stop
-
-    library = tmp_path / "library"
-    library.mkdir()
-    (library / "noisy.py").write_text("print('12345 imported')\n")
-    monkeypatch.setenv("PYTHONPATH", str(library))
+    _installed(tmp_path, monkeypatch, noisy="print('12345 imported')\n")
     cell = "import os, noisy, pandas, numpy as np\nprint(os.getppid(), np.random.randint(2**62))"
-    notebook = _notebook(tmp_path, cell)
-    drawn = []
-    with WarmKernels([notebook, notebook], ahead=2, cwd=tmp_path) as warm:
-        for _ in range(2):
-            kernel = warm.take()
-            try:
-                _execute(notebook, kernel, tmp_path / "out.ipynb")
-            finally:
-                stop(kernel)
-            text = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs[-1]["text"]
-            parent, number = text.split()
-            assert FORKSERVER in psutil.Process(int(parent)).cmdline()
-            drawn.append(number)
-    assert drawn[0] != drawn[1]
+    printed, _ = _printed_in_two_kernels(_notebook(tmp_path, cell))
+    (first_parent, first), (second_parent, second) = (p.split() for p in printed)
+    assert os.getpid() not in (int(first_parent), int(second_parent))  # forked, not launched
+    assert first != second
 
 
 def test_a_fork_server_that_will_not_fork_signals_no_one_when_its_run_dies(tmp_path):
@@ -152,10 +168,7 @@ def test_a_fork_server_that_will_not_fork_signals_no_one_when_its_run_dies(tmp_p
 
     from analysis.run.kernels import FORKSERVER, PRELUDE_VARIABLE
 
-    (tmp_path / "threaded.py").write_text(
-        "import threading, time\n"
-        "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
-    )
+    (tmp_path / "threaded.py").write_text(THREADED)
     request = '{"argv": ["-f", "%s"], "cwd": null, "env": {}}\n' % (tmp_path / "k.json")
     script = f"{sys.executable} -m {FORKSERVER}; echo survived"  # one process group
     env = os.environ | {"PYTHONPATH": str(tmp_path), PRELUDE_VARIABLE: '[["threaded", []]]'}
@@ -176,28 +189,10 @@ def test_a_fork_server_that_will_not_fork_signals_no_one_when_its_run_dies(tmp_p
 def test_kernels_are_launched_when_an_import_makes_forking_unsafe(tmp_path, monkeypatch):
     """A library that starts a thread when imported would leave its locks held in every
     forked kernel: the server then forks none, and the kernels are launched instead."""
-    import nbformat
-
-    from analysis.run.kernels import WarmKernels, stop
-
-    library = tmp_path / "library"
-    library.mkdir()
-    (library / "threaded.py").write_text(
-        "import threading, time\n"
-        "threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n"
-    )
-    monkeypatch.setenv("PYTHONPATH", str(library))  # installed, as the server imports only those
+    _installed(tmp_path, monkeypatch, threaded=THREADED)
     notebook = _notebook(tmp_path, "import threaded, os\nprint(os.getppid())")
-    with WarmKernels([notebook, notebook], ahead=2, cwd=tmp_path) as warm:
-        for _ in range(2):
-            kernel = warm.take()
-            try:
-                _execute(notebook, kernel, tmp_path / "out.ipynb")
-            finally:
-                stop(kernel)
-            cell = nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0]
-            assert int(cell.outputs[0]["text"]) == os.getpid()  # launched by this process
-        chatter = warm.close()
+    printed, chatter = _printed_in_two_kernels(notebook)
+    assert printed == [f"{os.getpid()}\n"] * 2  # launched by this process
     assert "a thread runs after the imports: kernels not forked" in chatter
     assert _kernel_processes() == []
 
