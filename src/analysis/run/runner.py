@@ -441,16 +441,19 @@ class _Execution:
                 with self._lock:
                     self._running.discard(kernel)
                 kernels.stop(kernel, now=True)  # the notebook is written: nothing to wait for
-        except papermill.PapermillExecutionError as exc:
-            kept = _keep_notebook(output, failed)
-            log.error("%s failed at cell %s: %s: %s", name, exc.exec_count, exc.ename, exc.evalue)
-            raise NotebookFailed(name, exc.exec_count, f"{exc.ename}: {exc.evalue}", kept) from exc
-        except Exception as exc:  # a kernel that died or never started
+        except Exception as exc:
             if self._interrupted:
                 raise  # killed by the interruption: not the notebook's failure
             kept = _keep_notebook(output, failed)
-            log.exception("%s could not be executed", name)
-            raise NotebookFailed(name, None, f"{type(exc).__name__}: {exc}", kept) from exc
+            if isinstance(exc, papermill.PapermillExecutionError):
+                log.error(
+                    "%s failed at cell %s: %s: %s", name, exc.exec_count, exc.ename, exc.evalue
+                )
+                cause = NotebookFailed(name, exc.exec_count, f"{exc.ename}: {exc.evalue}", kept)
+            else:  # a kernel that died or never started
+                log.exception("%s could not be executed", name)
+                cause = NotebookFailed(name, None, f"{type(exc).__name__}: {exc}", kept)
+            raise cause from exc
         elapsed = time.monotonic() - started
         log.info("%s done in %.1fs", name, elapsed)
         return elapsed
