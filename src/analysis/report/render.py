@@ -35,11 +35,12 @@ EDITIONS = {
 }
 PERIOD_FOLDER = re.compile(r"\d{4}(Q[1-4]|-(0[124578]|1[01]))")  # str(periods.Period)
 _HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
-# A table cell holding a figure (12,345.6 · -5.8% · — · ×), to be aligned on the right.
+# A cell's text or output (render.accessible), and an image without alt text.
 _CELL_DIV = re.compile(
     r'<div (?:[^>]*? )?class="(?:jp-Cell-inputWrapper|[^"]*\bjp-OutputArea-output\b[^"]*)"'
 )
 _IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
+# A table cell holding a figure (12,345.6 · -5.8% · — · ×), to be aligned on the right.
 _FIGURE_CELL = re.compile(r'<td class="([^"]*)"([^>]*)>(\s*(?:[-+]?[\d,.]+%?|—|×)\s*)</td>')
 
 

@@ -48,14 +48,7 @@ def main() -> None:
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     from ipykernel import kernelapp
 
-    for module, names in json.loads(os.environ.get(PRELUDE_VARIABLE, "[]")):
-        try:
-            __import__(module, fromlist=names)
-        except ModuleNotFoundError:
-            pass  # a module of the notebooks' folder, or one missing: the kernel tries
-        except BaseException:  # noqa: BLE001 (any failure is its notebook's to report)
-            print(f"forkserver: importing {module} failed:", file=sys.stderr)
-            traceback.print_exc()
+    import_ahead()
     # Native threads (OpenBLAS's, jemalloc's) come with fork handlers of their own; a
     # Python thread would leave the interpreter's locks held in every child.
     safe = threading.active_count() == 1
@@ -74,6 +67,21 @@ def main() -> None:
             forked[pid] = request["argv"]
         print(pid, file=answers, flush=True)
     _clear(forked)
+
+
+def import_ahead() -> None:
+    """The notebooks' imports, as the run read them (PRELUDE_VARIABLE): here, and in a
+    launched kernel (prelude.py). A module that fails is said in the run's log and fails
+    again in its notebook's cell, where it belongs; one not found (of the notebooks'
+    folder, seen only by a kernel there, or missing) is left to that cell."""
+    for module, names in json.loads(os.environ.get(PRELUDE_VARIABLE, "[]")):
+        try:
+            __import__(module, fromlist=names)
+        except ModuleNotFoundError:
+            pass
+        except BaseException:  # noqa: BLE001 (any failure is its notebook's to report)
+            print(f"importing {module} ahead failed:", file=sys.stderr)
+            traceback.print_exc()
 
 
 def _fork(request: dict, kernelapp, answers) -> int:

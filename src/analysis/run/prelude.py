@@ -1,11 +1,8 @@
-"""Loaded into each of the run's kernels as it starts (kernels.WarmKernels), while the
-intake still works: the imports the report notebooks make, as the runner read them from
-the notebooks (kernels.imports_of), made ahead. An IPython extension without a load
-function: importing it is all it does, and it binds no name in the notebook. A module that
-fails here is reported in the run's log and fails again, in its notebook's cell."""
+"""Loaded into each of the run's kernels that is launched rather than forked
+(kernels.WarmKernels), as it starts, while the intake still works: the imports the report
+notebooks make, made ahead (forkserver.import_ahead). An IPython extension without a load
+function: importing it is all it does, and it binds no name in the notebook."""
 
-import json
-import os
+from analysis.run.forkserver import import_ahead
 
-for _module, _names in json.loads(os.environ.get("TENPLANS_PRELUDE", "[]")):
-    __import__(_module, fromlist=_names)
+import_ahead()
