@@ -56,10 +56,10 @@ def test_notebooks_run_without_errors_and_draw_their_charts(executed):
         if name != "09_bulletin":
             assert images, (name, edition)
             continue
-        # the bulletin is tables: the summary, then a heading and a table per department
+        # the bulletin is tables: who returned, the summary, then a table per department
         html = [o.get("data", {}).get("text/html", "") for o in outputs]
         headings = [o for o in outputs if o.get("data", {}).get("text/markdown", "")[:4] == "### "]
-        assert headings and len([h for h in html if 'class="report-table"' in h]) == 1 + len(
+        assert headings and len([h for h in html if 'class="report-table"' in h]) == 2 + len(
             headings
         ), edition
 
@@ -68,7 +68,8 @@ def test_internal_edition_lists_firms_and_projects(executed):
     assert "黄海汽配扩规项目" in _text(executed[("05_projects", "internal")])
     assert "金牌饲料有限公司" in _text(executed[("07_financing", "internal")])
     bulletin = _text(executed[("09_bulletin", "internal")])
-    assert "截至9月底，经信局牵头的" in bulletin and "滞后" in bulletin
+    assert "截至9月底，经信局承担的" in bulletin and "滞后" in bulletin
+    assert "本单位报送" in bulletin and "已报送" in bulletin
 
 
 def test_public_edition_names_no_firm_outside_published_award_lists(report, executed):

@@ -1,6 +1,7 @@
 """The real notebooks, executed by papermill on a small generated city, checked against an
 independent computation from the generator's own figures."""
 
+import datetime
 import json
 import re
 import subprocess
@@ -8,8 +9,10 @@ import sys
 
 import nbformat
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
+import yaml
 
 from analysis.config import PARAMS_DIR
 from analysis.errors import NotebookFailed
@@ -97,6 +100,7 @@ def test_scorecard_counts_match_an_independent_count_and_a_recount_of_tiers_csv(
         "status",
         "judged_on",
         "departments",
+        "not_reported",
     ]
     tiers = pd.read_csv(report / "tiers.csv", dtype={"credit_code": str}, encoding="utf-8-sig")
     now = truth[(truth.year == YEAR) & (truth.month == 3 * QUARTER)].set_index("credit_code")
@@ -116,7 +120,43 @@ def test_scorecard_counts_match_an_independent_count_and_a_recount_of_tiers_csv(
         now["revenue"].sum() / 1e8, abs=0.005
     )
     assert set(card.loc[card["actual"].notna(), "plan"]) == set(range(1, 11))
-    assert (card["expected_progress"].where(card["unit"] != "%").dropna() == 75.0).all()
+    flows = card[card["judged_on"] == "完成进度对照序时进度"]
+    assert len(flows) >= 4 and (flows["expected_progress"] == 75.0).all()
+    assert card.loc[card["target"].isna(), "expected_progress"].isna().all()
+
+
+def test_key_project_lists_are_judged_on_a_recount_of_the_project_workbook(city):
+    """重点项目 and 重大技改 recounted from the project office's workbook with openpyxl:
+    annual plan completed against 序时进度, starts against the starts planned."""
+    _, paths, report = city
+    [path] = (paths.raw / "项目办").glob(f"{YEAR}年1-{3 * QUARTER}月*.xlsx")
+    rows = list(openpyxl.load_workbook(path, read_only=True).worksheets[0].values)
+    header = next(r for r in rows if r and "项目名称" in r)
+    projects = [dict(zip(header, r, strict=False)) for r in rows[rows.index(header) + 1 :]]
+    projects = [p for p in projects if p.get("项目类别")]
+    end = datetime.datetime(YEAR, 3 * QUARTER, 30)
+    card = pd.read_csv(report / "scorecard.csv", encoding="utf-8-sig").set_index("indicator")
+    band = 100 * yaml.safe_load((PARAMS_DIR / "thresholds.yaml").read_text())["on_track_band"]
+    for indicator, chosen, starts in (
+        ("key_projects_plan_completion", lambda p: p["项目类别"] == "重点项目", "key_projects"),
+        (
+            "major_upgrade_plan_completion",
+            lambda p: p["是否重大技改项目"] == "是",
+            "major_upgrade_projects",
+        ),
+    ):
+        mine = [p for p in projects if chosen(p)]
+        rate = 100 * sum(p["本年累计完成投资"] for p in mine) / sum(p["本年计划投资"] for p in mine)
+        assert card.loc[indicator, "actual"] == pytest.approx(rate, abs=0.05), indicator
+        verdict = (
+            "超序时进度" if rate > 75 + band else "达到序时进度" if rate >= 75 - band else "滞后"
+        )
+        assert card.loc[indicator, "status"] == verdict, indicator
+        started = sum(p["开工时间"] <= end for p in mine)
+        due = sum(p["计划开工时间"] <= end for p in mine)
+        target = card.loc[starts, "target"]
+        assert card.loc[starts, "actual"] == started
+        assert card.loc[starts, "expected_progress"] == pytest.approx(100 * due / target, abs=0.05)
 
 
 def test_html_is_chinese_without_code_and_index_links_every_section(city):

@@ -25,7 +25,8 @@ LIST_SHEETS = [
     "信用代码问题",
     "修订变动",
     "多行企业",
-    "投资进度滞后的技改项目",
+    "投资进度滞后的项目",
+    "未按计划开工的项目",
     "引进项目",
     "新批平台和科技项目",
     "上市进展",
@@ -61,12 +62,12 @@ def _raw_rows(report, office: str, header: str) -> list[dict]:
 
 
 def _late_projects(report) -> list[dict]:
-    """Upgrade projects whose completed investment is below 序时进度 less the band."""
+    """Key and upgrade projects whose completed investment is below 序时进度 less the band."""
     rows = _raw_rows(report, "项目办", "项目名称")
     return [
         r
         for r in rows
-        if r["项目类别"] == "技改项目"
+        if r["项目类别"] in ("技改项目", "重点项目")
         and (r["本年计划投资"] or 0) > 0
         and r["本年累计完成投资"] / r["本年计划投资"] < ELAPSED - BAND
     ]
@@ -90,7 +91,7 @@ def _listed(page: str, sheet: str) -> tuple[str, int]:
 @pytest.mark.parametrize(
     "page, sheet, noun, expected",
     [
-        ("05_projects.html", "投资进度滞后的技改项目", "个", _late_projects),
+        ("05_projects.html", "投资进度滞后的项目", "个", _late_projects),
         ("06_innovation.html", "新批平台和科技项目", "项", _awards),
     ],
 )
@@ -110,7 +111,7 @@ def test_the_late_projects_page_starts_with_the_largest_shortfall(report):
     late = _late_projects(report)
     first = max(late, key=lambda r: r["本年计划投资"] * ELAPSED - r["本年累计完成投资"])
     html = (report.internal.folder / "05_projects.html").read_text(encoding="utf-8")
-    note, _ = _listed(html, "投资进度滞后的技改项目")
+    note, _ = _listed(html, "投资进度滞后的项目")
     first_row = html[html.index(note) :].split("</tr>")[1]  # [0] is the header row
     assert first["项目名称"] in first_row
 
@@ -162,8 +163,8 @@ def test_the_pool_sheet_holds_every_firm_near_a_threshold_in_wan(report, book):
 
 
 def test_the_workbook_holds_the_whole_lists_the_pages_cut(report, book):
-    late = list(book["投资进度滞后的技改项目"].values)
-    assert late[0][:2] == ("项目名称", "建设单位")
+    late = list(book["投资进度滞后的项目"].values)
+    assert late[0][:3] == ("项目名称", "项目类别", "建设单位")
     assert len(late) - 1 == len(_late_projects(report))
     assert len(list(book["新批平台和科技项目"].values)) - 1 == len(_awards(report))
     assert len(list(book["隔离行"].values)) == 1  # the shared city has none: headers only

@@ -66,3 +66,54 @@ def test_sentence_without_last_years_figures_names_the_largest_share_only():
     structure["revenue_share_change"] = np.nan  # a city whose workbooks carry no 上年同期
     text = narrative.industries_sentence(structure, 1234.5e8, Period(2026, 9))
     assert text.endswith("海洋工业占比最高（55.6%）。")
+
+
+SPEC = {  # written out here, not read from params/industries.yaml
+    "other": "其他",
+    "industries": [
+        {"name": "现代制造业", "texts": ["现代制造业"], "codes": ["C36", "C34"], "service": False},
+        {"name": "海洋工业", "texts": ["海洋工业"], "codes": ["C373", "C1361"], "service": False},
+        {"name": "新兴产业", "texts": ["新兴产业"], "codes": ["C39", "3731"], "service": False},
+        {"name": "健康养生", "texts": ["健康养生"], "codes": [], "service": True},
+    ],
+}
+
+
+def test_a_firm_is_placed_by_its_text_then_by_the_longest_code_prefix_else_other():
+    stated = pd.Series(
+        ["现代制造业", "C3670", "3732", "C3731", " 海洋工业 ", "C2211", "", "健康养生"]
+    )
+    placed = industries.classify(stated, SPEC).tolist()
+    assert placed == [
+        "现代制造业",  # the bureau's own grouping
+        "现代制造业",  # 汽车零部件: C36
+        "海洋工业",  # 船舶: C373, section letter left out
+        "新兴产业",  # the longer prefix 3731 wins over C373
+        "海洋工业",  # spaces ignored
+        "其他",  # 造纸 is none of them
+        "其他",
+        "健康养生",
+    ]
+
+
+def test_firms_outside_the_seven_leave_the_leading_industries_totals():
+    from analysis.measures import plans
+
+    firms = _firms().assign(industry=["海洋工业"] * 5 + ["C2211", "C3911"])
+    placed = industries.leading(firms, SPEC)
+    assert placed["leading"].tolist() == [True] * 5 + [False, True]
+    assert plans._leading(placed)["revenue_ytd"].sum() == 600.0  # the paper mill left out
+    note = industries.coverage_note(placed, SPEC)
+    assert "6 家企业归入七大产业，1 家不属于七大产业，计为“其他”" in note
+    assert "健康养生属服务业，规模以上工业统计不覆盖" in note
+
+
+def test_the_bundled_mapping_places_every_sample_firm_by_its_text():
+    from analysis import params
+    from analysis.sample.city import LEADING_INDUSTRIES
+
+    spec = params.industries()
+    assert [i["name"] for i in spec["industries"]] == list(LEADING_INDUSTRIES)
+    placed = industries.classify(pd.Series(LEADING_INDUSTRIES), spec)
+    assert placed.tolist() == list(LEADING_INDUSTRIES)
+    assert industries.services(spec) == ["休闲旅游度假", "健康养生"]

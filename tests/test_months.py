@@ -48,9 +48,11 @@ def _projected(truth: pd.DataFrame, measure: str, month: int) -> pd.Series:
     """Full year = cumulative ÷ last year's share by the same month, if plausible, else
     × 12 / month (README: Projection), computed here from the truth panel."""
     now = _at(truth, YEAR, month)[measure]
-    share = (_at(truth, YEAR - 1, month)[measure] / _at(truth, YEAR - 1, 12)[measure]).reindex(
-        now.index
-    )
+    if ((truth.year == YEAR - 1) & (truth.month == month)).any():
+        same = _at(truth, YEAR - 1, month)[measure].reindex(now.index)
+    else:  # no table of last year's month: this table's 上年同期 column
+        same = _at(truth, YEAR, month)[f"{measure}_prev"]
+    share = same / _at(truth, YEAR - 1, 12)[measure].reindex(now.index)
     linear = month / 12
     return (now / share).where(share.between(0.5 * linear, min(1.0, 1.5 * linear)), now / linear)
 
@@ -69,7 +71,7 @@ def test_a_month_that_ends_no_quarter_gets_its_own_folder_and_months_over_twelve
     assert report.name == "2026-10"
     card = pd.read_csv(report / "scorecard.csv", encoding="utf-8-sig").set_index("indicator")
     _check_tiers(card, truth, 10)
-    flows = card.loc[card["judged_on"] == "序时进度", "expected_progress"]
+    flows = card.loc[card["judged_on"] == "完成进度对照序时进度", "expected_progress"]
     assert len(flows) and (flows == 83.3).all()  # 1-10月: 10/12, in percent
     assert card.loc["leading_industries_revenue", "actual"] == pytest.approx(
         _at(truth, YEAR, 10)["revenue"].sum() / 1e8, abs=0.005
@@ -100,7 +102,7 @@ def test_jan_feb_counts_as_two_months(city):
     data = store.load_period(YEAR, 2, paths.processed, PARAMS_DIR)
     card = data.scorecard().set_index("indicator")
     _check_tiers(card, truth, 2)
-    flows = card.loc[card["judged_on"] == "序时进度", "expected_progress"]
+    flows = card.loc[card["judged_on"] == "完成进度对照序时进度", "expected_progress"]
     assert len(flows) and np.allclose(flows, 2 / 12)  # 1-2月: two months of twelve
 
 

@@ -86,7 +86,7 @@ def test_schedule_is_months_over_twelve_and_1_2_months_count_as_two():
     assert Period.parse("2026Q3").elapsed == 0.75
     assert expected_progress("flow", Period(2026, 10)) == pytest.approx(10 / 12)
     assert expected_progress("flow", Period(2026, 2)) == pytest.approx(2 / 12)
-    assert expected_progress("rate", Period(2026, 2)) == 1.0
+    assert np.isnan(expected_progress("rate", Period(2026, 2)))  # a rate is not on the calendar
     schedules = [Period(2026, m).schedule for m in (2, 9, 10, 12)]
     assert schedules == ["16.7%", "75%", "83.3%", "100%"]
 
@@ -175,3 +175,15 @@ def test_projection_at_year_end_is_the_actual_figure():
     result = project_full_year(panel, Period(2026, 12), "revenue")
     assert result["revenue_projected"].tolist() == [1000.0]
     assert result["revenue_method"].tolist() == ["actual"]
+
+
+def test_jan_feb_is_projected_by_the_same_tables_prior_year_column():
+    """No 1-2月 table of last year exists; the 1-2月 table's 上年同期 column gives last
+    year's same point, so the firm is projected seasonally, not linearly (issue 19)."""
+    panel = _panel([("A", 2025, 12, 1200.0), ("A", 2026, 2, 150.0), ("B", 2026, 2, 100.0)])
+    panel["revenue_prev"] = [float("nan"), 120.0, float("nan")]  # A's 2025年1-2月: 10%
+    result = project_full_year(panel, Period(2026, 2), "revenue").set_index("credit_code")
+    assert result.loc["A", "revenue_method"] == "seasonal"
+    assert result.loc["A", "revenue_projected"] == pytest.approx(150.0 / 0.1)
+    assert result.loc["B", "revenue_method"] == "linear"  # no history at all
+    assert result.loc["B", "revenue_projected"] == pytest.approx(600.0)

@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import params
 from analysis.errors import ParamsError
 from analysis.intake.periods import Period
 from analysis.intake.sources import COLUMNS, Sources
@@ -18,7 +19,7 @@ def _indicators(rows):
     frame["lower_yuan"] = np.nan
     frame["kind"] = None
     frame["target_year"] = 2026
-    return frame
+    return frame.reindex(columns=params.INDICATOR_COLUMNS)
 
 
 def _upgrades(rows):
@@ -118,11 +119,11 @@ def test_equity_in_wan_and_a_returned_rate_judged_against_the_rate():
     assert card.at["equity_financing", "actual"] == 3000
     assert np.isnan(card.at["equity_financing", "projected"])
     # a deal comes in batches: 33% by September is progress, not "behind"
-    assert card.at["equity_financing", "status"] == "按年度累计"
-    assert card.at["equity_financing", "judged_on"] == "按年度累计"
-    assert card.at["approval_reduction_ratio", "expected_progress"] == 1.0
+    assert card.at["equity_financing", "status"] == "推进中"
+    assert card.at["equity_financing", "judged_on"] == "成批事项，达到目标即完成，年底考核"
+    assert np.isnan(card.at["approval_reduction_ratio", "expected_progress"])
     assert card.at["approval_reduction_ratio", "progress"] == pytest.approx(50 / 54)
-    assert card.at["approval_reduction_ratio", "status"] == "滞后"
+    assert card.at["approval_reduction_ratio", "status"] == "未达到目标"
 
 
 def test_an_unknown_measure_is_named_in_the_error():

@@ -21,6 +21,7 @@ def _projects(rows):
     ]
     frame = pd.DataFrame(rows, columns=columns)
     frame["start_date"] = pd.to_datetime(frame["start_date"])
+    frame["planned_start_date"] = frame["start_date"]
     frame["department"] = "经信局"
     frame["name"] = frame["credit_code"] + "公司"
     frame["industry"] = "现代制造业"
@@ -55,10 +56,30 @@ def test_coverage_is_the_share_of_firms_with_an_upgrade_project(listed):
 
 
 def test_a_project_is_under_way_once_its_start_date_has_passed(listed):
-    assert projects.major_upgrades_started(listed, 2026, 9) == 1  # B starts in October
-    assert projects.major_upgrades_started(listed, 2026, 12) == 2
-    count, planned = projects.key_projects_started(listed, 2026, 9)
-    assert count == 1 and planned == pytest.approx(5 * YI)  # started on the last day counts
+    assert projects.starts(listed, projects.is_major, 2026, 9) == (1, 1)  # B starts in October
+    assert projects.starts(listed, projects.is_major, 2026, 12) == (2, 2)
+    assert projects.starts(listed, projects.is_key, 2026, 9) == (1, 1)  # D on the last day
+    assert projects.list_size(listed, projects.is_key) == (2, pytest.approx(9 * YI))
+
+
+def test_starts_are_due_by_the_planned_start_and_late_ones_are_listed(listed):
+    listed.loc[listed["project_name"] == "E重点", "planned_start_date"] = pd.Timestamp("2026-07-15")
+    listed.loc[listed["project_name"] == "B技改", "planned_start_date"] = pd.NaT  # none given
+    assert projects.starts(listed, projects.is_key, 2026, 9) == (1, 2)  # E was due in July
+    assert projects.starts(listed, projects.is_major, 2026, 9) == (1, 1)  # B: due once begun
+    late = projects.late_starts(listed, Period(2026, 9))
+    assert late["project_name"].tolist() == ["E重点"]
+    listed["planned_start_date"] = pd.NaT
+    started, due = projects.starts(listed, projects.is_key, 2026, 9)
+    assert started == 1 and np.isnan(due)  # no planned dates at all: nothing to judge by
+
+
+def test_a_list_is_judged_on_its_annual_plan_completed(listed):
+    # D: 0.3亿 of 1亿, E: 0 of 1亿 → 15% of the key projects' annual plan
+    assert projects.plan_completion(listed, projects.is_key) == pytest.approx(0.15)
+    # A: 0.5亿 of 1亿, B: 0 of 0.8亿
+    assert projects.plan_completion(listed, projects.is_major) == pytest.approx(0.5 / 1.8)
+    assert np.isnan(projects.plan_completion(listed.iloc[:0], projects.is_key))
 
 
 def test_attracted_projects_count_this_years_dates_at_or_over_the_threshold(listed):
@@ -77,7 +98,7 @@ def test_a_missing_major_flag_counts_as_not_major(listed):
     listed["major_upgrade"] = pd.array(
         [True, None, False, False, False, False, False, False, False]
     )
-    assert projects.major_upgrades_started(listed, 2026, 12) == 1
+    assert projects.starts(listed, projects.is_major, 2026, 12) == (1, 1)
 
 
 @pytest.mark.parametrize(
@@ -95,9 +116,10 @@ def test_flow_projection_is_seasonal_when_plausible_else_linear(ytd, same, full,
 
 def test_projects_behind_their_investment_plan_largest_shortfall_first(listed):
     late = projects.behind_plan(listed, Period(2026, 9), band=0.02)
-    # A: 50% of plan vs 75% → behind by 0.25亿; B: 0% → behind by 0.6亿; C: 87.5% → fine
-    assert late["project_name"].tolist() == ["B技改", "福喜农牧扩建项目"]
-    assert late["shortfall"].tolist() == pytest.approx([0.6 * YI, 0.25 * YI])
+    # E: 0 of 1亿 → behind by 0.75亿; B: 0% → 0.6亿; D: 30% → 0.45亿; A: 50% → 0.25亿;
+    # C: 87.5% → fine; projects brought in are not followed on a plan
+    assert late["project_name"].tolist() == ["E重点", "B技改", "D重点", "福喜农牧扩建项目"]
+    assert late["shortfall"].tolist() == pytest.approx([0.75 * YI, 0.6 * YI, 0.45 * YI, 0.25 * YI])
 
 
 def test_major_upgrades_mark_the_projects_the_programme_names(listed):

@@ -46,13 +46,11 @@ def test_scorecard_figures_are_rounded_and_progress_is_in_percent(published):
             assert row.progress == pytest.approx(100 * row.actual / row.target, abs=0.6)
     # 序时进度 in percent where it applies: flows at 9/12 of the year; stocks and batches are
     # not judged against the calendar (judged_on says so), rates against the target itself
-    flows = card["judged_on"] == "序时进度"
-    assert set(card.loc[flows, "expected_progress"]) == {75.0}
-    assert (
-        card.loc[card["judged_on"].isin(["全年预计", "按年度累计"]), "expected_progress"]
-        .isna()
-        .all()
-    )
+    flows = card["judged_on"] == "完成进度对照序时进度"
+    assert flows.sum() >= 4 and set(card.loc[flows, "expected_progress"]) == {75.0}
+    off_calendar = card["judged_on"].str.startswith(("全年预计", "成批事项", "实际值"), na=False)
+    assert off_calendar.sum() >= 10 and card.loc[off_calendar, "expected_progress"].isna().all()
+    assert card.loc[card["target"].isna(), "expected_progress"].isna().all()
     tiers = pd.read_csv(internal.folder / "tiers.csv", encoding="utf-8-sig")
     assert all(_decimals(v) <= 2 for v in tiers["revenue_ytd"].dropna())
     growth = tiers["revenue_growth"].dropna()

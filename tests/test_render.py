@@ -174,6 +174,7 @@ def test_index_page_escapes_everything_and_links_sections_and_quarters():
             "status": ["预计未达标"],
             "judged_on": ["全年预计"],
             "departments": ["经信局"],
+            "not_reported": [""],
         }
     )
     rows = scorecard_rows(card, {3: "骨干攀登计划"})
@@ -228,6 +229,7 @@ def _index(earlier=()):
             "status": ["预计未达标"],
             "judged_on": ["全年预计"],
             "departments": ["经信局"],
+            "not_reported": [""],
         }
     )
     contents = [("企业分档与培育", "02_firm_tiers.html", [render.Heading("a", "分档")])]

@@ -11,14 +11,19 @@ from analysis.measures import targets
 from analysis.measures.targets import (
     AHEAD,
     BEHIND,
-    MISSED,
+    DONE,
+    IN_PROGRESS,
+    MET,
     NO_DATA,
     NO_TARGET,
+    NOT_DONE,
+    NOT_MET,
+    NOT_REPORTED,
     OFF_COURSE,
     ON_COURSE,
     ON_TRACK,
-    REACHED,
-    YEARLY,
+    OVERDUE,
+    judge,
     scorecard,
     status,
 )
@@ -43,22 +48,28 @@ def test_status_against_schedule(progress, expected, verdict):
     assert status(progress, expected, 0.02) == verdict
 
 
-def _card(quarter: Period, values: dict) -> pd.DataFrame:
-    """The bundled indicators with (actual, projected) for some of them."""
+def _card(quarter: Period, values: dict, indicators=None) -> pd.DataFrame:
+    """The bundled indicators with (actual, projected[, expected]) for some of them."""
+    rows = [(k, v[0], v[1], np.nan, v[2] if len(v) > 2 else np.nan, ()) for k, v in values.items()]
     frame = pd.DataFrame(
-        [(k, a, p, np.nan) for k, (a, p) in values.items()],
-        columns=["indicator", "actual", "projected", "growth"],
+        rows, columns=["indicator", "actual", "projected", "growth", "expected", "not_reported"]
     )
-    return scorecard(params.indicators(year=2026), frame, quarter, 0.02).set_index("indicator")
+    indicators = params.indicators(year=2026) if indicators is None else indicators
+    return scorecard(indicators, frame, quarter, 0.02).set_index("indicator")
 
 
-THE_ISSUE = {  # the two judgements quoted in issue 10, and figures of each other kind
+THE_ISSUE = {  # judgements quoted in issues 10 and 19, and figures of each other kind
     "sales_ge_100m": (18.0, 22.0),  # 18 now, 22 projected, target 23
     "tax_ge_100m": (0.0, 3.0),  # 0 now, 3 projected, target 1
-    "approval_reduction_ratio": (50.0, np.nan),  # target 54%
+    "approval_items_cut": (230.0, np.nan),  # 230 of 259: 88.8% against 75%
+    "approval_reduction_ratio": (44.0, np.nan),  # 44 of 54 (81.5%): the same fact
+    "intermediary_fee_reduction": (18.7, np.nan),  # target 20%
     "upgrade_investment": (26.0, 36.0),  # target 35亿元
+    "key_projects_plan_completion": (66.4, np.nan),  # of the annual plan, against 75%
+    "key_projects": (85.0, np.nan, 87 / 88),  # 85 started, 87 due by the list's plan
     "national_sci_projects": (1.0, np.nan),  # target 4
     "provincial_sci_projects": (5.0, np.nan),  # target 4
+    "fee_items_cut": (21.0, np.nan),  # target 22, a batch of documents
     "leading_industries_revenue": (120.0, 160.0),  # no target
 }
 
@@ -66,58 +77,131 @@ THE_ISSUE = {  # the two judgements quoted in issue 10, and figures of each othe
 def test_a_count_of_firms_is_judged_on_its_projection_not_on_the_calendar():
     card = _card(Q3, THE_ISSUE)
     sales = card.loc["sales_ge_100m"]
-    assert sales["status"] == OFF_COURSE and sales["judged_on"] == "全年预计"
+    assert sales["status"] == OFF_COURSE and sales["judged_on"] == "全年预计对照年度目标"
     assert sales["progress"] == pytest.approx(18 / 23)  # still reported
     assert pd.isna(sales["expected_progress"])  # no 序时进度 for a stock
     tax = card.loc["tax_ge_100m"]
-    assert tax["status"] == ON_COURSE and tax["judged_on"] == "全年预计"
+    assert tax["status"] == ON_COURSE and tax["judged_on"] == "全年预计对照年度目标"
     rows = targets.by_department(card.reset_index())
     text = narrative.department_paragraph(rows[rows["department"] == "经信局"], "经信局", Q3)
     assert "销售收入过1亿元工业企业目前18家，全年预计22家，低于目标23家" in text
-    assert "75" not in text and "纳税过1亿元" not in text
+    assert "纳税过1亿元目前" not in text  # on course: not among those needing attention
     sentence = narrative.plan_sentence(card.reset_index(), [3, 4], Q3)
     assert "销售收入过1亿元工业企业目前18家，全年预计22家，目标23家（预计未达标）" in sentence
     assert "纳税过1亿元目前0家，全年预计3家，目标1家（预计达标）" in sentence
     assert AHEAD not in sentence and BEHIND not in sentence
 
 
-def test_flows_keep_the_schedule_and_rates_the_rate():
+def test_key_projects_are_judged_on_their_annual_plan_and_their_planned_starts():
     card = _card(Q3, THE_ISSUE)
-    invest = card.loc["upgrade_investment"]  # 26/35 = 74.3%, within 2 points of 75%
-    assert (invest["status"], invest["judged_on"], invest["expected_progress"]) == (
-        ON_TRACK,
-        "序时进度",
+    plan = card.loc["key_projects_plan_completion"]  # 66.4% of the annual plan, 75% due
+    assert (plan["status"], plan["judged_on"], plan["expected_progress"]) == (
+        BEHIND,
+        "完成进度对照序时进度",
         0.75,
     )
-    ratio = card.loc["approval_reduction_ratio"]  # 50 of 54: 92.6% of the rate
-    assert (ratio["status"], ratio["judged_on"], ratio["expected_progress"]) == (
-        BEHIND,
-        "目标值",
-        1.0,
-    )
+    starts = card.loc["key_projects"]  # 85 of 88 under way, 87 due: 2.3 points short
+    assert (starts["status"], starts["judged_on"]) == (BEHIND, "已开工数对照计划开工数")
+    assert starts["expected_progress"] == pytest.approx(87 / 88)
+    rows = targets.by_department(card.reset_index())
+    text = narrative.department_paragraph(rows[rows["department"] == "大项目办"], "大项目办", Q3)
+    assert "重点项目开工：已开工85个，按计划应开工87个，2个未按期开工" in text
+    assert "重点项目年度计划投资完成率66.4%，低于序时进度8.6个百分点" in text
+    on_plan = _card(Q3, {"key_projects": (87.0, np.nan, 87 / 88)})
+    assert on_plan.loc["key_projects", "status"] == ON_TRACK
+    no_plan_dates = _card(Q3, {"key_projects": (85.0, np.nan, np.nan)})
+    assert no_plan_dates.loc["key_projects", "status"] == NO_DATA  # never on the calendar
+
+
+def test_a_ratio_over_a_fixed_base_takes_the_verdict_of_its_count():
+    card = _card(Q3, THE_ISSUE)
+    count, ratio = card.loc["approval_items_cut"], card.loc["approval_reduction_ratio"]
+    assert count["status"] == AHEAD  # 88.8% against 75%
+    assert ratio["status"] == count["status"]  # not 滞后 on 44 of 54 read as a rate
+    assert ratio["judged_on"] == "与“削减审批事项”为同一事项，随其判定"
+    alone = params.indicators(year=2026).assign(judged_with=np.nan)
+    unlinked = _card(Q3, THE_ISSUE, alone).loc["approval_reduction_ratio"]
+    assert unlinked["status"] == NOT_MET  # what the ratio alone would have said
+
+
+def test_rates_are_met_or_not_and_columns_that_do_not_apply_stay_empty():
+    card = _card(Q3, THE_ISSUE)
+    fee = card.loc["intermediary_fee_reduction"]  # 18.7% against 20%
+    assert (fee["status"], fee["judged_on"]) == (NOT_MET, "实际值对照目标值")
+    assert pd.isna(fee["expected_progress"])  # no 序时进度 for a rate
+    assert pd.isna(card.loc["leading_industries_revenue", "expected_progress"])  # no target
     assert card.loc["leading_industries_revenue", "status"] == NO_TARGET
-    assert card.loc["key_projects", "status"] == NO_DATA
-    assert pd.isna(card.loc["key_projects", "actual"])
+    met = _card(Q3, {"intermediary_fee_reduction": (20.0, np.nan)})
+    assert met.loc["intermediary_fee_reduction", "status"] == MET
+    assert card.loc["growth_firm_visits", "status"] == NO_DATA
     assert len(card) == len(params.indicators(year=2026))
 
 
-def test_batches_show_progress_and_are_judged_on_the_whole_target_at_year_end():
+def test_batches_are_done_or_not_yet_and_overdue_only_after_their_due_month():
     card = _card(Q3, THE_ISSUE)
     national = card.loc["national_sci_projects"]  # 1 of 4 by September: not "behind"
-    assert (national["status"], national["judged_on"]) == (YEARLY, "按年度累计")
+    assert (national["status"], national["judged_on"]) == (
+        IN_PROGRESS,
+        "成批事项，达到目标即完成，年底考核",
+    )
     assert national["progress"] == pytest.approx(0.25)
-    assert card.loc["provincial_sci_projects", "status"] == REACHED  # 5 of 4 already
+    assert pd.isna(national["expected_progress"])
+    assert card.loc["provincial_sci_projects", "status"] == DONE  # 5 of 4 already
+    assert card.loc["fee_items_cut", "status"] == IN_PROGRESS  # 21 of 22 documents
     sentence = narrative.plan_sentence(card.reset_index(), [5], Q3)
-    assert "国家级科技立项本年累计1项，目标4项，完成25.0%（按年度累计，12月末考核）" in sentence
+    assert "国家级科技立项本年累计1项，目标4项（推进中）" in sentence
+    assert judge("batch", 21, np.nan, 22, np.nan, 6, 0.02, 6) == (
+        OVERDUE,
+        "成批事项，达到目标即完成，6月底前完成",
+    )
+    assert judge("batch", 21, np.nan, 22, np.nan, 5, 0.02, 6)[0] == IN_PROGRESS
+    assert judge("batch", 22, np.nan, 22, np.nan, 9, 0.02, 6)[0] == DONE
+
+
+def test_at_year_end_every_indicator_with_a_target_is_done_or_not():
+    # issue 19: a flow short at 1-12月 was labelled 达到序时进度
+    assert judge("flow", 34.4, np.nan, 35, 1.0, 12, 0.02) == (NOT_DONE, "年末完成数对照年度目标")
+    assert judge("rate", 54.0, np.nan, 54, np.nan, 12, 0.02)[0] == DONE
     year_end = _card(Q4, THE_ISSUE)
-    assert year_end.loc["national_sci_projects", "status"] == MISSED
-    assert year_end.loc["provincial_sci_projects", "status"] == REACHED
-    assert year_end.loc["national_sci_projects", "judged_on"] == "全年完成"
-    # at year end a stock is judged on the year's own count, the projection set aside
-    assert year_end.loc["sales_ge_100m", "status"] == MISSED
-    assert year_end.loc["tax_ge_100m", "status"] == MISSED
-    assert year_end.loc["upgrade_investment", "expected_progress"] == 1.0
-    assert year_end.loc["upgrade_investment", "status"] == BEHIND  # 26 of 35 at 100%
+    with_target = year_end[year_end["target"].notna() & year_end["actual"].notna()]
+    assert set(with_target["status"]) == {DONE, NOT_DONE}
+    assert year_end.loc["national_sci_projects", "status"] == NOT_DONE
+    assert year_end.loc["provincial_sci_projects", "status"] == DONE
+    assert year_end.loc["sales_ge_100m", "status"] == NOT_DONE  # the year's own count
+    assert year_end.loc["tax_ge_100m", "status"] == NOT_DONE
+    assert year_end.loc["upgrade_investment", "status"] == NOT_DONE  # 26 of 35
+    assert year_end.loc["approval_reduction_ratio", "status"] == NOT_DONE  # with its count
+    assert "序时进度" not in narrative.scorecard_sentence(year_end.reset_index(), Q4)
+
+
+def test_a_department_is_judged_on_its_own_part_and_a_missing_return_is_not_reported():
+    from analysis.measures import owners
+
+    indicators = params.indicators(year=2026)
+    done = {"经信局": 2, "组织部": 1, "卫生局": 1, "文广新局": 1, "体育局": 0, "总工会": 1}
+    returned = pd.DataFrame(  # 宣传部 sent no return
+        [(d, "recognition_measures_done", float(v), "", 2026, 9) for d, v in done.items()],
+        columns=["department", "indicator", "value", "note", "year", "month"],
+    )
+    card = _card(Q3, {"recognition_measures_done": (6.0, np.nan)})
+    card.loc["recognition_measures_done", "not_reported"] = "宣传部"
+    parts = owners.parts(card.reset_index(), indicators, returned, Q3, 0.02)
+    mine = parts.set_index(["indicator", "department"]).loc["recognition_measures_done"]
+    assert mine.loc["宣传部", "own_status"] == NOT_REPORTED
+    assert pd.isna(mine.loc["宣传部", "own_actual"])
+    assert (mine.loc["总工会", "own_actual"], mine.loc["总工会", "own_status"]) == (1.0, DONE)
+    assert (mine.loc["体育局", "own_actual"], mine.loc["体育局", "own_status"]) == (
+        0.0,
+        IN_PROGRESS,
+    )  # a measure not yet done, not 滞后
+    assert mine.loc["经信局", "own_target"] == 3.0 and mine.loc["组织部", "own_target"] == 2.0
+    assert mine.loc["经信局", "own_status"] == IN_PROGRESS  # 2 of its 3
+    rows = targets.by_department(card.reset_index(), parts)
+    own = rows[rows["department"] == "宣传部"]
+    assert list(own["status"]) == [NOT_REPORTED]
+    assert list(own["joint_status"]) == [IN_PROGRESS]
+    text = narrative.department_paragraph(own, "宣传部", Q3)
+    assert "本期未报送：提升企业家社会地位十项措施落实" in text
 
 
 @pytest.fixture
@@ -156,7 +240,8 @@ def test_a_year_without_targets_says_so_everywhere(two_years):
     note = "params/targets.yaml 未设2027年目标"
     assert narrative.scorecard_sentence(card, q).startswith(note)
     assert narrative.plan_sentence(card, [3], q).startswith(note)
-    assert all(p.startswith(note) for p in bulletin.summary(card, q)["paragraph"])
+    rows = targets.by_department(card)
+    assert all(p.startswith(note) for p in bulletin.summary(rows, q)["paragraph"])
     said = "params/targets.yaml 未设2027年目标（现有2025年、2026年），本期各项指标均标为“未设目标”"
     assert said in runner._title(q, two_years)  # every page's title
     message = cli._targets_note({"year": 2027, "params_dir": str(two_years)})

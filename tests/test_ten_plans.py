@@ -93,9 +93,16 @@ def expected(panel, sources, year: int, month: int) -> dict[str, float]:
         p["major_upgrade"] and p["start_date"] <= end for p in projects
     )
     e["upgrade_investment"] = sum(p["completed_investment"] for p in upgrade) / 1e8
-    key = [p for p in projects if p["kind"] == "重点项目" and p["start_date"] <= end]
-    e["key_projects"] = len(key)
-    e["key_projects_investment"] = sum(p["planned_investment"] for p in key) / 1e8
+    key = [p for p in projects if p["kind"] == "重点项目"]
+    e["key_projects"] = sum(p["start_date"] <= end for p in key)
+    e["key_projects_plan_completion"] = 100 * (
+        sum(p["completed_investment"] for p in key) / sum(p["annual_plan_investment"] for p in key)
+    )
+    major = [p for p in projects if p["major_upgrade"]]
+    e["major_upgrade_plan_completion"] = 100 * (
+        sum(p["completed_investment"] for p in major)
+        / sum(p["annual_plan_investment"] for p in major)
+    )
     e["attracted_projects_100m"] = sum(
         p["kind"] == "招引项目"
         and _this_year(p["start_date"], year, end)
@@ -158,5 +165,12 @@ def test_quarter_paths_hold_each_quarters_scorecard_for_both_years(city):
         for indicator, value in expected(panel, sources, year, month).items():
             assert paths.at[(indicator, year, month), "actual"] == pytest.approx(value)
     assert math.isnan(paths.at[("key_projects", YEAR - 1, 12), "progress"])
-    assert paths.at[("key_projects", YEAR, 6), "expected_progress"] == 0.5
-    assert paths.at[("approval_reduction_ratio", YEAR, 3), "expected_progress"] == 1.0
+    assert paths.at[("upgrade_investment", YEAR, 6), "expected_progress"] == 0.5
+    june = pd.Timestamp(YEAR, 6, 30)
+    key = [p for p in _records(sources.projects, YEAR, 6) if p["kind"] == "重点项目"]
+    due = sum(
+        (p["planned_start_date"] if pd.notna(p["planned_start_date"]) else p["start_date"]) <= june
+        for p in key
+    )
+    assert paths.at[("key_projects", YEAR, 6), "expected_progress"] == pytest.approx(due / 88)
+    assert math.isnan(paths.at[("approval_reduction_ratio", YEAR, 3), "expected_progress"])

@@ -23,6 +23,11 @@ INDICATOR_COLUMNS = [
     "upper_yuan",
     "kind",
     "tracked",
+    "note",
+    "due_month",
+    "judged_with",
+    "reported_by",
+    "shares",
     "target_year",
 ]
 _checked: dict[tuple, dict] = {}
@@ -48,6 +53,11 @@ def thresholds(params_dir: Path = PARAMS_DIR) -> dict:
 
 def columns(params_dir: Path = PARAMS_DIR) -> dict:
     return check(params_dir)["columns.yaml"].model_dump()
+
+
+def industries(params_dir: Path = PARAMS_DIR) -> dict:
+    """The leading industries and how a firm is placed in one (industries.yaml)."""
+    return check(params_dir)["industries.yaml"].model_dump()
 
 
 def plan_names(params_dir: Path = PARAMS_DIR) -> dict[int, str]:

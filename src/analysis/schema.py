@@ -27,9 +27,9 @@ from pydantic import (
 from analysis.errors import ParamsError
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when built
-FILES = ("targets.yaml", "thresholds.yaml", "columns.yaml")
+FILES = ("targets.yaml", "thresholds.yaml", "columns.yaml", "industries.yaml")
 
-BASES = ("flow", "stock", "rate", "batch")
+BASES = ("flow", "starts", "stock", "rate", "batch")
 MEASURES = (  # the keys of plans.MEASURES (a test holds the two together)
     "tier",
     "revenue_total",
@@ -39,9 +39,10 @@ MEASURES = (  # the keys of plans.MEASURES (a test holds the two together)
     "rd_intensity",
     "upgrade_coverage",
     "major_upgrades",
+    "major_upgrades_plan",
     "upgrade_investment",
     "key_projects",
-    "key_projects_investment",
+    "key_projects_plan",
     "attracted_projects",
     "platform_awards",
     "listing_firms",
@@ -141,6 +142,22 @@ def _one_of(choices: tuple[str, ...]):
     return check
 
 
+def _month(value: Any) -> int:
+    """A month by number: 6, ６ or 6月."""
+    text = unicodedata.normalize("NFKC", str(value)).strip().removesuffix("月")
+    if not text.isdigit() or not 1 <= int(text) <= 12:
+        raise ValueError(f"应为 1 到 12 的月份，如 6 / expected a month 1-12, got {value!r}")
+    return int(text)
+
+
+def _part(value: Any) -> float:
+    """A department's part of a target: a positive number."""
+    part = _number(value, "份数，如 3 / a number of parts")
+    if part <= 0:
+        raise ValueError(f"份数应大于 0 / expected a positive part, got {value!r}")
+    return part
+
+
 def _words(value: Any) -> list[str]:
     """A list of non-empty names."""
     expected = "应为非空文字的列表，如 [经信局] / expected a list of names"
@@ -182,6 +199,11 @@ class Indicator(BaseModel):
     upper_yuan: Yuan = None
     kind: Name | None = None
     tracked: Names | None = None
+    note: Name | None = None
+    due_month: Annotated[int | None, BeforeValidator(lambda v: v and _month(v))] = None
+    judged_with: Name | None = None
+    reported_by: Names | None = None
+    shares: dict[str, Annotated[float, BeforeValidator(_part)]] | None = None
 
     @field_validator("target", mode="before")
     @classmethod
@@ -211,6 +233,38 @@ class Indicator(BaseModel):
             raise ValueError(_KeyProblem("lower_yuan", "须有下限 lower_yuan（元）"))
         if self.measure == "platform_awards" and self.kind is None:
             raise ValueError(_KeyProblem("kind", "须写明认定类别 kind"))
+        if self.due_month is not None and self.basis != "batch":
+            raise ValueError(_KeyProblem("due_month", "仅成批指标（basis: batch）可设完成月份"))
+        if self.basis == "starts" and self.measure not in ("key_projects", "major_upgrades"):
+            raise ValueError(
+                _KeyProblem(
+                    "basis", "starts 仅用于项目清单的开工数（key_projects、major_upgrades）"
+                )
+            )
+        returned = self.measure == "department_return"
+        for key in ("reported_by", "shares"):
+            if getattr(self, key) is not None and not returned:
+                raise ValueError(
+                    _KeyProblem(key, "仅部门报表指标（measure: department_return）可设")
+                )
+        reporters = self.reported_by or self.departments
+        strangers = [d for d in (self.reported_by or []) if d not in self.departments]
+        if strangers:
+            raise ValueError(
+                _KeyProblem("reported_by", f"{'、'.join(strangers)} 不在本指标的 departments 中")
+            )
+        if self.shares is not None:
+            if self.basis == "rate":
+                raise ValueError(
+                    _KeyProblem("shares", "比率指标不能按份分解 / a rate cannot be split")
+                )
+            if set(self.shares) != set(reporters):
+                raise ValueError(
+                    _KeyProblem(
+                        "shares",
+                        f"应为每个报送单位（{'、'.join(reporters)}）各填一份，且不含其他单位",
+                    )
+                )
         bounded = self.upper_yuan is not None and self.lower_yuan is not None
         if bounded and not self.lower_yuan < self.upper_yuan:
             raise ValueError(
@@ -253,7 +307,16 @@ def _cross_checks(data: dict) -> list[tuple[tuple, str]]:
     plans = data.get("plans") if isinstance(data.get("plans"), dict) else {}
     known = data.get("departments") if isinstance(data.get("departments"), list) else []
     items = data.get("indicators") if isinstance(data.get("indicators"), list) else []
+    ids = {ind.get("id") for ind in items if isinstance(ind, dict)}
     for i, ind in enumerate(i for i in items if isinstance(i, dict)):
+        linked = ind.get("judged_with")
+        if linked is not None and (linked not in ids or linked == ind.get("id")):
+            problems.append(
+                (
+                    ("indicators", i, "judged_with"),
+                    "应为本文件中另一指标的 id / unknown indicator id",
+                )
+            )
         if ind.get("id") in seen:
             problems.append((("indicators", i, "id"), "指标编号重复 / duplicate id"))
         seen.add(ind.get("id"))
@@ -272,6 +335,57 @@ def _cross_checks(data: dict) -> list[tuple[tuple, str]]:
                     )
                 )
     return problems
+
+
+# --- industries.yaml -------------------------------------------------------------------
+_CODE = re.compile(r"[A-T]?\d{2,4}")
+
+
+def _code_prefix(value: Any) -> str:
+    """A GB/T 4754 code or prefix: C36, 3731, c3731 (upper-cased)."""
+    text = _text(value).upper()
+    if not _CODE.fullmatch(text):
+        raise ValueError(
+            f"应为国民经济行业代码（GB/T 4754），如 C36 或 C3731 / expected an industry code, "
+            f"got {value!r}"
+        )
+    return text
+
+
+class Industry(BaseModel):
+    """One leading industry: the words and codes that place a firm in it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    texts: Names
+    codes: list[Annotated[str, BeforeValidator(_code_prefix)]]
+    service: bool = False
+
+
+class Industries(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    other: Name
+    industries: list[Industry]
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "Industries":
+        names = [industry.name for industry in self.industries] + [self.other]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"产业名称重复：{'、'.join(twice)} / duplicate industry name")
+        for key in ("texts", "codes"):
+            owner: dict[str, str] = {}
+            for industry in self.industries:
+                for value in getattr(industry, key):
+                    if value in owner and owner[value] != industry.name:
+                        raise ValueError(
+                            f"{key} 中的「{value}」同时属于{owner[value]}和{industry.name} "
+                            "/ listed under two industries"
+                        )
+                    owner[value] = industry.name
+        return self
 
 
 # --- thresholds.yaml -------------------------------------------------------------------
@@ -401,7 +515,12 @@ def _positive(value: Any) -> float:
     return number
 
 
-MODELS = {"targets.yaml": Targets, "thresholds.yaml": Thresholds, "columns.yaml": Columns}
+MODELS = {
+    "targets.yaml": Targets,
+    "thresholds.yaml": Thresholds,
+    "columns.yaml": Columns,
+    "industries.yaml": Industries,
+}
 
 
 # --- the check -------------------------------------------------------------------------

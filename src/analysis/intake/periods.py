@@ -168,7 +168,9 @@ def project_full_year(
     """Full-year projection of a cumulative figure for every firm reporting at `period`.
 
     Seasonal: cumulative ÷ the share of last year's total the firm had done by the same
-    month, when that history exists and the share lies within `share_limits` × m/12.
+    month, when that history exists and the share lies within `share_limits` × m/12. The
+    same month of last year is read from last year's table of that month, else from this
+    table's 上年同期 column (no 1-2月 table of last year is needed at 1-2月).
     Otherwise linear: cumulative × 12 / m. At 1-12月 the projection is the year's figure.
     Returns credit_code, the projection and the method used (seasonal / linear / actual).
     """
@@ -181,7 +183,14 @@ def project_full_year(
 
     now = at(period.year, period.month)
     same_point, full = at(period.year - 1, period.month), at(period.year - 1, 12)
-    share = (same_point / full).reindex(now.index)
+    same = same_point.reindex(now.index).to_numpy(dtype=float)
+    if f"{column}_prev" in panel.columns:  # this table's 上年同期, row for row with `now`
+        rows = (panel["year"] == period.year) & (panel["month"] == period.month)
+        stated = panel.loc[rows, f"{column}_prev"].to_numpy(dtype=float)
+        same = np.where(np.isnan(same), stated, same)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = same / full.reindex(now.index).to_numpy(dtype=float)
+    share = pd.Series(share, index=now.index)
     linear_share = period.month / 12
     lo, hi = share_limits
     usable = share.notna() & (share >= lo * linear_share) & (share <= min(1.0, hi * linear_share))

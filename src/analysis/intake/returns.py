@@ -1,8 +1,10 @@
 """Indicators only a department can report (plans 3, 8, 9, 10), from their returns.
 
 Each department reports its own part of an indicator, cumulative for the year. A count
-or amount is the sum over departments; a rate cannot be summed, so it is the figure of
-the first owning department (in targets.yaml order) that reported it, else of any.
+or amount is the sum over the departments that return it (`reported_by`, default every
+owner); a rate cannot be summed, so it is the figure of the first of them (in targets.yaml
+order) that reported it, else of any. A reporter with no figure for the period is named
+(missing), never counted as zero.
 """
 
 import numpy as np
@@ -12,6 +14,19 @@ import pandas as pd
 def reported(returns: pd.DataFrame, indicator: str) -> pd.DataFrame:
     """The period's returns for one indicator, with a value."""
     return returns[(returns["indicator"] == indicator) & returns["value"].notna()]
+
+
+def reporters(indicator) -> list[str]:
+    """The departments that return an indicator's figure: `reported_by`, else its owners."""
+    chosen = indicator.reported_by
+    return list(chosen) if isinstance(chosen, list | tuple) else list(indicator.departments)
+
+
+def missing(returns: pd.DataFrame, indicator: str, departments: list[str]) -> list[str]:
+    """The departments among `departments` with no figure for the indicator this period
+    (their return is missing, or lacks the row, or leaves it empty)."""
+    have = set(reported(returns, indicator)["department"])
+    return [d for d in departments if d not in have]
 
 
 def value(returns: pd.DataFrame, indicator: str, basis: str, owners: list[str]) -> float:

@@ -21,6 +21,7 @@ PROJECT_COLUMNS = [
     "planned_investment",
     "annual_plan_investment",
     "completed_investment",
+    "planned_start_date",
     "start_date",
     "completion_date",
     "status",

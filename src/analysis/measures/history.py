@@ -10,7 +10,7 @@ compare; progress and 序时进度 are shown for this year only, the year the ta
 import pandas as pd
 
 from analysis.intake.periods import Period, reported
-from analysis.measures import targets, tiers
+from analysis.measures import industries, targets, tiers
 
 PATH_COLUMNS = [
     "indicator",
@@ -41,6 +41,7 @@ def indicator_paths(data) -> pd.DataFrame:
     frames = []
     for p in periods(data.panel, data.period):
         firms = tiers.firm_table(data.panel, p, data.tiers, data.thresholds)
+        firms = industries.leading(firms, data.industries)
         values = targets.measured(firms, data.indicators, data.sources, p, data.thresholds)
         frames.append(values.assign(year=p.year, month=p.month))
     empty = pd.DataFrame(columns=["indicator", "actual", "year", "month"])
@@ -49,10 +50,10 @@ def indicator_paths(data) -> pd.DataFrame:
     paths = measured.merge(values, left_on="id", right_on="indicator")
     this_year = paths["year"] == data.period.year
     paths["progress"] = (paths["actual"] / paths["target"]).where(this_year)
-    paths["expected_progress"] = [
-        targets.expected_progress(b, Period(int(y), int(m))) if now else float("nan")
-        for b, y, m, now in zip(
-            paths["basis"], paths["year"], paths["month"], this_year, strict=True
-        )
-    ]
+    calendar = [
+        targets.expected_progress(b, Period(int(y), int(m)))
+        for b, y, m in zip(paths["basis"], paths["year"], paths["month"], strict=True)
+    ]  # a list's starts carry their own share due (plans.Value.expected)
+    due = paths["expected"].where(paths["expected"].notna(), calendar)
+    paths["expected_progress"] = due.where(this_year & paths["target"].notna())
     return paths.reindex(columns=PATH_COLUMNS).reset_index(drop=True)

@@ -158,6 +158,7 @@ def _read(path: Path) -> pd.DataFrame:
 
 def _meta(p: Products) -> dict:
     from analysis.intake import quality
+    from analysis.measures import industries, tiers
 
     d = p.data
     return {
@@ -165,7 +166,9 @@ def _meta(p: Products) -> dict:
         "plan_names": {str(k): v for k, v in d.plan_names.items()},
         "intake_summary": quality.summary_sentence(d.intake),
         "left_out_sentence": quality.left_out_sentence(p.table("left_out")),
-        "revenue_total": float(d.firms["revenue_ytd"].sum()),
+        "revenue_total": float(d.firms.loc[d.firms["leading"], "revenue_ytd"].sum()),
+        "projection": tiers.projection_reliability(d.firms, d.tiers),
+        "industries_note": industries.coverage_note(d.firms, d.industries),
     }
 
 
@@ -255,16 +258,30 @@ def _status_summary(p: Products) -> pd.DataFrame:
     return targets.status_summary(p.table("scorecard"))
 
 
+def _department_parts(p: Products) -> pd.DataFrame:
+    from analysis.measures import owners
+
+    d = p.data
+    band = d.thresholds["on_track_band"]
+    return owners.parts(p.table("scorecard"), d.indicators, _now(p).returns, p.period, band)
+
+
+def _return_status(p: Products) -> pd.DataFrame:
+    from analysis.measures import owners
+
+    return owners.return_status(p.data.indicators, _now(p).returns, p.period)
+
+
 def _department_summary(p: Products) -> pd.DataFrame:
     from analysis.measures import targets
 
-    return targets.department_summary(p.table("scorecard"))
+    return targets.department_summary(p.table("scorecard"), p.table("department_parts"))
 
 
 def _by_department(p: Products) -> pd.DataFrame:
     from analysis.measures import targets
 
-    return targets.by_department(p.table("scorecard"))
+    return targets.by_department(p.table("scorecard"), p.table("department_parts"))
 
 
 def _return_scorecard(p: Products) -> pd.DataFrame:
@@ -352,6 +369,38 @@ def _late_projects(p: Products) -> pd.DataFrame:
     from analysis.measures import projects
 
     return projects.behind_plan(_now(p).projects, p.period, p.data.thresholds["on_track_band"])
+
+
+def _late_starts(p: Products) -> pd.DataFrame:
+    from analysis.measures import projects
+
+    return projects.late_starts(_now(p).projects, p.period)
+
+
+def _project_lists(p: Products) -> pd.DataFrame:
+    """The named project lists as the project office's return holds them: projects and
+    planned total investment (yuan), what the programme says of them beside."""
+    from analysis.measures import projects
+
+    now, indicators = _now(p).projects, p.data.indicators.set_index("id")
+    rows = []
+    lists = (
+        ("key_projects", "重点项目", projects.is_key),
+        ("major_upgrade_projects", "重大技改项目", projects.is_major),
+    )
+    for indicator, label, chosen in lists:
+        count, investment = projects.list_size(now, chosen)
+        known = indicator in indicators.index
+        rows.append(
+            dict(
+                indicator=indicator,
+                name=label,
+                projects=count,
+                planned_investment=investment,
+                programme=indicators.at[indicator, "note"] if known else None,
+            )
+        )
+    return pd.DataFrame(rows)
 
 
 def _attracted(p: Products) -> pd.DataFrame:
@@ -442,6 +491,8 @@ TABLES: dict[str, Callable[[Products], pd.DataFrame]] = {
     # 03 scorecard, 09 bulletin and every page's plan table
     "scorecard": _scorecard,
     "status_summary": _status_summary,
+    "department_parts": _department_parts,
+    "return_status": _return_status,
     "department_summary": _department_summary,
     "by_department": _by_department,
     "paths": _paths,
@@ -451,6 +502,8 @@ TABLES: dict[str, Callable[[Products], pd.DataFrame]] = {
     # 05 projects
     "majors": _majors,
     "late_projects": _late_projects,
+    "late_starts": _late_starts,
+    "project_lists": _project_lists,
     "attracted": _attracted,
     # 06 innovation
     "awards": _awards,

@@ -1,9 +1,13 @@
 """Plans 2 (百企改造) and 6 (项目倍增) from the project office's list of projects.
 
 Every function takes the list as reported for one period (cumulative to its month).
-A project is under way (实施) once its start date (开工时间) has passed; 技改投入 is the
-year's cumulative completed investment of technical-upgrade projects, the only flow here
-steady enough to project to the full year (seasonally, else linearly).
+A list of named projects (重点项目, 重大技改) is judged as a supervision office judges it:
+by its 年度计划投资完成率 (the year's completed investment over the year's planned
+investment) against 序时进度, and by its starts against the starts its own planned start
+dates (计划开工时间) make due; the count and total investment of the list describe the list,
+not its progress. A project is under way (实施) once its start date (开工时间) has passed;
+技改投入 is the year's cumulative completed investment of technical-upgrade projects, the
+only flow here steady enough to project to the full year (seasonally, else linearly).
 """
 
 import numpy as np
@@ -44,19 +48,45 @@ def upgrade_coverage(projects: pd.DataFrame, firms: pd.DataFrame) -> float:
     return float(firms["credit_code"].astype(object).isin(planned).mean())  # hashed, in C
 
 
-def major_upgrades_started(projects: pd.DataFrame, year: int, month: int) -> float:
-    """重大技改项目 under way by the period's end."""
-    if projects.empty:
-        return np.nan
-    return float((is_major(projects) & started(projects, year, month)).sum())
+def is_key(projects: pd.DataFrame) -> pd.Series:
+    """重点项目 of the list."""
+    return projects["kind"] == KEY_PROJECT
 
 
-def key_projects_started(projects: pd.DataFrame, year: int, month: int) -> tuple[float, float]:
-    """Key projects under way (new or continuing) and their planned total investment, yuan."""
+def due_to_start(projects: pd.DataFrame, year: int, month: int) -> pd.Series:
+    """Projects whose planned start (计划开工时间) is on or before the period's end; where the
+    list gives no planned start, a project already started was due when it started."""
+    planned = pd.to_datetime(projects["planned_start_date"])
+    return (planned <= period_end(year, month)) | (planned.isna() & started(projects, year, month))
+
+
+def starts(projects: pd.DataFrame, chosen, year: int, month: int) -> tuple[float, float]:
+    """(under way, due to have started) among the projects `chosen` picks; NaN for a period
+    without a list, and NaN due when no project of the list has a planned start date."""
     if projects.empty:
         return np.nan, np.nan
-    under_way = projects[(projects["kind"] == KEY_PROJECT) & started(projects, year, month)]
-    return float(len(under_way)), float(under_way["planned_investment"].sum())
+    mine = projects[chosen(projects)]
+    due = float(due_to_start(mine, year, month).sum())
+    if mine["planned_start_date"].isna().all():
+        due = np.nan
+    return float(started(mine, year, month).sum()), due
+
+
+def plan_completion(projects: pd.DataFrame, chosen) -> float:
+    """年度计划投资完成率 of the projects `chosen` picks, as a share: the year's completed
+    investment over the year's planned investment; NaN without a list or a plan."""
+    mine = projects[chosen(projects)] if not projects.empty else projects
+    plan = mine["annual_plan_investment"].sum() if not mine.empty else 0.0
+    if not plan > 0:
+        return np.nan
+    return float(mine["completed_investment"].sum() / plan)
+
+
+def list_size(projects: pd.DataFrame, chosen) -> tuple[int, float]:
+    """How many projects the list holds and their planned total investment (yuan): what the
+    list is, shown beside the programme's figures (88 个, 206亿), not judged."""
+    mine = projects[chosen(projects)] if not projects.empty else projects
+    return len(mine), float(mine["planned_investment"].sum()) if len(mine) else 0.0
 
 
 def attracted(projects: pd.DataFrame, year: int, month: int, lower_yuan: float) -> pd.Series:
@@ -103,14 +133,24 @@ def plan_progress(projects: pd.DataFrame) -> pd.DataFrame:
 
 
 def behind_plan(projects: pd.DataFrame, quarter: Period, band: float) -> pd.DataFrame:
-    """Technical-upgrade projects whose completed investment lags the annual plan by more
-    than the band below 序时进度, the largest shortfall first."""
-    upgrades = plan_progress(projects[projects["kind"] == UPGRADE_PROJECT])
-    late = upgrades[upgrades["plan_progress"] < quarter.elapsed - band].copy()
+    """Key and technical-upgrade projects whose completed investment lags their annual plan
+    by more than the band below 序时进度, the largest shortfall first."""
+    followed = projects[projects["kind"].isin([KEY_PROJECT, UPGRADE_PROJECT])]
+    table = plan_progress(followed)
+    late = table[table["plan_progress"] < quarter.elapsed - band].copy()
     late["shortfall"] = (
         late["annual_plan_investment"] * quarter.elapsed - late["completed_investment"]
     )
     return late.sort_values("shortfall", ascending=False).reset_index(drop=True)
+
+
+def late_starts(projects: pd.DataFrame, quarter: Period) -> pd.DataFrame:
+    """Key and major upgrade projects due to have started by the period's end (计划开工时间)
+    that have not, the longest overdue first."""
+    named = projects[is_key(projects) | is_major(projects)]
+    due = due_to_start(named, quarter.year, quarter.month)
+    late = named[due & ~started(named, quarter.year, quarter.month)].copy()
+    return late.sort_values("planned_start_date").reset_index(drop=True)
 
 
 def major_upgrades(projects: pd.DataFrame, quarter: Period, tracked=()) -> pd.DataFrame:

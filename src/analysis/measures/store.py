@@ -1,6 +1,6 @@
 """The processed folder: the intake saved as Parquet, and the period's tables built from it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +10,7 @@ from analysis.errors import NoDataError
 from analysis.intake.ingest import Intake
 from analysis.intake.periods import Period, reported
 from analysis.intake.sources import Sources
-from analysis.measures import targets, tiers
+from analysis.measures import industries, targets, tiers
 
 TABLES = Intake.table_names()
 
@@ -62,6 +62,8 @@ class PeriodData:
     tiers: pd.DataFrame
     thresholds: dict
     plan_names: dict[int, str]
+    # params/industries.yaml: the leading industries and how firms are placed in them
+    industries: dict = field(default_factory=lambda: params.industries())
 
     @property
     def panel(self) -> pd.DataFrame:
@@ -110,7 +112,8 @@ def period_data(intake: Intake, period: Period, params_dir: Path = config.PARAMS
     params_dir = config.resolve(params_dir)
     tier_defs = params.tiers(params_dir, period.year)
     limits = params.thresholds(params_dir)
-    firms = tiers.firm_table(intake.panel, period, tier_defs, limits)
+    spec = params.industries(params_dir)
+    firms = industries.leading(tiers.firm_table(intake.panel, period, tier_defs, limits), spec)
     return PeriodData(
         period,
         intake,
@@ -119,4 +122,5 @@ def period_data(intake: Intake, period: Period, params_dir: Path = config.PARAMS
         tier_defs,
         limits,
         params.plan_names(params_dir),
+        spec,
     )

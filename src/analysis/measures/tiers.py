@@ -261,3 +261,21 @@ def industry_breakdown(firms: pd.DataFrame, tiers: pd.DataFrame) -> pd.DataFrame
     for tier_id in tiers["id"]:
         table[tier_id] = grouped[tier_id].sum()
     return table.sort_values("revenue_ytd", ascending=False).reset_index()
+
+
+def projection_reliability(firms: pd.DataFrame, tiers: pd.DataFrame, near: float = 0.1) -> dict:
+    """What the tier projections rest on: firms projected seasonally and linearly (by
+    revenue), and firm-tier pairs whose projection lies within ±`near` of the tier's
+    lower bound, where a month's figures may move the verdict."""
+    methods = firms["revenue_method"].value_counts() if "revenue_method" in firms else {}
+    close = 0
+    for tier in tiers.itertuples():
+        projected = firms[f"{tier.field}_projected"]
+        close += int(((projected - tier.lower_yuan).abs() <= near * tier.lower_yuan).sum())
+    bounds = list(dict.fromkeys(f"{yuan_label(t.lower_yuan)}元" for t in tiers.itertuples()))
+    return {
+        "seasonal": int(methods.get("seasonal", 0)),
+        "linear": int(methods.get("linear", 0)),
+        "near": close,
+        "bounds": bounds,
+    }

@@ -1,9 +1,11 @@
 """督查通报: the scorecard broken down by owning department, for the supervision office to
 circulate, as tables with a generated paragraph each and as bulletin.xlsx.
 
-An indicator owned by several departments appears under each of them. Within a
-department the indicators needing attention (滞后, 未达标, 预计未达标) come first, the
-furthest behind on top; each row says what it was judged on (targets.judge). The
+An indicator owned by several departments appears under each of them, with the
+department's own reported figure and, where the target is split, its own part and status
+(owners.parts); a department whose return is missing is 未报送 there. Within a department
+the indicators needing attention come first, the furthest behind on top; each row says
+the rule it was judged by (targets.judge). The
 workbook is meant to be edited and forwarded, so statuses are coloured by conditional
 formatting (an edited status recolours itself) and text from the data is stored as text.
 """
@@ -19,9 +21,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.intake.periods import Period
-from analysis.measures import targets
 from analysis.measures.plans import UNIT_YUAN
-from analysis.measures.targets import ATTENTION, STATUS_COLOURS, STATUS_ORDER
+from analysis.measures.targets import (
+    ATTENTION,
+    RULES_SUMMARY,
+    STATUS_COLOURS,
+    STATUS_ORDER,
+    status_counts,
+)
 from analysis.report import narrative
 from analysis.report.formatting import status_text
 
@@ -32,13 +39,15 @@ DEPARTMENT_COLUMNS = [  # header, width
     ("指标", 30),
     ("单位", 7),
     ("年度目标", 13),
-    ("完成", 13),
+    ("完成（合计）", 13),
+    ("本单位报送", 12),
+    ("本单位分解目标", 12),
     ("全年预计", 13),
     ("完成进度", 10),
     ("序时进度", 10),
     ("进度差（百分点）", 12),
-    ("状态", 15),
-    ("考核依据", 11),
+    ("本单位状态", 15),
+    ("考核依据", 24),
     ("责任单位", 28),
 ]
 SUMMARY_COLUMNS = [
@@ -48,11 +57,6 @@ SUMMARY_COLUMNS = [
     *((status, max(8, 2 * len(status) + 2)) for status in STATUS_ORDER),
     ("通报", 90),
 ]
-RULES_LINE = (
-    "流量指标完成进度对照序时进度{schedule}；比率指标对照目标值；年末存量指标（分档企业数）"
-    "以全年预计对照年度目标；成批认定、签约、融资类指标按年度累计，达到年度目标即为已达标，"
-    "12月末考核。"
-)
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="ECEFF1")
@@ -64,27 +68,25 @@ def _argb(colour: str) -> str:
     return "FF" + colour.lstrip("#").upper()
 
 
-def summary(card: pd.DataFrame, quarter: Period) -> pd.DataFrame:
-    """Per department: indicators by status (targets.department_summary) and the
-    bulletin's paragraph."""
-    rows = targets.by_department(card)
+def summary(rows: pd.DataFrame, quarter: Period) -> pd.DataFrame:
+    """Per department: indicators by its own status and the bulletin's paragraph; `rows`
+    are targets.by_department's rows with the departments' parts."""
     paragraphs = {
         department: narrative.department_paragraph(own, department, quarter)
         for department, own in rows.groupby("department", sort=False)
     }
-    table = targets.department_summary(card)
+    table = status_counts(rows)
     return table.assign(paragraph=table["department"].map(paragraphs))
 
 
-def _in_workbook_unit(value: float, unit: str) -> tuple[float | None, str, str]:
-    """(value, unit shown, number format): money in 万元, rates as percentages, counts whole."""
-    if pd.isna(value):
-        return None, unit, "General"
+def _workbook_unit(unit: str) -> tuple[float, str, str]:
+    """(divisor, unit shown, number format) of an indicator's figures in the workbook:
+    money in 万元, rates as percentages, counts whole, whatever the figure."""
     if unit in UNIT_YUAN:
-        return float(value) * UNIT_YUAN[unit] / UNIT_YUAN["万元"], "万元", "#,##0.00"
+        return UNIT_YUAN["万元"] / UNIT_YUAN[unit], "万元", "#,##0.00"
     if unit == "%":
-        return float(value) / 100, "%", "0.0%"
-    return float(value), unit, "#,##0"
+        return 100.0, "%", "0.0%"
+    return 1.0, unit, "#,##0"
 
 
 def _text(ws: Worksheet, row: int, column: int, value) -> None:
@@ -144,31 +146,30 @@ def _status_colours(ws: Worksheet, cells: str) -> None:
 
 
 def _department_sheet(ws, department, own, plan_names, quarter) -> None:
-    title = f"{department}牵头指标推进情况（{quarter.label}）"
-    _heading(ws, title, narrative.department_paragraph(own, department, quarter), 13)
+    title = f"{department}承担指标推进情况（{quarter.label}）"
+    columns = len(DEPARTMENT_COLUMNS)
+    _heading(ws, title, narrative.department_paragraph(own, department, quarter), columns)
     _header(ws, *zip(*DEPARTMENT_COLUMNS, strict=True))
     for i, row in enumerate(own.itertuples(), start=1):
         r = 3 + i
-        target, unit, fmt = _in_workbook_unit(row.target, row.unit)
-        actual, _, _ = _in_workbook_unit(row.actual, row.unit)
-        projected, _, _ = _in_workbook_unit(row.projected, row.unit)
+        divisor, unit, fmt = _workbook_unit(row.unit)
+        figures = (row.target, row.actual, row.own_actual, row.own_target, row.projected)
         _number(ws, r, 1, i, "0")
         _text(ws, r, 2, f"{row.plan} {plan_names.get(row.plan, '')}")
         _text(ws, r, 3, row.name)
         _text(ws, r, 4, unit)
-        _number(ws, r, 5, target, fmt)
-        _number(ws, r, 6, actual, fmt)
-        _number(ws, r, 7, projected, fmt)
-        _number(ws, r, 8, row.progress, "0.0%")
-        _number(ws, r, 9, row.expected_progress, "0.0%")
-        _number(ws, r, 10, row.gap, "+0.0;-0.0;0.0")
-        _text(ws, r, 11, status_text(row.status))
-        _text(ws, r, 12, row.judged_on)
-        _text(ws, r, 13, row.departments)
-        for column in range(1, 14):
+        for column, value in enumerate(figures, start=5):
+            _number(ws, r, column, None if pd.isna(value) else value / divisor, fmt)
+        _number(ws, r, 10, row.progress, "0.0%")
+        _number(ws, r, 11, row.expected_progress, "0.0%")
+        _number(ws, r, 12, row.gap, "+0.0;-0.0;0.0")
+        _text(ws, r, 13, status_text(row.status))
+        _text(ws, r, 14, row.own_rule or row.judged_on)
+        _text(ws, r, 15, row.departments)
+        for column in range(1, columns + 1):
             ws.cell(row=r, column=column).border = _BORDER
     if len(own):
-        _status_colours(ws, f"K4:K{3 + len(own)}")
+        _status_colours(ws, f"M4:M{3 + len(own)}")
 
 
 def _summary_sheet(ws, table: pd.DataFrame, card: pd.DataFrame, quarter: Period) -> None:
@@ -176,7 +177,7 @@ def _summary_sheet(ws, table: pd.DataFrame, card: pd.DataFrame, quarter: Period)
     legend = "；".join(status_text(s) for s in STATUS_ORDER)
     line = (
         narrative.no_targets(card, quarter)
-        + RULES_LINE.format(schedule=quarter.schedule)
+        + RULES_SUMMARY.format(schedule=quarter.schedule)
         + f"状态：{legend}。一项指标有多个责任单位的，在每个责任单位下均列出。金额单位：万元。"
     )
     _heading(ws, title, line, len(SUMMARY_COLUMNS))
@@ -187,7 +188,7 @@ def _summary_sheet(ws, table: pd.DataFrame, card: pd.DataFrame, quarter: Period)
         _text(ws, r, 2, row["department"])
         _number(ws, r, 3, row["indicators"], "0")
         for column, status in enumerate(STATUS_ORDER, start=4):
-            _number(ws, r, column, row[status], "0")
+            _number(ws, r, column, row.get(status, 0), "0")
         _text(ws, r, last, row["paragraph"])
         ws.cell(row=r, column=last).alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[r].height = 15 * (len(row["paragraph"]) // 45 + 1)
@@ -214,12 +215,16 @@ def _sheet_name(department: str, taken: set[str]) -> str:
 
 
 def write_bulletin(
-    card: pd.DataFrame, path: Path, quarter: Period, plan_names: dict[int, str]
+    card: pd.DataFrame,
+    rows: pd.DataFrame,
+    path: Path,
+    quarter: Period,
+    plan_names: dict[int, str],
 ) -> Path:
-    """bulletin.xlsx: a summary sheet, then one sheet per department with its indicators."""
-    rows = targets.by_department(card)
+    """bulletin.xlsx: a summary sheet, then one sheet per department with its indicators;
+    `rows` are targets.by_department's rows with the departments' parts (owners.parts)."""
     book = Workbook()
-    _summary_sheet(book.active, summary(card, quarter), card, quarter)
+    _summary_sheet(book.active, summary(rows, quarter), card, quarter)
     book.active.title = SUMMARY_SHEET
     taken = {SUMMARY_SHEET}
     for department, own in rows.groupby("department", sort=False):

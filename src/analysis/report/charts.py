@@ -18,7 +18,7 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from analysis.measures.targets import BEHIND, STATUS_COLOURS
+from analysis.measures.targets import ATTENTION, BEHIND, STATUS_COLOURS
 from analysis.report.formatting import COUNT_UNITS
 
 FONT_FILE = files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"
@@ -300,11 +300,12 @@ def size_distribution(histogram: pd.DataFrame, bounds, title: str):
 @chart
 def status_heatmap(by_department: pd.DataFrame, plan_names: dict[int, str]):
     """Departments × plans: how many of the indicators each department owns in each plan
-    are behind schedule ("滞后/指标数"), the colour their share. `by_department` is
+    need attention (滞后, 预计未达标, 未达到目标, 逾期, 未完成: "n/指标数"), the colour their
+    share. `by_department` is
     targets.by_department(card); an empty cell means the department owns none there."""
     import seaborn as sns  # here: only the pages with its charts pay for loading it
 
-    rows = by_department.assign(behind=by_department["status"] == BEHIND)
+    rows = by_department.assign(behind=by_department["status"].isin(ATTENTION))
     owned = rows.pivot_table(
         index="department", columns="plan", values="behind", aggfunc="size", fill_value=0
     )
@@ -325,7 +326,10 @@ def status_heatmap(by_department: pd.DataFrame, plan_names: dict[int, str]):
         vmax=1,
         linewidths=0.5,
         linecolor="white",
-        cbar_kws={"label": "滞后指标占比", "format": FuncFormatter(lambda v, _: f"{v:.0%}")},
+        cbar_kws={
+            "label": "需加快推进的指标占比",
+            "format": FuncFormatter(lambda v, _: f"{v:.0%}"),
+        },
         ax=ax,
     )
     ax.set_xticklabels([f"{p} {plan_names[p][:4]}" for p in owned.columns], rotation=30)
@@ -333,7 +337,7 @@ def status_heatmap(by_department: pd.DataFrame, plan_names: dict[int, str]):
     ax.tick_params(axis="y", labelsize=8, rotation=0)
     ax.set_xlabel("计划")
     ax.set_ylabel("责任单位")
-    ax.set_title("各责任单位牵头指标中滞后的项数（滞后/指标数）")
+    ax.set_title("各责任单位承担指标中需加快推进的项数（项数/指标数）")
     fig.tight_layout()
     return fig
 

@@ -202,9 +202,10 @@ LISTS = {
         by("period", "kind", "outcome"),
     ),
     "late_projects": FirmList(
-        "投资进度滞后的技改项目",
+        "投资进度滞后的项目",
         {
             "project_name": "项目名称",
+            "kind": "项目类别",
             "name": "建设单位",
             "industry": "产业",
             "annual_plan_investment": "本年计划投资",
@@ -218,6 +219,23 @@ LISTS = {
         noun="个",
         wan=("annual_plan_investment", "completed_investment", "shortfall"),
         percent=("plan_progress",),
+    ),
+    "late_starts": FirmList(
+        "未按计划开工的项目",
+        {
+            "project_id": "项目编号",
+            "project_name": "项目名称",
+            "kind": "项目类别",
+            "name": "建设单位",
+            "planned_start_date": "计划开工时间",
+            "start_date": "开工时间",
+            "status": "项目状态",
+            "department": "责任单位",
+        },
+        "按计划开工时间由早到晚排列",
+        by("planned_start_date"),
+        noun="个",
+        dates=("planned_start_date", "start_date"),
     ),
     "attracted": FirmList(
         "引进项目",
@@ -349,6 +367,7 @@ PRODUCT_OF = {  # each list of the workbook, by the name of the product that hol
     "revisions": "revision_changes",
     "repeats": "repeated_keys",
     "late_projects": "late_projects",
+    "late_starts": "late_starts",
     "attracted": "attracted",
     "awards": "awards",
     "listing": "listing_pipeline",

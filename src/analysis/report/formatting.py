@@ -6,14 +6,23 @@ import pandas as pd
 from IPython.display import HTML
 
 from analysis.measures import targets as t
-from analysis.measures.targets import AHEAD, BEHIND, NO_DATA, NO_TARGET, ON_TRACK, STATUS_COLOURS
+from analysis.measures.targets import STATUS_COLOURS
 
-STATUS_SYMBOLS = {AHEAD: "▲", ON_TRACK: "●", BEHIND: "▼", NO_TARGET: "○", NO_DATA: "—"} | {
-    t.REACHED: "★",
+STATUS_SYMBOLS = {
+    t.AHEAD: "▲",
+    t.ON_TRACK: "●",
+    t.BEHIND: "▼",
     t.ON_COURSE: "◎",
     t.OFF_COURSE: "▽",
-    t.MISSED: "✕",
-    t.YEARLY: "◇",
+    t.MET: "★",
+    t.NOT_MET: "▽",
+    t.DONE: "★",
+    t.IN_PROGRESS: "◇",
+    t.OVERDUE: "✕",
+    t.NOT_DONE: "✕",
+    t.NOT_REPORTED: "？",
+    t.NO_TARGET: "○",
+    t.NO_DATA: "—",
 }
 COUNT_UNITS = {"家", "个", "项", "人", "人次", "次", "件", "户", "期"}
 
@@ -119,6 +128,7 @@ SCORECARD_HEADERS = {
     "status": "状态",
     "judged_on": "考核依据",
     "departments": "责任单位",
+    "not_reported": "未报送单位",
 }
 
 
@@ -138,8 +148,55 @@ def scorecard_rows(card: pd.DataFrame, plan_names: dict[int, str]) -> pd.DataFra
             "status": card["status"].map(status_text),
             "judged_on": card["judged_on"],
             "departments": card["departments"],
+            "not_reported": card["not_reported"],
         }
     )
+
+
+DEPARTMENT_HEADERS = {
+    "plan": "计划",
+    "name": "指标",
+    "unit": "单位",
+    "target": "年度目标",
+    "actual": "完成（合计）",
+    "own_actual": "本单位报送",
+    "own_target": "本单位分解目标",
+    "progress": "完成进度",
+    "expected_progress": "序时进度",
+    "status": "本单位状态",
+    "judged_on": "考核依据",
+    "departments": "责任单位",
+}
+RETURN_STATUS_HEADERS = {
+    "department": "单位",
+    "period": "报告期",
+    "state": "报送情况",
+    "figures": "已报指标数",
+    "owed": "应报指标数",
+    "lacking": "缺报指标",
+}
+
+
+def status_count_headers(counts: pd.DataFrame) -> dict[str, str]:
+    """Headers of a table of indicators by status per department (targets.status_counts),
+    each status with its symbol."""
+    statuses = [s for s in STATUS_SYMBOLS if s in counts.columns]
+    return {"department": "责任单位", "indicators": "指标数"} | {
+        s: status_text(s) for s in statuses
+    }
+
+
+def department_rows(rows: pd.DataFrame, plan_names: dict[int, str]) -> pd.DataFrame:
+    """One department's rows of the bulletin (targets.by_department with owners.parts) as
+    text: the joint figure, the department's own figure and part, its own status and the
+    rule it was judged by."""
+    shown = scorecard_rows(rows, plan_names)
+    units = rows["unit"].to_numpy()
+    for column in ("own_actual", "own_target"):
+        shown[column] = [in_unit(v, u) for v, u in zip(rows[column], units, strict=True)]
+    rules = rows["own_rule"].where(rows["own_rule"].astype(bool), rows["judged_on"])
+    shown["judged_on"] = rules.to_numpy()
+    return shown[list(DEPARTMENT_HEADERS)]
 
 
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
@@ -166,15 +223,24 @@ def _digits(unit: str) -> int:
     return 0 if unit in COUNT_UNITS else 1 if unit == "%" else 2
 
 
+def _rounded(value: float, digits: int) -> float | int:
+    """A figure rounded to what it means; a count as a whole number (16, not 16.0)."""
+    return round(value) if digits == 0 else round(value, digits)
+
+
 def scorecard_for_files(card: pd.DataFrame) -> pd.DataFrame:
     """The scorecard as published in files: each figure rounded in its own unit, progress
     and 序时进度 in percent (78.3, like every percentage in the files), not as fractions."""
     out = card.copy()
     for column in ("target", "actual", "projected"):
-        out[column] = [
-            v if pd.isna(v) else round(float(v), _digits(u))
-            for v, u in zip(out[column], out["unit"], strict=True)
-        ]
+        out[column] = pd.Series(
+            [
+                None if pd.isna(v) else _rounded(float(v), _digits(u))
+                for v, u in zip(out[column], out["unit"], strict=True)
+            ],
+            index=out.index,
+            dtype=object,
+        )
     for column in ("progress", "expected_progress"):
         out[column] = (out[column].astype(float) * 100).round(1)
     return out

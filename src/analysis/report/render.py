@@ -222,13 +222,16 @@ def status_line(summary) -> str:
     return f"十大计划共 {int(summary['indicators'].sum())} 项指标：" + "，".join(parts) + "。"
 
 
-def index_page(page: Page, rows, contents, earlier, data_files, summary: str) -> str:
+def index_page(
+    page: Page, rows, contents, earlier, data_files, summary: str, rules: str = ""
+) -> str:
     """The quarter's front page: the scorecard at a glance and a link to every section.
 
     `rows` is formatting.scorecard_rows(...), every value already text; `contents` is
     (label, file, headings) per section page. Everything is escaped by the template.
     """
     from analysis.measures.targets import STATUS_COLOURS
+    from analysis.report.formatting import STATUS_SYMBOLS, status_text
 
     scorecard = [
         {**row._asdict(), "colour": STATUS_COLOURS.get(row.status.split()[-1], "#9e9e9e")}
@@ -245,6 +248,8 @@ def index_page(page: Page, rows, contents, earlier, data_files, summary: str) ->
             earlier=earlier,
             data_files=[(DATA_FILES.get(name, name), name) for name in data_files],
             summary=summary,
+            rules=rules,
+            legend=" · ".join(status_text(s) for s in STATUS_SYMBOLS),
         )
     )
 

@@ -503,7 +503,8 @@ def write_tables(data: store.PeriodData, folder: Path, edition: str, made) -> li
     formatting.scorecard_for_files(card[targets.SCORECARD_COLUMNS]).to_csv(
         folder / "scorecard.csv", index=False, encoding="utf-8-sig"
     )
-    bulletin.write_bulletin(card, folder / "bulletin.xlsx", data.period, data.plan_names)
+    rows = made.table("by_department")
+    bulletin.write_bulletin(card, rows, folder / "bulletin.xlsx", data.period, data.plan_names)
     if edition != "internal":
         return ["scorecard.csv", "bulletin.xlsx"]
     tier_cols = [c for c in data.firms.columns if c not in TIERS_CSV_COLUMNS]
@@ -522,7 +523,8 @@ def write_index(data, folder: Path, page, contents, data_files, earlier, card) -
     earlier periods."""
     rows = formatting.scorecard_rows(card, data.plan_names)
     summary = render.status_line(targets.status_summary(card))
-    text = render.index_page(page, rows, contents, earlier, data_files, summary)
+    rules = targets.RULES_SUMMARY.format(schedule=data.period.schedule)
+    text = render.index_page(page, rows, contents, earlier, data_files, summary, rules)
     (folder / "index.html").write_text(text, encoding="utf-8")
 
 

@@ -31,6 +31,7 @@ PROJECT_HEADER = {
     "计划总投资": "planned_investment",
     "本年计划投资": "annual_plan_investment",
     "本年累计完成投资": "completed_investment",
+    "计划开工时间": "planned_start_date",
     "开工时间": "start_date",
     "竣工时间": "completion_date",
     "项目状态": "status",

@@ -353,6 +353,29 @@ def _investment_paths(rng: np.random.Generator, first: NDArray) -> NDArray:
     return np.cumsum(shares, axis=1)
 
 
+def _planned_starts(items: pd.DataFrame, year: int) -> pd.Series:
+    """计划开工时间: the start date for most projects; a fifth of the year's new key and
+    major upgrade projects started one to five months later than planned, and two key
+    projects due this year were put off to the next. Drawn from a generator of its own, so
+    the rest of the city is as before."""
+    rng = np.random.default_rng([year, 4754])
+    start = pd.to_datetime(items["start_date"])
+    named = (items["kind"] == KEY_PROJECT) | items["major_upgrade"].astype(bool)
+    new = named & (start.dt.year == year)
+    late = new & (rng.random(len(items)) < 0.2)
+    delay = pd.Series(rng.integers(1, 6, len(items)), index=items.index)
+    planned = start.copy()
+    planned[late] = [
+        d - pd.DateOffset(months=int(m)) for d, m in zip(start[late], delay[late], strict=True)
+    ]
+    put_off = np.flatnonzero(((items["kind"] == KEY_PROJECT) & (start.dt.year > year)).to_numpy())
+    for i, month in zip(
+        rng.choice(put_off, min(2, len(put_off)), replace=False), (6, 9), strict=False
+    ):
+        planned.iloc[i] = pd.Timestamp(year, month, 15)  # due this year, put off to the next
+    return planned
+
+
 def _projects(rng: np.random.Generator, y: _Year) -> pd.DataFrame:
     """The project office's list at every period of the year."""
     items = pd.concat(
@@ -362,6 +385,7 @@ def _projects(rng: np.random.Generator, y: _Year) -> pd.DataFrame:
     prefix = {KEY_PROJECT: "ZD", UPGRADE_PROJECT: "JG", ATTRACTED_PROJECT: "ZS"}
     number = (items.groupby("kind").cumcount() + 1).astype(str).str.zfill(3)
     items["project_id"] = f"{y.year}-" + items["kind"].map(prefix) + "-" + number
+    items["planned_start_date"] = _planned_starts(items, y.year)
     first = _first_quarter(items["start_date"], items["listed_quarter"], y.year)
     path = _investment_paths(rng, first)
     budget = items["annual_plan_investment"].to_numpy() * items["execution"].to_numpy()

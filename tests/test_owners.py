@@ -1,0 +1,80 @@
+"""Each owner's part of a jointly owned indicator, and a department whose return is
+missing, on a generated city's real workbooks read by the intake."""
+
+import shutil
+
+import openpyxl
+import pytest
+
+from analysis.intake.ingest import ingest
+from analysis.intake.periods import Period
+from analysis.measures import products, store
+from analysis.measures.targets import NOT_REPORTED
+from tests.conftest import small_city
+
+Q = Period(2026, 9)
+GONE = "体育局"
+
+
+def _products(raw):
+    data = store.period_data(ingest(raw), Q)
+    return products.Products(Q, None, None, data=data)
+
+
+@pytest.fixture(scope="module")
+def two_cities(tmp_path_factory):
+    """The same city read whole, and with one department's 1-9月 return deleted."""
+    root = tmp_path_factory.mktemp("owners")
+    small_city(root, seed=19)
+    shutil.copytree(root / "raw", root / "copy")
+    [return_file] = (root / "copy" / "部门报表").glob(f"2026年1-9月{GONE}*.xlsx")
+    return_file.unlink()
+    return _products(root / "raw"), _products(root / "copy"), root / "raw"
+
+
+def _statuses(p) -> dict[tuple[str, str], str]:
+    rows = p.table("by_department")
+    return dict(
+        zip(zip(rows["department"], rows["indicator"], strict=True), rows["status"], strict=True)
+    )
+
+
+def test_a_missing_return_is_named_and_only_its_department_changes(two_cities):
+    whole, missing, _ = two_cities
+    before, after = _statuses(whole), _statuses(missing)
+    changed = {key for key in before if before[key] != after[key]}
+    assert changed == {(GONE, "recognition_measures_done")}
+    assert after[(GONE, "recognition_measures_done")] == NOT_REPORTED
+    state = missing.table("return_status").set_index("department")
+    assert state.at[GONE, "state"] == "未报送"
+    assert set(whole.table("return_status")["state"]) == {"已报送"}
+    card = missing.table("scorecard").set_index("indicator")
+    assert card.at["recognition_measures_done", "not_reported"] == GONE
+
+
+def test_each_department_sees_its_own_figure_as_its_return_states_it(two_cities):
+    whole, _, raw = two_cities
+    own = {}  # read back from the workbooks with openpyxl, not the intake
+    for path in (raw / "部门报表").glob("2026年1-9月*.xlsx"):
+        sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            if row and row[0] == "recognition_measures_done":
+                own[path.name.removeprefix("2026年1-9月").split("工作")[0]] = float(row[2])
+    parts = whole.table("department_parts")
+    parts = parts[parts["indicator"] == "recognition_measures_done"].set_index("department")
+    assert parts["own_actual"].to_dict() == own
+    card = whole.table("scorecard").set_index("indicator")
+    assert card.at["recognition_measures_done", "actual"] == sum(own.values())
+    shares = {
+        "经信局": 3,
+        "组织部": 2,
+        "卫生局": 1,
+        "文广新局": 1,
+        "体育局": 1,
+        "宣传部": 1,
+        "总工会": 1,
+    }
+    for department, part in shares.items():  # targets.yaml's split of the ten measures
+        assert parts.at[department, "own_target"] == part
+        done = own[department] >= part
+        assert (parts.at[department, "own_status"] == "已完成") == done, department
