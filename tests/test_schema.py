@@ -183,7 +183,8 @@ BAD = [  # file, as written, as mistyped, key, value shown, what is expected
         "codes: [C31, 黑色金属]",
         "industries.2.codes.1",
         "黑色金属",
-        "应为国民经济行业代码（GB/T 4754），如 C36 或 C3731 / expected an industry code, got '黑色金属'",
+        "应为国民经济行业代码（GB/T 4754），如 C36 或 C3731 / "
+        "expected an industry code, got '黑色金属'",
     ),
     (
         "thresholds.yaml",
