@@ -235,3 +235,79 @@ def test_an_exact_repeat_among_a_taxpayers_rows_counts_once(tax_rows):
     assert files.loc["2026年1-9月入库税收.xlsx", "duplicates_merged"] == 1
     summed = intake.repeats.set_index(["kind", "key"])
     assert summed.loc[("tax", B), "outcome"] == "多行税收相加"
+
+
+# --- the data-quality page ---------------------------------------------------------------
+
+
+def _where_codes_are(folder: Path) -> dict[str, tuple[str, int]]:
+    """Credit code → (file name, Excel row) of every code cell in the folder's workbooks,
+    as openpyxl reads them."""
+    found = {}
+    for path in sorted(folder.glob("*.xlsx")):
+        for row, values in _cells(path).items():
+            for value in values:
+                if isinstance(value, str) and len(value) == 18 and value[:2] == "91":
+                    found.setdefault(value, (path.name, row))
+    return found
+
+
+def _page_rows(notebook: Path) -> list[list[str]]:
+    """The cells of every table row a notebook's outputs show, as text."""
+    import nbformat
+
+    from tests.conftest import cell_texts
+
+    rows = []
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            shown = str(output.get("data", {}).get("text/html", ""))
+            for row in shown.split("<tr")[1:]:
+                rows.append(cell_texts("<table><tr" + row.split("</tr>")[0] + "</tr></table>"))
+    return rows
+
+
+def test_the_credit_code_table_names_each_firms_file_and_whole_row(tmp_path):
+    """The data-quality page lists a statistics firm with a wrong check character and a
+    firm only the tax bureau reports (its code wrong too), each with the file and the
+    Excel row it was read from: a whole number, never 14.000000, and a file, never nan."""
+    import papermill
+
+    from analysis.config import NOTEBOOKS_DIR
+    from analysis.intake import quality
+    from analysis.measures import store
+
+    folder = RULES / "code_problems"
+    where = _where_codes_are(folder)
+    intake = ingest(folder)
+    table = quality.code_problems(intake.panel, 2026, 9)
+    expected = {
+        "91371082MA3C4XKT0B": where["91371082MA3C4XKT0B"],  # statistics, row 6
+        "91371082MA3C4XKT3A": where["91371082MA3C4XKT3A"],  # tax only, row 5
+    }
+    assert {
+        c: (f, r)
+        for c, f, r in zip(
+            table["credit_code"], table["source_file"], table["source_row"], strict=True
+        )
+    } == expected
+    store.write_intake(intake, tmp_path / "processed")
+    out = tmp_path / "01.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / "01_data_quality.ipynb"),
+        str(out),
+        parameters=dict(
+            year=2026,
+            month=9,
+            processed_dir=str(tmp_path / "processed"),
+            params_dir=str(PARAMS_DIR),
+            edition="internal",
+        ),
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(NOTEBOOKS_DIR),
+    )
+    shown = {r[0]: r for r in _page_rows(out) if len(r) == 5 and r[0] in expected}
+    assert {code: r[-2:] for code, r in shown.items()} == {
+        code: [file, str(row)] for code, (file, row) in expected.items()
+    }

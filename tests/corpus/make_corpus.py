@@ -737,6 +737,29 @@ def _tax_rows(folder: Path) -> None:
     save_with_libreoffice(tax_rows_of_one_taxpayer(), folder / "2026年1-9月入库税收.xlsx", "xlsx")
 
 
+def _code_problems(folder: Path) -> None:
+    """A statistics return with a firm whose check character is wrong (C, row 6), and a
+    tax table with a taxpayer the statistics do not list whose check character is wrong
+    too (row 5): each must be listed with the file and row it was read from."""
+    firms = [
+        [A, "黄海汽车配件有限公司", "现代制造业", 12000, 10000],  # row 5
+        [C, "海阳海洋食品有限公司", "海洋工业", 5000, 4000],  # row 6
+    ]
+    save_with_libreoffice(
+        stats_version(STATS_TITLE, firms), folder / "2026年1-9月规上工业.xlsx", "xlsx"
+    )
+    tax = draft(
+        [
+            ["2026年1-9月全市工业企业入库税收情况"],
+            ["单位：万元"],
+            ["纳税人识别号", "纳税人名称", "入库税收本年累计", "入库税收上年同期"],
+            [A, "黄海汽车配件有限公司", 600, 500],  # row 4
+            ["91371082MA3C4XKT3A", "外地贸易有限公司", 50, 40],  # row 5: should end in Y
+        ]
+    )
+    save_with_libreoffice(tax, folder / "2026年1-9月入库税收.xlsx", "xlsx")
+
+
 # Folders that can be rebuilt alone, leaving every other file of the corpus as it is.
 FOLDERS = {
     "merged": lambda f: save_with_libreoffice(merged_cells(), f / "合并单元格.xlsx", "xlsx"),
@@ -772,6 +795,7 @@ FOLDERS = {
         empty_formula(), f / "2026年1-9月空文本公式.xlsx", "xlsx"
     ),
     "rules/tax_rows": _tax_rows,
+    "rules/code_problems": _code_problems,
 }
 
 
