@@ -190,14 +190,36 @@ def test_raw_files_are_never_written(tmp_path):
     assert before == {p: p.read_bytes() for p in (CORPUS / "good").rglob("*") if p.is_file()}
 
 
-def test_the_cache_returns_the_same_tables_and_follows_a_moved_file(tmp_path):
-    first = ingest(CORPUS / "good", cache_dir=tmp_path / "cache")
-    entries = sorted(p.name for p in (tmp_path / "cache").iterdir())
+def test_the_cache_is_read_and_follows_a_moved_file(tmp_path, monkeypatch):
+    """A second run parses no file (the parser is made to fail: every table must come
+    from the cache) and gives the same tables; a workbook moved to another folder keeps
+    its entry, and every table names it where it now is."""
+    import analysis.intake.ingest as intake_module
+
+    raw, cache_dir = tmp_path / "raw", tmp_path / "cache"
+    shutil.copytree(CORPUS / "good", raw)
+    first = ingest(raw, cache_dir=cache_dir)
+    entries = sorted(p.name for p in cache_dir.iterdir())
     assert len(entries) == 4
-    second = ingest(CORPUS / "good", cache_dir=tmp_path / "cache")
-    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == entries
-    pd.testing.assert_frame_equal(first.panel, second.panel)
-    pd.testing.assert_frame_equal(first.quarantine, second.quarantine)
+    old, new = raw / "统计局" / STATS, raw / "归档" / "统计局" / STATS
+    new.parent.mkdir(parents=True)
+    shutil.move(old, new)
+
+    def parse(path, *args):
+        raise AssertionError(f"{path} parsed again: the cache was not read")
+
+    monkeypatch.setattr(intake_module, "read_source", parse)
+    second = ingest(raw, cache_dir=cache_dir)
+    assert sorted(p.name for p in cache_dir.iterdir()) == entries
+
+    def moved(frame, column):
+        return frame.assign(**{column: frame[column].replace(str(old), str(new))})
+
+    pd.testing.assert_frame_equal(moved(first.panel, "source_file"), second.panel)
+    pd.testing.assert_frame_equal(moved(first.quarantine, "file"), second.quarantine)
+    assert str(new) in set(second.files["file"]) and str(old) not in set(second.files["file"])
+    assert set(second.quarantine["file"]) >= {str(new)}
+    assert set(second.sheets["file"]) >= {str(new)} and str(old) not in set(second.sheets["file"])
 
 
 def test_a_refused_file_leaves_the_cache_untouched_too(tmp_path):

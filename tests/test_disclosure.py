@@ -6,8 +6,10 @@ from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
+import yaml
 
 from analysis import params
+from analysis.config import PARAMS_DIR
 from analysis.measures import disclosure
 from analysis.report.formatting import wan, yi
 
@@ -239,3 +241,45 @@ def test_public_industry_table_hides_every_cell_below_the_threshold(public):
                 assert row[at] == yi(firms[measure].sum())
     assert hidden["revenue"] >= 2 and hidden["tax"] >= 2  # the small city has tiny industries
     assert all(row[revenue_at + 1] == X for row in rows if row[revenue_at] == X)  # growth too
+
+
+def _equity_raised(raw, year: int = 2026, month: int = 9) -> dict[str, float]:
+    """Equity raised this year per firm (万元), from the finance office's return of the
+    period as openpyxl reads it."""
+    import openpyxl
+
+    path = raw / "金融办" / f"{year}年1-{month}月企业融资及上市推进.xlsx"
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if "事项" in r)
+    at = {h: rows[header].index(h) for h in ("统一社会信用代码", "事项", "金额", "日期")}
+    raised: dict[str, float] = {}
+    for r in rows[header + 1 :]:
+        when = r[at["日期"]]
+        if r[at["事项"]] == "股权融资" and when.year == year and when.month <= month:
+            code = r[at["统一社会信用代码"]]
+            raised[code] = raised.get(code, 0.0) + float(r[at["金额"]])
+    return raised
+
+
+def test_the_public_financing_page_withholds_a_total_of_the_named_firms(report):
+    """The programme names the three firms of this year's equity financing; a total of
+    three firms is each firm's figure near enough. The public page shows it, its progress
+    and its projection as ×, with the reason; the internal page shows the figure."""
+    raised = _equity_raised(report.paths.raw)
+    assert 0 < len(raised) <= 3  # the case in question: the named firms alone
+    total = f"{sum(raised.values()):,.0f}"  # 万元, as the pages write it
+    target = yaml.safe_load((PARAMS_DIR / "targets.yaml").read_text(encoding="utf-8"))
+    goal = next(i for i in target["indicators"] if i["id"] == "equity_financing")
+    progress = f"{100 * sum(raised.values()) / goal['target'][2026]:.1f}%"
+    internal = (report.internal.folder / "07_financing.html").read_text(encoding="utf-8")
+    page = (report.public.folder / "07_financing.html").read_text(encoding="utf-8")
+    assert total in internal and progress in internal
+    assert total not in page and progress not in page
+    row = next(r for t in _tables(page) for r in t if len(r) > 4 and r[1] == "股权融资额")
+    header = next(t[0] for t in _tables(page) if "股权融资额" in [r[1] for r in t[1:]])
+    shown = dict(zip(header, row, strict=True))
+    assert [shown[h] for h in ("完成", "全年预计", "完成进度")] == [X, X, X]
+    assert shown["年度目标"] == f"{goal['target'][2026]:,.0f}"  # the programme's own figure
+    assert f"公开版：股权融资额由 {len(raised)} 家企业构成。" in page
+    listing = next(r for t in _tables(page) for r in t if len(r) > 4 and r[1] == "推进上市企业")
+    assert X not in listing  # a count of many firms is still published

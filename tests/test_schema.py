@@ -9,6 +9,7 @@ import sys
 import time
 
 import pytest
+import yaml
 
 from analysis import params, schema
 from analysis.config import PARAMS_DIR
@@ -120,6 +121,30 @@ BAD = [  # file, as written, as mistyped, key, value shown, what is expected
         "indicators.sales_500m_1b.upper_yuan",
         "1亿",
         "上限应大于下限 lower_yuan / expected upper > lower",
+    ),
+    (  # a band must have room between its bounds: lower == upper holds no firm
+        "targets.yaml",
+        "upper_yuan: 1000000000",
+        "upper_yuan: 500000000",
+        "indicators.sales_500m_1b.upper_yuan",
+        "500000000",
+        "上限应大于下限 lower_yuan / expected upper > lower",
+    ),
+    (  # a target belongs to a year written in full: 26 is no year
+        "targets.yaml",
+        "target: {2026: 23}",
+        "target: {26: 23}",
+        "indicators.sales_ge_100m.target.26",
+        "23",
+        "年份应为四位数，如 2026 / expected a year such as 2026",
+    ),
+    (  # every owner of an indicator is checked, not only the first
+        "targets.yaml",
+        "departments: [商务局, 经合局, 经信局]",
+        "departments: [商务局, 经合局, 经信委]",
+        "indicators.attracted_projects_100m.departments.2",
+        "经信委",
+        "不在 departments 所列责任单位中 / not a known department",
     ),
     (
         "targets.yaml",
@@ -332,9 +357,41 @@ def test_the_schema_knows_every_measure_the_code_computes():
     assert set(schema.MEASURES) == set(plans.MEASURES)
 
 
-def test_the_bundled_parameters_pass():
+def test_the_bundled_parameters_pass_and_are_read_as_written():
+    """check() returns each file's content as read, compared here with the YAML as loaded
+    by yaml itself: a check that dropped a file, an indicator or a value would show."""
     checked = schema.check(PARAMS_DIR)
+    written = {
+        name: yaml.safe_load((PARAMS_DIR / name).read_text(encoding="utf-8"))
+        for name in schema.FILES
+    }
     assert set(checked) == set(schema.FILES)
+    targets, as_written = checked["targets.yaml"], written["targets.yaml"]
+    assert [
+        (i.id, i.plan, i.unit, i.basis, i.departments, i.target) for i in targets.indicators
+    ] == [
+        (
+            i["id"],
+            i["plan"],
+            i["unit"],
+            i["basis"],
+            i["departments"],
+            {year: None if v is None else float(v) for year, v in i["target"].items()},
+        )
+        for i in as_written["indicators"]
+    ]
+    assert targets.departments == as_written["departments"]
+    assert targets.plans == as_written["plans"]
+    limits = written["thresholds.yaml"]
+    thresholds = checked["thresholds.yaml"]
+    assert thresholds.bound_rule == limits["bound_rule"]
+    assert thresholds.on_track_band == float(limits["on_track_band"])
+    assert thresholds.disclosure_min_firms == limits["disclosure_min_firms"]
+    columns = written["columns.yaml"]
+    assert {f: (c.kind, c.aliases) for f, c in checked["columns.yaml"].fields.items()} == {
+        f: (c["kind"], c["aliases"]) for f, c in columns["fields"].items()
+    }
+    assert set(checked["columns.yaml"].kinds) == set(columns["kinds"])
 
 
 def test_a_notebook_run_by_papermill_stops_at_its_first_cell_with_the_same_message(

@@ -57,11 +57,12 @@ def draft(rows, merges=(), sheets=None) -> openpyxl.Workbook:
 
 
 def save_with_libreoffice(book: openpyxl.Workbook, target: Path, fmt: str) -> None:
-    """Save `book` as target (xlsx, xls or csv) through LibreOffice."""
+    """Save `book` as target (xlsx, xls, ods or csv) through LibreOffice."""
     filters = {
         "xlsx": "xlsx:Calc MS Excel 2007 XML",
         "xls": "xls:MS Excel 97",
         "csv": "csv:Text - txt - csv (StarCalc):44,34,70,1",
+        "ods": "ods:calc8",
     }  # 70 = GBK
     with tempfile.TemporaryDirectory() as tmp:
         draft_path = Path(tmp) / f"{target.stem}.xlsx"
@@ -665,6 +666,100 @@ def monthly_columns():
     )
 
 
+# --- Rules that tests once let break (issue 23): each file holds one case of a rule ---
+
+
+def same_report_date(folder: Path) -> None:
+    """Two versions of one return, no marker, both signed 报送日期 2026年10月20日: nothing
+    tells which stands, so the run is refused (never the first taken)."""
+    name = "2026年1-9月规模以上工业企业主要经济指标"
+    signed = "单位负责人：张明  填表人：王芳  报送日期：2026年10月20日"
+    save_with_libreoffice(
+        stats_version(STATS_TITLE, FLASH, signed), folder / "统计局" / f"{name}.xlsx", "xlsx"
+    )
+    save_with_libreoffice(
+        stats_version(STATS_TITLE, REVISED, signed),
+        folder / "统计局（重发）" / f"{name}.xlsx",
+        "xlsx",
+    )
+
+
+def merged_count():
+    """从业人员 (a count) merged over two firms (D5:D6): no firm's own count."""
+    return draft(
+        [
+            ["2026年1-9月重点企业主要指标"],
+            ["单位：万元"],
+            ["统一社会信用代码", "企业名称", "营业收入本年累计", "从业人员"],
+            [A, "黄海汽车配件有限公司", 12000.5, 320],  # row 4
+            [B, "佰德信环保科技有限公司", 2345.6, 85],  # row 5
+            [D, "双连制动系统有限公司", 5000, None],  # row 6
+        ],
+        ("D5:D6",),
+    )
+
+
+def empty_formula():
+    """A formula whose calculated result is the empty string (所属行业 left blank by
+    =IF(…,"",…)): a saved value, read as an empty cell, not a formula never calculated."""
+    return draft(
+        [
+            ["2026年1-9月重点企业营业收入"],
+            ["单位：万元"],
+            ["统一社会信用代码", "企业名称", "所属行业", "营业收入本年累计"],
+            [A, "黄海汽车配件有限公司", '=IF(D4>0,"","未知")', 12000.5],  # row 4
+            [B, "佰德信环保科技有限公司", "新兴产业", 2345.6],  # row 5
+        ]
+    )
+
+
+def tax_rows_of_one_taxpayer():
+    """A taxpayer on two rows with no 上年同期 on either (missing, not 0); another on three
+    rows, one an exact repeat of another (counted once) beside a second office's row."""
+    return draft(
+        [
+            ["2026年1-9月全市工业企业入库税收情况"],
+            ["单位：万元"],
+            ["纳税人识别号", "纳税人名称", "主管税务机关", "入库税收本年累计", "入库税收上年同期"],
+            [A, "黄海汽车配件有限公司", "城区税务分局", 600, None],  # row 4
+            [A, "黄海汽车配件有限公司（开发区）", "开发区税务分局", 450, "—"],  # row 5
+            [B, "佰德信环保科技有限公司", "城区税务分局", 300, 250],  # row 6
+            [B, "佰德信环保科技有限公司", "城区税务分局", 300, 250],  # row 7: exact repeat
+            [B, "佰德信环保科技有限公司", "开发区税务分局", 200, 100],  # row 8
+        ]
+    )
+
+
+def _tax_rows(folder: Path) -> None:
+    save_with_libreoffice(
+        stats_version(STATS_TITLE, FLASH), folder / "2026年1-9月规上工业.xlsx", "xlsx"
+    )
+    save_with_libreoffice(tax_rows_of_one_taxpayer(), folder / "2026年1-9月入库税收.xlsx", "xlsx")
+
+
+def _code_problems(folder: Path) -> None:
+    """A statistics return with a firm whose check character is wrong (C, row 6), and a
+    tax table with a taxpayer the statistics do not list whose check character is wrong
+    too (row 5): each must be listed with the file and row it was read from."""
+    firms = [
+        [A, "黄海汽车配件有限公司", "现代制造业", 12000, 10000],  # row 5
+        [C, "海阳海洋食品有限公司", "海洋工业", 5000, 4000],  # row 6
+    ]
+    save_with_libreoffice(
+        stats_version(STATS_TITLE, firms), folder / "2026年1-9月规上工业.xlsx", "xlsx"
+    )
+    tax = draft(
+        [
+            ["2026年1-9月全市工业企业入库税收情况"],
+            ["单位：万元"],
+            ["纳税人识别号", "纳税人名称", "入库税收本年累计", "入库税收上年同期"],
+            [A, "黄海汽车配件有限公司", 600, 500],  # row 4
+            ["91371082MA3C4XKT3A", "外地贸易有限公司", 50, 40],  # row 5: should end in Y
+        ]
+    )
+    save_with_libreoffice(tax, folder / "2026年1-9月入库税收.xlsx", "xlsx")
+
+
 # Folders that can be rebuilt alone, leaving every other file of the corpus as it is.
 FOLDERS = {
     "merged": lambda f: save_with_libreoffice(merged_cells(), f / "合并单元格.xlsx", "xlsx"),
@@ -686,6 +781,21 @@ FOLDERS = {
     "monthly": lambda f: save_with_libreoffice(
         monthly_columns(), f / "2026年1-10月规上工业.xlsx", "xlsx"
     ),
+    "rules/same_report_date": same_report_date,
+    "rules/merged_count": lambda f: save_with_libreoffice(
+        merged_count(), f / "2026年1-9月从业人员合并.xlsx", "xlsx"
+    ),
+    "rules/hidden_xls": lambda f: save_with_libreoffice(
+        hidden_sheet(), f / "2026年1-9月隐藏工作表.xls", "xls"
+    ),
+    "rules/hidden_ods": lambda f: save_with_libreoffice(
+        hidden_sheet(), f / "2026年1-9月隐藏工作表.ods", "ods"
+    ),
+    "rules/empty_formula": lambda f: save_with_libreoffice(
+        empty_formula(), f / "2026年1-9月空文本公式.xlsx", "xlsx"
+    ),
+    "rules/tax_rows": _tax_rows,
+    "rules/code_problems": _code_problems,
 }
 
 

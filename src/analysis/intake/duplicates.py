@@ -116,9 +116,10 @@ def resolve_duplicates(records: pd.DataFrame, kind: str, tax_rule: str = "confli
             merged += list(rows["source_file"].iloc[1:].astype(str))
             if len(distinct) > 1:
                 report.append(_report(kind, keys, distinct, RENAMED))
-        elif summing:
+        elif summing:  # an exact repeat among the rows is one row sent twice: added once
             summed[rows.index[0]] = distinct[amounts].sum(min_count=1)
             dropped += list(rows.index[1:])
+            merged += list(rows["source_file"].drop(distinct.index).astype(str))
             report.append(_report(kind, keys, distinct, SUMMED))
         else:
             dropped += list(rows.index)

@@ -350,16 +350,23 @@ def _by_name(indicators: pd.DataFrame, rows: pd.DataFrame, kind: str, known: pa.
     return rows, matched.to_dict("records"), unmatched.to_dict("records")
 
 
+# The tax row's own columns in the panel; its file and row name a firm only tax reports.
+TAX_ORIGIN = {
+    "name": "tax_name",
+    "code_problem": "tax_problem",
+    "source_file": "tax_source",
+    "source_row": "tax_row",
+}
+
+
 def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
     """Statistics and tax records merged into one row per firm and period."""
     indicators = indicators.drop(columns=["tax", "tax_prev"], errors="ignore")
     if tax.empty:  # nothing to join: every firm is reported by the statistics alone
         panel = indicators.assign(sources=SOURCES["left_only"], tax_source=None)
     else:
-        taken = ["name", "tax", "tax_prev", "code_problem", "source_file"]
-        tax = tax.reindex(columns=KEY + taken).rename(
-            columns={"name": "tax_name", "code_problem": "tax_problem", "source_file": "tax_source"}
-        )
+        taken = ["name", "tax", "tax_prev", "code_problem", "source_file", "source_row"]
+        tax = tax.reindex(columns=KEY + taken).rename(columns=TAX_ORIGIN)
         (left, right), texts = _ranked_codes(indicators["credit_code"], tax["credit_code"])
         panel = indicators.assign(credit_code=left).merge(
             tax.assign(credit_code=right), on=KEY, how="outer", indicator="sources"
@@ -372,7 +379,7 @@ def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
     industry = panel["industry"].astype("str")
     panel["industry"] = industry.where(industry.notna() & (industry != ""), "未归类")
     ordered = KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem", "sources"] + SOURCE
-    panel = _as_text(panel.reindex(columns=ordered + ["tax_source"]))
+    panel = _as_text(panel.reindex(columns=ordered + ["tax_source", "tax_row"]))
     panel[VALUE_COLUMNS] = panel[VALUE_COLUMNS].astype("float64")
     return sorted_by(panel, KEY)
 

@@ -15,6 +15,7 @@ FIELD_NAMES = {
     "rd": "研发费用",
     "employees": "从业人员",
 }
+TAX = ("tax_source", "tax_row")  # where a firm only the tax bureau reports was read
 KIND_NAMES = {"indicators": "统计（营业收入等）", "tax": "税务（税收）"}
 REPORTED_BY = {  # which panel rows carry a source's figures
     "indicators": (SOURCES["both"], SOURCES["left_only"]),
@@ -88,14 +89,30 @@ def coverage(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def code_problems(panel: pd.DataFrame, year: int, month: int) -> pd.DataFrame:
-    """Firms of the quarter whose credit code is missing or fails the check digit.
+    """Firms of the period whose credit code is missing or fails the check digit, each
+    with the file and Excel row it was read from: the statistics', or the tax table's for a
+    firm only the tax bureau reports. Rows are whole numbers (an empty one stays empty).
 
     They stay in every count: the problem is flagged for correction, not punished.
     """
     now = panel[(panel["year"] == year) & (panel["month"] == month)]
     flagged = now[now["code_problem"].notna()]
-    return flagged[["credit_code", "name", "code_problem", "source_file", "source_row"]].assign(
-        source_file=lambda f: f["source_file"].map(lambda p: str(p).rsplit("/", 1)[-1])
+    stats = flagged["source_file"].notna()
+    tax_file, tax_row = (flagged.get(c, pd.Series(None, index=flagged.index)) for c in TAX)
+    return pd.DataFrame(
+        {
+            "credit_code": flagged["credit_code"],
+            "name": flagged["name"],
+            "code_problem": flagged["code_problem"],
+            "source_file": flagged["source_file"]
+            .astype(object)
+            .where(stats, tax_file)
+            .map(lambda p: str(p).rsplit("/", 1)[-1], na_action="ignore"),
+            "source_row": pd.to_numeric(
+                flagged["source_row"].where(stats, tax_row), errors="coerce"
+            ).astype("Int64"),
+        },
+        index=flagged.index,
     )
 
 

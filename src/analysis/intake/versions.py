@@ -117,14 +117,25 @@ def settle(versions: list[Version], what: str) -> list[tuple[Version, str, str]]
         dates = [v.reported for v in leaders]
         latest = max((d for d in dates if d), default=None)
         if None in dates or dates.count(latest) > 1:
+            same_day = None not in dates  # both dated, and on the same day
             raise InputFileError(
                 leaders[0].label,
                 f"与{_names(leaders[1:])}是同一报表（{what}）的不同版本，但文件名和标题中"
-                "没有能区分先后的标记（修订、更正、正式等），表内也没有可比较的报送日期，"
-                f"无法确定以哪个为准。请把被替代的文件移入 {SUPERSEDED_FOLDER}/ 子目录，"
+                "没有能区分先后的标记（修订、更正、正式等），"
+                + (
+                    f"表内报送日期相同（{latest:%Y-%m-%d}），"
+                    if same_day
+                    else "表内也没有可比较的报送日期，"
+                )
+                + f"无法确定以哪个为准。请把被替代的文件移入 {SUPERSEDED_FOLDER}/ 子目录，"
                 f"或把它的文件名写入 params/{SUPERSEDED_PARAMS} / two versions of one return "
-                "and no marker or report date decides which stands: move the superseded file "
-                f"into a {SUPERSEDED_FOLDER}/ sub-folder or list it in params/{SUPERSEDED_PARAMS}",
+                + (
+                    f"with no marker and the same report date ({latest:%Y-%m-%d}): "
+                    if same_day
+                    else "and no marker or report date decides which stands: "
+                )
+                + f"move the superseded file into a {SUPERSEDED_FOLDER}/ sub-folder or list it "
+                f"in params/{SUPERSEDED_PARAMS}",
             )
         winner = leaders[dates.index(latest)]
         rule = f"报送日期：{latest:%Y-%m-%d}"

@@ -139,6 +139,51 @@ def firm_counts(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return frame.groupby(by, observed=True, sort=False).size().reset_index(name="firms")
 
 
+# The scorecard's figures of an indicator: its total, and what gives the total back (the
+# projection; the progress, times the published target). The status, a verdict against the
+# target, stays.
+SCORECARD_FIGURES = ["actual", "projected", "progress"]
+
+
+def withheld(contributions: dict, thresholds: dict) -> dict[str, int]:
+    """Indicators whose total is a few firms' own figures, by the rule of a table's cells
+    (sensitive): indicator → firms contributing. `contributions` gives each indicator's
+    figure per firm. The programme names the firms behind some totals (equity financing:
+    金牌饲料, 黄海汽配, 中机模具), so a total of three is near enough each firm's figure."""
+    import pandas as pd
+
+    min_firms, dominance = rules(thresholds)
+    hidden = {}
+    for indicator, figures in contributions.items():
+        values = pd.Series(figures, dtype="float64").dropna().abs()
+        if sensitive(values, min_firms, dominance):
+            hidden[indicator] = int((values > 0).sum())
+    return hidden
+
+
+def withhold_scorecard(rows: pd.DataFrame, indicators, hidden: dict) -> pd.DataFrame:
+    """Scorecard rows as a page shows them (formatting.scorecard_rows) with the figures of
+    `hidden` indicators as ×; `indicators` gives each row's indicator id."""
+    import pandas as pd
+
+    out = rows.copy()
+    out.loc[pd.Series(indicators).isin(list(hidden)).to_numpy(), SCORECARD_FIGURES] = SUPPRESSED
+    return out
+
+
+def withheld_text(names: dict[str, str], hidden: dict, thresholds: dict) -> str:
+    """Why an indicator's figures are ×, beside the table that shows them: its name
+    (`names`: indicator → name), how many firms make it up, and the rule."""
+    min_firms, (n, k) = rules(thresholds)
+    which = "；".join(
+        f"{names[i].removeprefix('其中：')}由 {firms} 家企业构成" for i, firms in hidden.items()
+    )
+    return (
+        f"公开版：{which}。企业数不超过 {min_firms} 家、或前 {n} 家企业合计超过 {k:.0%} 的"
+        f"数额不予公布，其完成额、全年预计和完成进度以 {SUPPRESSED} 表示。"
+    )
+
+
 def rule_text(thresholds: dict) -> str:
     """The rule as printed beneath a suppressed table."""
     min_firms, (n, k) = rules(thresholds)
