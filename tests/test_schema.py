@@ -140,10 +140,10 @@ BAD = [  # file, as written, as mistyped, key, value shown, what is expected
     ),
     (  # every owner of an indicator is checked, not only the first
         "targets.yaml",
-        "departments: [商务局, 经合局, 经信局]",
-        "departments: [商务局, 经合局, 经信委]",
-        "indicators.attracted_projects_100m.departments.2",
-        "经信委",
+        "departments: [监察局, 物价局, 行政服务中心]",
+        "departments: [监察局, 物价局, 行政服务所]",
+        "indicators.fee_items_cut.departments.2",
+        "行政服务所",
         "不在 departments 所列责任单位中 / not a known department",
     ),
     (
