@@ -4,6 +4,7 @@ small city checked against the generator's own firm-level figures."""
 import re
 from html.parser import HTMLParser
 
+import openpyxl
 import pandas as pd
 import pytest
 import yaml
@@ -151,7 +152,8 @@ class _Tables(HTMLParser):
         self.tables, self._depth, self._cell = [], 0, None
 
     def handle_starttag(self, tag, attrs):
-        if tag == "table" and "report-table" in (dict(attrs).get("class") or ""):
+        kind = dict(attrs).get("class") or ""
+        if tag == "table" and ("report-table" in kind or kind == "scorecard"):  # index too
             self.tables.append([])
             self._depth = 1
         elif self._depth and tag == "tr":
@@ -283,3 +285,28 @@ def test_the_public_financing_page_withholds_a_total_of_the_named_firms(report):
     assert f"公开版：股权融资额由 {len(raised)} 家企业构成。" in page
     listing = next(r for t in _tables(page) for r in t if len(r) > 4 and r[1] == "推进上市企业")
     assert X not in listing  # a count of many firms is still published
+
+
+def test_every_public_page_and_file_withholds_the_named_firms_total(report):
+    """Not only the financing page: the scorecard, the index, the bulletin's page and
+    workbook, and scorecard.csv of the public edition show × with the reason, never the
+    figure; the internal edition shows it."""
+    raised = _equity_raised(report.paths.raw)
+    total = f"{sum(raised.values()):,.0f}"
+    public, internal = report.public.folder, report.internal.folder
+    for page in ("index.html", "03_scorecard.html", "09_bulletin.html"):
+        text = (public / page).read_text(encoding="utf-8")
+        cells = [r for t in _tables(text) for r in t if "股权融资额" in r]
+        assert cells and all(total not in r and X in r for r in cells), page
+        assert total in "".join(
+            c for t in _tables((internal / page).read_text()) for r in t for c in r
+        )
+    assert "公开版" in (public / "index.html").read_text(encoding="utf-8")
+    card = pd.read_csv(public / "scorecard.csv", encoding="utf-8-sig").set_index("indicator")
+    assert card.loc["equity_financing", ["actual", "projected", "progress"]].tolist() == [X, X, X]
+    assert card.loc["equity_financing", "status"] in ("已完成", "推进中")  # the verdict stays
+    inside = pd.read_csv(internal / "scorecard.csv", encoding="utf-8-sig").set_index("indicator")
+    assert float(inside.loc["equity_financing", "actual"]) == pytest.approx(sum(raised.values()))
+    sheet = openpyxl.load_workbook(public / "bulletin.xlsx")["金融办"]
+    row = next(r for r in sheet.iter_rows(min_row=4, values_only=True) if r[2] == "股权融资额")
+    assert row[5] == X and float(sum(raised.values())) not in row

@@ -171,6 +171,16 @@ def withhold_scorecard(rows: pd.DataFrame, indicators, hidden: dict) -> pd.DataF
     return out
 
 
+def withhold_card(card: pd.DataFrame, hidden) -> pd.DataFrame:
+    """The scorecard as the public edition publishes it: the figures of `hidden` indicators
+    (withheld) empty and marked `withheld`, so every page and file shows × with the reason;
+    their status, a verdict against the programme's own target, stays."""
+    out = card.assign(withheld=card["indicator"].isin(list(hidden)))
+    figures = [c for c in (*SCORECARD_FIGURES, "own_actual") if c in out.columns]
+    out.loc[out["withheld"], figures] = float("nan")
+    return out
+
+
 def withheld_text(names: dict[str, str], hidden: dict, thresholds: dict) -> str:
     """Why an indicator's figures are ×, beside the table that shows them: its name
     (`names`: indicator → name), how many firms make it up, and the rule."""

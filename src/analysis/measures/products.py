@@ -258,6 +258,28 @@ def _status_summary(p: Products) -> pd.DataFrame:
     return targets.status_summary(p.table("scorecard"))
 
 
+def _withheld(p: Products) -> pd.DataFrame:
+    """Indicators whose total is a few firms' own figures (disclosure.withheld), with the
+    number of firms: the public edition publishes their status, not their figures."""
+    from analysis.measures import disclosure
+
+    equity = {"equity_financing": p.table("equity")["amount"]}
+    hidden = disclosure.withheld(equity, p.data.thresholds)
+    return pd.DataFrame({"indicator": list(hidden), "firms": list(hidden.values())})
+
+
+def _scorecard_public(p: Products) -> pd.DataFrame:
+    from analysis.measures import disclosure
+
+    return disclosure.withhold_card(p.table("scorecard"), p.table("withheld")["indicator"])
+
+
+def _by_department_public(p: Products) -> pd.DataFrame:
+    from analysis.measures import disclosure
+
+    return disclosure.withhold_card(p.table("by_department"), p.table("withheld")["indicator"])
+
+
 def _department_parts(p: Products) -> pd.DataFrame:
     from analysis.measures import owners
 
@@ -495,6 +517,9 @@ TABLES: dict[str, Callable[[Products], pd.DataFrame]] = {
     "return_status": _return_status,
     "department_summary": _department_summary,
     "by_department": _by_department,
+    "withheld": _withheld,
+    "scorecard_public": _scorecard_public,
+    "by_department_public": _by_department_public,
     "paths": _paths,
     # 04 industries
     "structure": _structure,

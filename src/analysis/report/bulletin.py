@@ -30,7 +30,7 @@ from analysis.measures.targets import (
     status_counts,
 )
 from analysis.report import narrative
-from analysis.report.formatting import status_text
+from analysis.report.formatting import WITHHELD, status_text
 
 SUMMARY_SHEET = "汇总"
 DEPARTMENT_COLUMNS = [  # header, width
@@ -161,6 +161,9 @@ def _department_sheet(ws, department, own, plan_names, quarter) -> None:
         for column, value in enumerate(figures, start=5):
             _number(ws, r, column, None if pd.isna(value) else value / divisor, fmt)
         _number(ws, r, 10, row.progress, "0.0%")
+        if getattr(row, "withheld", False):  # public edition: a few firms' own figures
+            for column in (6, 7, 9, 10):
+                _text(ws, r, column, WITHHELD)
         _number(ws, r, 11, row.expected_progress, "0.0%")
         _number(ws, r, 12, row.gap, "+0.0;-0.0;0.0")
         _text(ws, r, 13, status_text(row.status))
@@ -180,6 +183,8 @@ def _summary_sheet(ws, table: pd.DataFrame, card: pd.DataFrame, quarter: Period)
         + RULES_SUMMARY.format(schedule=quarter.schedule)
         + f"状态：{legend}。一项指标有多个责任单位的，在每个责任单位下均列出。金额单位：万元。"
     )
+    if "withheld" in card and card["withheld"].any():
+        line += f"标 {WITHHELD} 的数额由少数企业构成，公开版不公布。"
     _heading(ws, title, line, len(SUMMARY_COLUMNS))
     _header(ws, *zip(*SUMMARY_COLUMNS, strict=True))
     last = len(SUMMARY_COLUMNS)

@@ -135,7 +135,7 @@ SCORECARD_HEADERS = {
 def scorecard_rows(card: pd.DataFrame, plan_names: dict[int, str]) -> pd.DataFrame:
     """The scorecard as text a reader scans: each figure in its own unit, status with symbol."""
     units = card["unit"]
-    return pd.DataFrame(
+    rows = pd.DataFrame(
         {
             "plan": [f"{p} {plan_names[p]}" for p in card["plan"]],
             "name": card["name"],
@@ -151,8 +151,13 @@ def scorecard_rows(card: pd.DataFrame, plan_names: dict[int, str]) -> pd.DataFra
             "not_reported": card["not_reported"],
         }
     )
+    if "withheld" in card:  # public edition: a total of a few firms' own figures
+        rows.loc[card["withheld"].to_numpy(dtype=bool), WITHHELD_FIGURES] = WITHHELD
+    return rows
 
 
+WITHHELD = "×"  # disclosure.SUPPRESSED: the mark of a figure the public edition withholds
+WITHHELD_FIGURES = ["actual", "projected", "progress"]
 DEPARTMENT_HEADERS = {
     "plan": "计划",
     "name": "指标",
@@ -194,6 +199,8 @@ def department_rows(rows: pd.DataFrame, plan_names: dict[int, str]) -> pd.DataFr
     units = rows["unit"].to_numpy()
     for column in ("own_actual", "own_target"):
         shown[column] = [in_unit(v, u) for v, u in zip(rows[column], units, strict=True)]
+    if "withheld" in rows:
+        shown.loc[rows["withheld"].to_numpy(dtype=bool), "own_actual"] = WITHHELD
     rules = rows["own_rule"].where(rows["own_rule"].astype(bool), rows["judged_on"])
     shown["judged_on"] = rules.to_numpy()
     return shown[list(DEPARTMENT_HEADERS)]
@@ -243,6 +250,11 @@ def scorecard_for_files(card: pd.DataFrame) -> pd.DataFrame:
         )
     for column in ("progress", "expected_progress"):
         out[column] = (out[column].astype(float) * 100).round(1)
+    if "withheld" in card:
+        hidden = card["withheld"].to_numpy(dtype=bool)
+        for column in WITHHELD_FIGURES:
+            out[column] = out[column].astype(object)
+            out.loc[hidden, column] = WITHHELD
     return out
 
 

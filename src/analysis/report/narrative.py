@@ -115,8 +115,15 @@ def _figure(value: float, unit: str) -> str:
     return f"{value:,.{digits}f}{unit}"
 
 
+def _withheld(row) -> bool:
+    """A figure the public edition does not publish (disclosure.withhold_card)."""
+    return bool(getattr(row, "withheld", False))
+
+
 def _judged(row) -> str:
     """One indicator with a target and data, in the words of its rule."""
+    if _withheld(row):
+        return f"{_name(row)}{row.status}（数额由少数企业构成，公开版不公布）"
     actual, target = _figure(row.actual, row.unit), _figure(row.target, row.unit)
     if row.judged_on == YEAR_END:
         return f"{_name(row)}全年{actual}，目标{target}（{row.status}）"
@@ -147,7 +154,9 @@ def plan_sentence(card: pd.DataFrame, plans: list[int], quarter: Period) -> str:
     shown = card[card["plan"].isin(plans)]
     parts, missing = [], []
     for row in shown.itertuples():
-        if pd.isna(row.actual):
+        if _withheld(row):
+            parts.append(_judged(row))
+        elif pd.isna(row.actual):
             missing.append(_name(row))
         elif pd.isna(row.target):
             parts.append(f"{_name(row)}{_figure(row.actual, row.unit)}")
@@ -161,6 +170,8 @@ def plan_sentence(card: pd.DataFrame, plans: list[int], quarter: Period) -> str:
 
 def _attention_clause(row) -> str:
     """How far an indicator needing attention is from its target, by its rule."""
+    if _withheld(row):
+        return _judged(row)
     actual, target = _figure(row.actual, row.unit), _figure(row.target, row.unit)
     if row.status == NOT_DONE:
         return f"{_name(row)}全年{actual}，未完成目标{target}"
@@ -234,7 +245,7 @@ def rules_text(card: pd.DataFrame, quarter: Period, band: float) -> str:
     """Every rule the scorecard applies this period, each with an example from this
     period's own figures, as a Markdown list (README "How each indicator is judged")."""
     lines = []
-    examples = card[card["actual"].notna() & card["target"].notna()]
+    examples = card[card["actual"].notna() & card["target"].notna()]  # none withheld
     example = {b: examples[examples["basis"] == b].head(1) for b in RULES}
     if quarter.month == 12:
         lines.append(

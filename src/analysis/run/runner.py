@@ -300,7 +300,7 @@ def _locked_run(run: _Run, force: bool, gathered: dict) -> RunResult:
         built = staging / PRODUCTS  # computed once, read by every notebook; never published
         started = time.monotonic()
         made = products.build(data, built, paths.params)
-        card = made.table("scorecard")
+        card = made.table("scorecard" if edition == "internal" else "scorecard_public")
         log.info("products built in %.1fs", time.monotonic() - started)
         given = parameters | {"products_dir": str(built)}
         record["notebooks"] = {}
@@ -499,11 +499,13 @@ def write_tables(data: store.PeriodData, folder: Path, edition: str, made) -> li
     that a spreadsheet would run as a formula is kept as text (formatting.spreadsheet_safe).
     `made`: the period's products (products.py), so that nothing is computed twice.
     """
-    card = made.table("scorecard")
-    formatting.scorecard_for_files(card[targets.SCORECARD_COLUMNS]).to_csv(
+    public = edition != "internal"  # figures of a few named firms withheld (disclosure)
+    card = made.table("scorecard_public" if public else "scorecard")
+    columns = targets.SCORECARD_COLUMNS + (["withheld"] if public else [])
+    formatting.scorecard_for_files(card[columns])[targets.SCORECARD_COLUMNS].to_csv(
         folder / "scorecard.csv", index=False, encoding="utf-8-sig"
     )
-    rows = made.table("by_department")
+    rows = made.table("by_department_public" if public else "by_department")
     bulletin.write_bulletin(card, rows, folder / "bulletin.xlsx", data.period, data.plan_names)
     if edition != "internal":
         return ["scorecard.csv", "bulletin.xlsx"]
@@ -524,6 +526,8 @@ def write_index(data, folder: Path, page, contents, data_files, earlier, card) -
     rows = formatting.scorecard_rows(card, data.plan_names)
     summary = render.status_line(targets.status_summary(card))
     rules = targets.RULES_SUMMARY.format(schedule=data.period.schedule)
+    if "withheld" in card and card["withheld"].any():
+        rules += f"标 {formatting.WITHHELD} 的数额由少数企业构成，公开版不公布。"
     text = render.index_page(page, rows, contents, earlier, data_files, summary, rules)
     (folder / "index.html").write_text(text, encoding="utf-8")
 
