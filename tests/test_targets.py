@@ -111,6 +111,11 @@ def test_key_projects_are_judged_on_their_annual_plan_and_their_planned_starts()
     assert on_plan.loc["key_projects", "status"] == ON_TRACK
     no_plan_dates = _card(Q3, {"key_projects": (85.0, np.nan, np.nan)})
     assert no_plan_dates.loc["key_projects", "status"] == NO_DATA  # never on the calendar
+    assert no_plan_dates.loc["key_projects", "judged_on"] == (
+        "项目清单未填计划开工时间，无法判断是否按期开工"
+    )
+    sentence = narrative.plan_sentence(no_plan_dates.reset_index(), [6], Q3)
+    assert "重点项目开工：已开工85个，清单88个（项目清单未填计划开工时间" in sentence
 
 
 def test_a_ratio_over_a_fixed_base_takes_the_verdict_of_its_count():

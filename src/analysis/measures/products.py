@@ -419,6 +419,9 @@ def _project_lists(p: Products) -> pd.DataFrame:
                 name=label,
                 projects=count,
                 planned_investment=investment,
+                planned_starts=int(now.loc[chosen(now), "planned_start_date"].notna().sum())
+                if len(now)
+                else 0,
                 programme=indicators.at[indicator, "note"] if known else None,
             )
         )

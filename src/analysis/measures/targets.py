@@ -74,6 +74,7 @@ RULES = {
     "batch": "成批事项，达到目标即完成",
 }
 YEAR_END = "年末完成数对照年度目标"
+NO_PLANNED_STARTS = "项目清单未填计划开工时间，无法判断是否按期开工"
 RULES_SUMMARY = (
     "考核依据：流量指标（投资、走访、培训、削减事项，及重点项目、重大技改的年度计划投资完成率）"
     "以完成进度对照序时进度（本期{schedule}）；重点项目、重大技改开工数对照按计划开工时间应开工数；"
@@ -138,6 +139,8 @@ def judge(
         if done:
             return DONE, rule
         return (OVERDUE if due and month >= due_month else IN_PROGRESS), rule
+    if basis == "starts" and pd.isna(expected):
+        return NO_DATA, NO_PLANNED_STARTS
     progress = actual / target if target else (np.inf if actual > 0 else 1.0)
     return status(progress, expected, band), RULES[basis]
 

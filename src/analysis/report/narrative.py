@@ -13,6 +13,7 @@ from analysis.measures.targets import (
     DONE,
     IN_PROGRESS,
     NO_DATA,
+    NO_PLANNED_STARTS,
     NOT_DONE,
     NOT_MET,
     NOT_REPORTED,
@@ -136,7 +137,9 @@ def _judged(row) -> str:
         return f"{_name(row)}{actual}，目标{target}（{row.status}）"
     if row.basis == "batch":
         return f"{_name(row)}本年累计{actual}，目标{target}（{row.status}）"
-    if row.basis == "starts" and pd.notna(row.expected_progress):
+    if row.basis == "starts" and pd.isna(row.expected_progress):
+        return f"{_name(row)}：已开工{actual}，清单{target}（{NO_PLANNED_STARTS}）"
+    if row.basis == "starts":
         due = round(row.expected_progress * row.target)
         return (
             f"{_name(row)}：已开工{actual}，按计划应开工{due:g}{row.unit}，"
