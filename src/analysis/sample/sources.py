@@ -383,7 +383,12 @@ def _projects(rng: np.random.Generator, y: _Year) -> pd.DataFrame:
         ignore_index=True,
     )
     prefix = {KEY_PROJECT: "ZD", UPGRADE_PROJECT: "JG", ATTRACTED_PROJECT: "ZS"}
-    number = (items.groupby("kind").cumcount() + 1).astype(str).str.zfill(3)
+    # numbered by kind, the major upgrade projects first: a city's 十六大技改项目 are
+    # 2026-JG-001 … 016 whatever its firms, as its 88 key projects are 2026-ZD-001 … 088
+    order = items.assign(_minor=~items["major_upgrade"]).sort_values(
+        ["kind", "_minor"], kind="stable"
+    )
+    number = (order.groupby("kind").cumcount() + 1).reindex(items.index).astype(str).str.zfill(3)
     items["project_id"] = f"{y.year}-" + items["kind"].map(prefix) + "-" + number
     items["planned_start_date"] = _planned_starts(items, y.year)
     first = _first_quarter(items["start_date"], items["listed_quarter"], y.year)
