@@ -31,6 +31,7 @@ READER_MODULES = (
     "ingest.py",
     "cache.py",
     "periods.py",
+    "context.py",
 )
 PARTS = ("records", "quarantine", "files", "sheets")
 

@@ -37,6 +37,7 @@ from analysis.intake.duplicates import (
     resolve_duplicates,
     sorted_by,
 )
+from analysis.intake.plausible import check_units
 from analysis.intake.reading import (
     EXCEL_SUFFIXES,
     Aliases,
@@ -220,7 +221,15 @@ def _validated(records: pd.DataFrame, table) -> tuple[pd.DataFrame, list[dict]]:
     return (records.drop(index=failed["index"].unique()) if entries else records), entries
 
 
-SHEET_COLUMNS = ["file", "sheet", "status", "rows_hidden", "column_choices"]
+SHEET_COLUMNS = [
+    "file",
+    "sheet",
+    "status",
+    "rows_hidden",
+    "column_choices",
+    "period_from",
+    "unit_from",
+]
 HIDDEN_SHEET = "隐藏，未读取"
 
 
@@ -239,6 +248,8 @@ def read_source(path: Path, aliases: Aliases, yuan_above: float) -> cache.Parsed
                 status=status,
                 rows_hidden=table.hidden_rows if table else 0,
                 column_choices="；".join(table.choices) if table else "",
+                period_from=table.period_from if table else "",
+                unit_from=table.unit_from if table else "",
             )
         )
         if table is None:
@@ -503,7 +514,8 @@ def ingest(
     aliases = Aliases(spec)
     raw_dir = Path(raw_dir)
     paths, aside = set_aside(raw_dir, superseded_names(params_dir))
-    tax_rule = params.thresholds(params_dir)["tax_rows_of_one_taxpayer"]
+    thresholds = params.thresholds(params_dir)
+    tax_rule = thresholds["tax_rows_of_one_taxpayer"]
     if not paths:
         raise InputFileError(raw_dir, "目录中没有 .xlsx/.xls/.csv 文件 / no workbooks found")
     staging = cache.staging_for(cache_dir) if cache_dir else None
@@ -517,6 +529,8 @@ def ingest(
             (refused if isinstance(found, _Refusal) else parsed).append(found)
         if refused:  # every file without a header is named, not only the first
             raise _no_header([r.error() for r in refused], raw_dir)
+        for found in parsed:  # checked after the cache, so a changed threshold still counts
+            check_units(found.records, found.sheets, thresholds["above_size_revenue_yuan"])
     except BaseException:
         if staging:  # a refused file leaves the cache as it was
             shutil.rmtree(staging, ignore_errors=True)

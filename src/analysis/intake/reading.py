@@ -25,8 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.errors import InputFileError
-from analysis.intake import sheetxml
-from analysis.intake.periods import period_from_text
+from analysis.intake import context, sheetxml
 
 HEADER_SCAN_ROWS = 30
 TOTAL_PATTERN = r"^\s*(合\s*计|总\s*计|小\s*计|全\s*[市县]\s*合\s*计|其\s*中)"
@@ -35,7 +34,6 @@ SIGNOFF_WORDS = ("负责人", "填表人", "制表人", "审核人", "报出日�
 SUB_HEADING_WORDS = ("本年", "本期", "本月", "累计", "期末", "人数", "上年", "去年", "同期")
 CUMULATIVE = "累计"
 _BRACKETED = re.compile(r"[（(]([^）)]*)[）)]")
-_UNIT_LINE = re.compile(r"单位\s*[:：]\s*(亿元|万元|千元|元)")
 _REPORTER = re.compile(r"填报单位\s*[:：]\s*([^\s:：]+?)(?:\s|单位[:：]|$)")
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 XML_SUFFIXES = {".xlsx", ".xlsm"}  # zips of XML, where sheetxml.py reads what cells do not
@@ -88,6 +86,8 @@ class SheetTable:
     hidden_rows: int = 0  # rows read (data, totals, notes) that the sheet hides
     merged_numbers: list[tuple[int, Column, str]] = field(default_factory=list)
     # (Excel row, column, range) of figures merged over several rows: no firm's own figure
+    period_from: str = ""  # the period and every place that states it
+    unit_from: str = ""  # the unit of the 单位 line(s) and where they stand
 
     @property
     def path(self) -> Path:
@@ -370,12 +370,10 @@ def _rows(body: pa.Table, keep: np.ndarray) -> pa.Table:
     return body.filter(pa.array(keep))
 
 
-def _sheet_period(rows_above: str, grid: Grid) -> tuple[int, int] | None:
-    return (
-        period_from_text(rows_above)
-        or period_from_text(grid.path.stem)
-        or period_from_text(grid.sheet)
-    )
+def _lines_above(head: list[list], block: list[int]) -> list[tuple[int, str]]:
+    """Each non-empty row above the header as (Excel row, its cells' text joined)."""
+    lines = [(i + 1, " ".join(str(c) for c in row if c is not None)) for i, row in enumerate(head)]
+    return [(row, text) for row, text in lines[: block[0]] if text.strip()]
 
 
 def _choose_columns(grid: Grid, headers: list[str], aliases: Aliases):
@@ -466,17 +464,20 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         return None
     columns, choices = _choose_columns(grid, _joined_headers(head, block), aliases)
     kind = aliases.table_kind({c.field for c in columns})
-    above_cells = [str(c) for row in head[: block[0]] for c in row if c is not None]
-    above = " ".join(above_cells)
-    unit = _UNIT_LINE.search(clean_text(above))
-    reporter = _REPORTER.search(above)
+    lines = _lines_above(head, block)
+    units = context.unit_candidates(lines)
+    unit = context.agreed(units, "金额单位", grid.path, grid.sheet, context.UNIT_FIX)
+    reporter = _REPORTER.search(" ".join(text for _, text in lines if not context.is_note(text)))
     has_period_column = any(c.field == "period" for c in columns)
-    period = None if has_period_column else _sheet_period(clean_text(above), grid)
+    periods = [] if has_period_column else context.period_candidates(lines, grid.path, grid.sheet)
+    period = context.agreed(periods, "报告期", grid.path, grid.sheet, context.PERIOD_FIX)
     if period is None and not has_period_column:
         raise InputFileError(
             grid.path,
-            f"工作表「{grid.sheet}」无法确定报告期：表中无报告期列，标题、文件名中也没有"
-            "如“2026年1-9月”的字样 / no reporting period in a column, the title or the file name",
+            f"工作表「{grid.sheet}」无法确定报告期：表中无报告期列，标题、文件名、工作表名中也没有"
+            "如“2026年1-9月”的字样（注释行不算）：请在标题或文件名中写明 / no reporting period "
+            "in a column, the title, the file name or the sheet name: state it in the title or "
+            "the file name",
         )
     start = block[-1] + 1  # the first row below the header, counted from 0
     body, merged_numbers = _spread_merges(grid, grid.cells.slice(start), start, columns, aliases)
@@ -493,7 +494,7 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         kind=kind,
         period=period,
         columns=columns,
-        sheet_unit=unit.group(1) if unit else None,
+        sheet_unit=unit,
         reporter=reporter.group(1) if reporter else None,
         body=_rows(body, data),
         rows=kept,
@@ -501,6 +502,8 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         choices=choices,
         hidden_rows=_read_hidden(grid.xml.hidden_rows, read),
         merged_numbers=[m for m in merged_numbers if m[0] in kept],
+        period_from="按报告期列" if has_period_column else context.period_text(periods),
+        unit_from=context.unit_text(units, columns),
     )
 
 
