@@ -32,6 +32,8 @@ READER_MODULES = (
     "cache.py",
     "periods.py",
     "context.py",
+    "dated.py",
+    "sources.py",
 )
 PARTS = ("records", "quarantine", "files", "sheets")
 

@@ -27,8 +27,9 @@ import yaml
 
 from analysis import params
 from analysis.errors import InputFileError, ParamsError
-from analysis.intake import cache, sources, versions
+from analysis.intake import cache, sources, typos, versions
 from analysis.intake.codes import credit_code_problems
+from analysis.intake.dated import out_of_period
 from analysis.intake.duplicates import (
     DUPLICATE_KEYS,
     KEY,
@@ -256,7 +257,9 @@ def read_source(path: Path, aliases: Aliases, yuan_above: float) -> cache.Parsed
             continue
         rows, bad = table_records(table, aliases, yuan_above)
         rows, invalid = _validated(rows, table)
-        bad += invalid
+        dated = out_of_period(rows, table)
+        rows = rows[~rows["source_row"].isin([d["row"] for d in dated])] if dated else rows
+        bad += invalid + dated
         records.append(rows)
         problems += bad
         read, skipped = table.body.num_rows + len(table.skipped), len(table.skipped)
@@ -656,7 +659,8 @@ def _assemble(
     indicators = kept["indicators"].reindex(
         columns=KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem"] + SOURCE
     )
-    matches, unmatched, known = [], [], _known_codes(indicators)
+    indicators, matches = typos.rekey(indicators, kept["tax"], normalize_name)
+    unmatched, known = [], _known_codes(indicators)
     for kind in FIRM_KINDS:
         if not kept[kind].empty and "credit_code" in kept[kind]:
             kept[kind], found, lost = _by_name(indicators, kept[kind].copy(), kind, known)

@@ -126,7 +126,13 @@ def unmatched(intake: Intake) -> pd.DataFrame:
     return rows
 
 
-SOURCE_NAMES = {"tax": "税收", "projects": "项目", "platforms": "创新平台", "financing": "融资"}
+SOURCE_NAMES = {
+    "indicators": "统计",
+    "tax": "税收",
+    "projects": "项目",
+    "platforms": "创新平台",
+    "financing": "融资",
+}
 
 
 def _period(frame: pd.DataFrame) -> pd.Series:
