@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from analysis.errors import InputFileError
 from analysis.intake import context, sheetxml
 
-HEADER_SCAN_ROWS = 30
+HEADER_SCAN_ROWS = 200  # a header is searched for in a sheet's first rows, notes above included
 TOTAL_PATTERN = r"^\s*(合\s*计|总\s*计|小\s*计|全\s*[市县]\s*合\s*计|其\s*中)"
 NOTE_PREFIXES = ("注", "说明", "备注", "资料来源", "数据来源")
 SIGNOFF_WORDS = ("负责人", "填表人", "制表人", "审核人", "报出日期", "填报日期", "联系电话")
@@ -211,21 +211,70 @@ def _csv_grid(path: Path) -> Grid:
     return Grid(path, path.stem, cells)
 
 
+_SIGNATURES = {  # how a file of each suffix starts: zip (xlsx, ods) or OLE2 (xls)
+    ".xlsx": b"PK\x03\x04",
+    ".xlsm": b"PK\x03\x04",
+    ".ods": b"PK\x03\x04",
+    ".xls": b"\xd0\xcf\x11\xe0",
+    ".xlsb": b"PK\x03\x04",
+}
+_OLE2 = b"\xd0\xcf\x11\xe0"
+_RESAVE = "请用 Excel 或 WPS 打开，另存为 Excel 工作簿（.xlsx）后再导入"
+
+
+def _not_a_workbook(path: Path) -> str | None:
+    """What a file really is when it is no workbook of its suffix (empty, a web page, text
+    renamed), in the user's words with the fix; None when it looks like one."""
+    expected = _SIGNATURES.get(path.suffix.lower())
+    if expected is None:
+        return None
+    with open(path, "rb") as handle:
+        start = handle.read(1024)
+    if not start:
+        return (
+            "文件为空（0 字节），没有任何内容：请向报送单位重新索取或重新导出该文件 / "
+            "the file is empty (0 bytes): ask the sender for it again or export it again"
+        )
+    if start.startswith((expected, _OLE2)):  # OLE2: a legacy or a password-protected book
+        return None
+    text = start.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<", b"<!doctype")) or b"<table" in text or b"<html" in text:
+        return (
+            f"文件实为网页（HTML）表格，只是扩展名为 {path.suffix}（系统导出常见）：{_RESAVE} / "
+            f"the file is a web page (HTML table) named {path.suffix}: open it in Excel or WPS, "
+            "save it as an Excel workbook (.xlsx) and import that"
+        )
+    return (
+        f"无法作为工作簿读取：文件内容不是 {path.suffix} 工作簿（可能是改了扩展名的文本或"
+        f"其他文件，或已损坏）：{_RESAVE} / "
+        f"the content is not a {path.suffix} workbook (a renamed or damaged file): open it in "
+        "Excel or WPS and save it as .xlsx"
+    )
+
+
 def read_grids(path: Path) -> list[Grid]:
     """Every sheet of a workbook (or the one of a CSV) as a text grid, hidden ones empty."""
+    if path.suffix.lower() == ".csv":
+        return [_csv_grid(path)]
+    problem = _not_a_workbook(path)
+    if problem:
+        raise InputFileError(path, problem)
     try:
-        if path.suffix.lower() == ".csv":
-            return [_csv_grid(path)]
         return _excel_grids(path)
     except InputFileError:
         raise
     except Exception as exc:  # fastexcel raises several types for unusable files
-        message = str(exc).splitlines()[0][:200]
-        if "password" in message.lower() or "encrypt" in message.lower():
-            problem = "工作簿有密码保护，无法读取 / password-protected"
+        message = str(exc).lower()
+        if "password" in message or "encrypt" in message:
+            problem = (
+                "工作簿有密码保护，无法读取：请在 Excel 或 WPS 中取消密码后另存再导入 / "
+                "password-protected: remove the password, save and import again"
+            )
         else:
             problem = (
-                f"无法作为工作簿读取（文件损坏或格式不符） / not a readable workbook: {message}"
+                f"无法作为工作簿读取（文件已损坏或不完整，例如复制或下载时中断）：{_RESAVE}，"
+                "打不开时请向报送单位重新索取 / not a readable workbook (damaged or cut "
+                "short): open it in Excel or WPS and save it again, or ask the sender for it"
             )
         raise InputFileError(path, problem) from exc
 
@@ -263,6 +312,9 @@ class Aliases:
     def _month_only(self, qualifier: str) -> bool:
         """A column of one month alone (本月, 当月), not the cumulative one (本月止累计)."""
         return CUMULATIVE not in qualifier and any(w in qualifier for w in self.month_only)
+
+    def aliases_of(self, name: str) -> list[str]:
+        return [alias for alias, field, _ in self.fields if field == name]
 
     def unit_of_source(self, path: Path, kind: str) -> str | None:
         """The unit params/columns.yaml gives a source whose sheets state none: the first
@@ -553,13 +605,47 @@ def header_diagnosis(grids: list[Grid], aliases: Aliases) -> str:
     def overlap(rule):
         return len(names & (set(rule["requires"]) | set(rule["identity"])))
 
-    kind, rule = max(aliases.tables.items(), key=lambda item: overlap(item[1]))
+    top = max(overlap(rule) for rule in aliases.tables.values())
+    tied = [(k, r) for k, r in aliases.tables.items() if overlap(r) == top]
+    hints = clean_text(f"{grid.path.stem} {grid.sheet} {_text_above(grid, i)}")
+    unknown = [t for t in texts if aliases.field_of(t) is None and t not in _NUMBERING]
+
+    def likeness(rule):  # the file's or title's words, then an unknown column's characters
+        wanted = [a for f in rule["requires"] if f not in names for a in aliases.aliases_of(f)]
+        shared = [len(set(_BRACKETED.sub("", t)) & set(a)) for t in unknown for a in wanted]
+        return clean_text(rule["name"]) in hints, max(shared, default=0)
+
+    best = max(likeness(rule) for _, rule in tied)
+    kinds = [(k, r) for k, r in tied if likeness(r) == best]
+    needs = [(kind, rule, _missing(rule, names, aliases)) for kind, rule in kinds]
+    lacking = "，或".join(f"{'、'.join(m)}列（{rule['name']}表需要）" for _, rule, m in needs)
+    advice = ""
+    if unknown:
+        fields = "、".join(f for _, rule, _ in needs for f in rule["requires"] if f not in names)
+        advice = (
+            f"；未识别的列名：{'、'.join(unknown[:8])}——若其中一列就是所缺的列，请把它的列名"
+            f"加入 params/columns.yaml 中 {fields or '相应字段'} 的 aliases"
+        )
+    english = "; ".join(
+        f"no column for {', '.join(f for f in rule['requires'] if f not in names) or 'identity'}"
+        f" ({kind})"
+        for kind, rule, _ in needs
+    )
+    return f"{where}；缺少{lacking}{advice}{skipped} / {english}"
+
+
+_NUMBERING = {"序号", "编号", "行次"}
+
+
+def _missing(rule: dict, names: set[str], aliases: Aliases) -> list[str]:
+    """The fields a kind of table needs that a header lacks, by their first alias."""
     missing = [f"「{aliases.labels[f]}」" for f in rule["requires"] if f not in names]
     if not names & set(rule["identity"]):
         missing.append("或".join(f"「{aliases.labels[f]}」" for f in rule["identity"]))
-    lacking = "、".join(missing)
-    return (
-        f"{where}；缺少{lacking}列（{rule['name']}表需要）{skipped} / "
-        f"no column for {', '.join(f for f in rule['requires'] if f not in names) or 'identity'}"
-        f" ({kind})"
-    )
+    return missing
+
+
+def _text_above(grid: Grid, row: int) -> str:
+    """The text of a sheet's rows above `row` (its title): a hint of the kind of table."""
+    top = grid.cells.slice(0, row)
+    return " ".join(str(v) for c in top.columns for v in c.to_pylist() if v is not None)
