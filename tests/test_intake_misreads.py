@@ -57,13 +57,15 @@ PROJECTS = [  # (kind, planned 万元, done 万元, date): which the period's li
     ("招引项目", 26001.22, 1273.79, "2025-12-13"),  # last year
     ("重点项目", 80000.00, 9000.00, "2024-03-01"),  # a key project continuing: no defect
     ("重点项目", 50000.00, 0.00, "2026-12-15"),  # a key project's planned start: no defect
+    ("招引项目", 12000.00, 0.00, None),  # no date: never counted, so quarantined
 ]
 
 
 def _projects():
     rows = [["2026年1-10月全市重点项目及技改项目进展情况"], ["单位：万元"], PROJECT_HEADER]
     for i, (kind, planned, done, day) in enumerate(PROJECTS, start=1):
-        rows.append([i, f"项目{i}", kind, A, NAMES[A], planned, done, pd.Timestamp(day)])
+        when = pd.Timestamp(day) if day else None
+        rows.append([i, f"项目{i}", kind, A, NAMES[A], planned, done, when])
     rows.append(["注：本表数据为本年1月1日起累计数。"])
     return rows
 
@@ -320,15 +322,18 @@ def test_rows_dated_outside_the_period_are_quarantined_with_file_and_row(corpus)
         return day.year != 2026 or day > end
 
     rows = _cells(folder / "2026年1-10月重点项目进展.xlsx")
-    expected = {i + 1 for i, r in enumerate(rows) if r[2] == "招引项目" and outside(r[7])}
+    attracted = [(i + 1, r[7]) for i, r in enumerate(rows) if r[2] == "招引项目"]
+    expected = {i for i, day in attracted if day and outside(day)}
     assert expected == {5, 6, 7}
     flagged = q[q["file"] == "2026年1-10月重点项目进展.xlsx"]
-    assert set(flagged["row"]) == expected
+    assert set(flagged["row"]) == expected | {i for i, day in attracted if day is None}
+    undated = flagged.set_index("row").loc[10, "reason_zh"]
+    assert undated.startswith("招引项目缺少开工（引进）时间") and "请报送单位补填日期" in undated
     assert flagged["column"].unique().tolist() == ["开工时间（H列）"]
     reason = flagged.set_index("row").loc[7, "reason_zh"]
     assert reason.startswith("日期 2025-12-13 不在报告期 2026年1-10月（2026-01-01 至 2026-10-31）")
     assert "请报送单位核对日期" in reason
-    assert len(intake.projects) == len(PROJECTS) - 3  # the key projects stay, whatever dated
+    assert len(intake.projects) == len(PROJECTS) - 4  # the key projects stay, whatever dated
     for name, date_column in (("2026年1-10月创新平台.xlsx", 6), ("2026年1-10月融资.xlsx", 5)):
         rows = _cells(folder / name)
         dated = [(i + 1, r[date_column]) for i, r in enumerate(rows) if isinstance(r[0], int)]

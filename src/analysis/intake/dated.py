@@ -36,8 +36,20 @@ def out_of_period(records: pd.DataFrame, table: SheetTable) -> list[dict]:
     starts = pd.to_datetime(dict(year=records["year"], month=1, day=1))
     periods = zip(records["year"], records["month"], strict=True)
     ends = pd.Series([period_end(int(y), int(m)) for y, m in periods], index=records.index)
-    outside = dates.notna() & ((dates < starts) | (dates > ends)) & _applies(records, table.kind)
+    applies = _applies(records, table.kind)
+    outside = dates.notna() & ((dates < starts) | (dates > ends)) & applies
+    undated = dates.isna() & applies & (table.kind == "projects")  # counted only when dated
     return [
+        entry(
+            table,
+            int(records.at[i, "source_row"]),
+            where(column),
+            "",
+            "招引项目缺少开工（引进）时间，无法判断是否本期引进，不计入：请报送单位补填日期",
+            "an attracted project without its date is not counted: ask the sender for it",
+        )
+        for i in records.index[undated]
+    ] + [
         entry(
             table,
             int(records.at[i, "source_row"]),
