@@ -137,6 +137,14 @@ CASES = {  # folder → {file name: rows}
             f"2026年1-10月{STATS_TITLE}", FIRMS_2026, signoff="报出日期：2026年11月10日"
         ),
     },
+    "header_month": {
+        "2026年1-10月表头月份.xlsx": [
+            [f"2026年1-10月{STATS_TITLE}"],
+            UNIT_LINE,
+            ["统一社会信用代码", "企业名称", "营业收入1-9月累计", "营业收入上年同期"],
+            [A, NAMES[A], 12000.5, 10000],
+        ],
+    },
     "code_typo": {
         "2025年1-10月统计.xlsx": _stats(f"2025年1-10月{STATS_TITLE}", FIRMS_2025),
         "2026年1-10月统计.xlsx": _stats(
@@ -289,7 +297,20 @@ def test_a_file_name_and_a_title_of_different_periods_stop_the_file(corpus):
     assert "报告期前后不一致" in err.problem
     assert "为 2026年1-10月" in err.problem and "标题（第1行" in err.problem
     assert "文件名「2026年1-9月规模以上工业企业主要经济指标.xlsx」为 2026年1-9月" in err.problem
-    assert "请核对后更正文件名或标题" in err.problem
+    assert "请核对后更正文件名、标题或表头中写错的一处" in err.problem
+
+
+def test_a_header_naming_another_month_than_the_title_stops_the_file(corpus):
+    folder = corpus / "header_month"
+    err = _refusal(folder)
+    assert err.path == folder / "2026年1-10月表头月份.xlsx"
+    assert "报告期前后不一致" in err.problem
+    assert (
+        "标题（第1行「2026年1-10月全市规模以上工业企业主要经济指标」）为 2026年1-10月"
+        in err.problem
+    )
+    assert "表头「营业收入1-9月累计」为 1-9月" in err.problem
+    assert "请核对后更正文件名、标题或表头中写错的一处" in err.problem
 
 
 def test_a_typed_code_beside_an_exact_name_joins_its_firm_and_is_listed(corpus):

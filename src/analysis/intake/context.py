@@ -69,6 +69,32 @@ def period_candidates(lines: list[tuple[int, str]], path: Path, sheet: str) -> l
     return found
 
 
+_HEADER_MONTHS = re.compile(r"1\s*[-—–~～至到－]+\s*(\d{1,2})\s*月")
+
+
+def header_months(columns) -> list[Candidate]:
+    """The last month a column's header names for its cumulative figure (营业收入 1-10月累计),
+    with the year of no one: checked against the month of the table's period."""
+    found = []
+    for column in columns:
+        match = _HEADER_MONTHS.search(column.header)
+        if match and 1 <= int(match.group(1)) <= 12:
+            found.append(Candidate(int(match.group(1)), f"表头「{column.header}」"))
+    return found
+
+
+def check_header_months(months: list[Candidate], period, where: str, path: Path, sheet: str):
+    """A header naming another month than the period's stops the file, both named."""
+    for month in months:
+        if period is not None and month.value != period[1]:
+            raise InputFileError(
+                path,
+                f"工作表「{sheet}」的报告期前后不一致：{where}为 {_label(period)}，"
+                f"{month.where}为 1-{month.value}月；{PERIOD_FIX} / the reporting period "
+                f"disagrees: {_label(period)} ({where}) against 1-{month.value} ({month.where})",
+            )
+
+
 def unit_candidates(lines: list[tuple[int, str]]) -> list[Candidate]:
     """Every unit a "单位：" on a row above the header states, notes left out."""
     return [
@@ -98,7 +124,7 @@ def agreed(candidates: list[Candidate], what: str, path: Path, sheet: str, fix: 
 
 _ENGLISH = {"报告期": "reporting period", "金额单位": "unit of amounts"}
 
-PERIOD_FIX = "请核对后更正文件名或标题，使两者一致，再导入"
+PERIOD_FIX = "请核对后更正文件名、标题或表头中写错的一处，使报告期一致，再导入"
 UNIT_FIX = "请核对后只保留表格真实的“单位：”行（说明性文字请以“注：”开头），再导入"
 
 

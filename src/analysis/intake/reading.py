@@ -523,6 +523,9 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
     has_period_column = any(c.field == "period" for c in columns)
     periods = [] if has_period_column else context.period_candidates(lines, grid.path, grid.sheet)
     period = context.agreed(periods, "报告期", grid.path, grid.sheet, context.PERIOD_FIX)
+    months = context.header_months(columns)
+    if periods:
+        context.check_header_months(months, period, periods[0].where, grid.path, grid.sheet)
     if period is None and not has_period_column:
         raise InputFileError(
             grid.path,
@@ -554,7 +557,7 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         choices=choices,
         hidden_rows=_read_hidden(grid.xml.hidden_rows, read),
         merged_numbers=[m for m in merged_numbers if m[0] in kept],
-        period_from="按报告期列" if has_period_column else context.period_text(periods),
+        period_from="按报告期列" if has_period_column else context.period_text(periods + months),
         unit_from=context.unit_text(units, columns),
     )
 
