@@ -160,6 +160,20 @@ CASES = {  # folder → {file name: rows}
             [3, D, NAMES[D], 90],
         ],
     },
+    "code_typo_alone": {  # no other period: only the tax table knows the right code
+        "2026年1-10月统计（单期）.xlsx": _stats(
+            f"2026年1-10月{STATS_TITLE}",
+            [(A_TYPED, 12000.5, 10000), (B_TYPED, 11000, 9000), (D, 4000, 3500)],
+        ),
+        "2026年1-10月入库税收（单期）.xlsx": [
+            ["2026年1-10月工业企业入库税收"],
+            ["单位：万元"],
+            ["序号", "纳税人识别号", "纳税人名称", "入库税收"],
+            [1, A, NAMES[A], 800],
+            [2, B, NAMES[B], 600],
+            [3, D, NAMES[D], 90],
+        ],
+    },
     "dated": {
         "2026年1-10月重点项目进展.xlsx": _projects(),
         "2026年1-10月创新平台.xlsx": _platforms(),
@@ -313,11 +327,12 @@ def test_a_header_naming_another_month_than_the_title_stops_the_file(corpus):
     assert "请核对后更正文件名、标题或表头中写错的一处" in err.problem
 
 
-def test_a_typed_code_beside_an_exact_name_joins_its_firm_and_is_listed(corpus):
-    folder = corpus / "code_typo"
+@pytest.mark.parametrize("folder", ["code_typo", "code_typo_alone"])
+def test_a_typed_code_beside_an_exact_name_joins_its_firm_and_is_listed(corpus, folder):
+    folder = corpus / folder
     intake = ingest(folder)
-    stats = _firm_rows(folder / "2026年1-10月统计.xlsx")
-    tax = {r[1]: r[3] for r in _cells(folder / "2026年1-10月入库税收.xlsx")[3:]}
+    stats = _firm_rows(next(folder.glob("2026年1-10月统计*.xlsx")))
+    tax = {r[1]: r[3] for r in _cells(next(folder.glob("2026年1-10月入库税收*.xlsx")))[3:]}
     now = _at(intake, 2026, 10)
     assert sorted(now.index) == sorted([A, B, D])  # one row per firm, none twice
     for typed, right in ((A_TYPED, A), (B_TYPED, B)):

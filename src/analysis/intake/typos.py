@@ -12,6 +12,8 @@ row of that period under the valid code: the row then stays as it is, flagged.
 
 import pandas as pd
 
+from analysis.intake.codes import credit_code_problems
+
 MATCH_COLUMNS = ["kind", "file", "row", "name", "code_in_file", "matched_code"]
 
 
@@ -21,10 +23,10 @@ def valid_codes_by_name(frames: list[pd.DataFrame], normalize) -> pd.Series:
     pairs = pd.concat(
         [
             pd.DataFrame({"norm": f["name"].map(normalize), "code": f["credit_code"].astype(str)})[
-                f["code_problem"].isna().to_numpy()
+                credit_code_problems(f["credit_code"].astype(object)).isna().to_numpy()
             ]
             for f in frames
-            if not f.empty and {"name", "credit_code", "code_problem"} <= set(f)
+            if not f.empty and {"name", "credit_code"} <= set(f)
         ]
         or [pd.DataFrame(columns=["norm", "code"])],
         ignore_index=True,
@@ -37,7 +39,7 @@ def valid_codes_by_name(frames: list[pd.DataFrame], normalize) -> pd.Series:
 def rekey(indicators: pd.DataFrame, tax: pd.DataFrame, normalize):
     """The statistics with each row of a failing code moved to its firm's valid code, and
     the matches made (MATCH_COLUMNS)."""
-    flagged = indicators["code_problem"].notna()
+    flagged = indicators["code_problem"].notna() & ~indicators["credit_code"].isna()
     if not flagged.any():
         return indicators, []
     known = valid_codes_by_name([indicators, tax], normalize)
