@@ -182,6 +182,11 @@ CASES = {  # folder → {file name: rows}
     "deep_header": {
         "2026年1-10月说明很长.xlsx": _stats(f"2026年1-10月{STATS_TITLE}", FIRMS_2026, NOTES_ABOVE),
     },
+    "deepest_header": {
+        "2026年1-10月说明过长.xlsx": _stats(
+            f"2026年1-10月{STATS_TITLE}", FIRMS_2026, NOTES_ABOVE * 6
+        ),
+    },
     "tax_alias": {
         "2026年1-10月入库税收明细.xlsx": [
             ["2026年1-10月工业企业入库税收"],
@@ -387,6 +392,14 @@ def test_a_header_below_row_thirty_is_found(corpus):
     assert {c: now.loc[c, "revenue"] / 1e4 for c in now.index} == pytest.approx(
         {c: v[0] for c, v in _firm_rows(path).items()}
     )
+
+
+def test_a_header_beyond_the_rows_searched_is_refused_saying_how_far_the_search_went(corpus):
+    folder = corpus / "deepest_header"
+    assert _cells(folder / "2026年1-10月说明过长.xlsx")[212][0] == "序号"  # row 213
+    err = _refusal(folder)
+    assert err.path == folder / "2026年1-10月说明过长.xlsx"
+    assert "未找到可识别的表头" in err.problem and "表头须在工作表的前 200 行内" in err.problem
 
 
 def test_a_missing_tax_alias_is_named_as_the_tax_column_with_the_column_to_add(corpus, tmp_path):

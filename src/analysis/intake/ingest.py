@@ -41,6 +41,7 @@ from analysis.intake.duplicates import (
 from analysis.intake.plausible import check_units
 from analysis.intake.reading import (
     EXCEL_SUFFIXES,
+    HEADER_SCAN_ROWS,
     Aliases,
     NoHeaderError,
     clean_text,
@@ -294,8 +295,9 @@ def read_source(path: Path, aliases: Aliases, yuan_above: float) -> cache.Parsed
 def _no_header(refused: list[NoHeaderError], raw_dir: Path) -> InputFileError:
     """One error naming every file without a recognisable header, and what to do."""
     advice = (
-        "如表头用了别的名称，请在 params/columns.yaml 相应字段的 aliases 中加入 / "
-        "no recognisable header: add the column names as aliases in params/columns.yaml"
+        f"表头须在工作表的前 {HEADER_SCAN_ROWS} 行内；如表头用了别的名称，请在 "
+        "params/columns.yaml 相应字段的 aliases 中加入 / no recognisable header in the first "
+        f"{HEADER_SCAN_ROWS} rows: add the column names as aliases in params/columns.yaml"
     )
     if len(refused) == 1:
         return InputFileError(refused[0].path, f"{refused[0].problem}。{advice}")
