@@ -424,6 +424,10 @@ def test_an_empty_file_and_a_web_page_named_xlsx_are_told_apart(tmp_path):
     err = _refusal(empty.parent)
     assert err.path == empty
     assert err.problem.startswith("文件为空（0 字节）") and "重新索取或重新导出" in err.problem
+    blank = tmp_path / "blank" / "2026年1-10月统计.csv"
+    blank.parent.mkdir()
+    blank.write_bytes(b"")
+    assert _refusal(blank.parent).problem.startswith("文件为空（0 字节）")
     page = tmp_path / "html" / "2026年1-10月统计.xlsx"
     page.parent.mkdir()
     page.write_text(

@@ -211,23 +211,14 @@ def _csv_grid(path: Path) -> Grid:
     return Grid(path, path.stem, cells)
 
 
-_SIGNATURES = {  # how a file of each suffix starts: zip (xlsx, ods) or OLE2 (xls)
-    ".xlsx": b"PK\x03\x04",
-    ".xlsm": b"PK\x03\x04",
-    ".ods": b"PK\x03\x04",
-    ".xls": b"\xd0\xcf\x11\xe0",
-    ".xlsb": b"PK\x03\x04",
-}
-_OLE2 = b"\xd0\xcf\x11\xe0"
+_WORKBOOK_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # a zip (xlsx, ods), OLE2 (xls,
+# or an .xlsx saved with a password): either is left to the reader, whatever the suffix
 _RESAVE = "请用 Excel 或 WPS 打开，另存为 Excel 工作簿（.xlsx）后再导入"
 
 
 def _not_a_workbook(path: Path) -> str | None:
-    """What a file really is when it is no workbook of its suffix (empty, a web page, text
-    renamed), in the user's words with the fix; None when it looks like one."""
-    expected = _SIGNATURES.get(path.suffix.lower())
-    if expected is None:
-        return None
+    """What a file really is when it is no workbook (empty, a web page, text renamed), in
+    the user's words with the fix; None when it may be one."""
     with open(path, "rb") as handle:
         start = handle.read(1024)
     if not start:
@@ -235,10 +226,10 @@ def _not_a_workbook(path: Path) -> str | None:
             "文件为空（0 字节），没有任何内容：请向报送单位重新索取或重新导出该文件 / "
             "the file is empty (0 bytes): ask the sender for it again or export it again"
         )
-    if start.startswith((expected, _OLE2)):  # OLE2: a legacy or a password-protected book
+    if path.suffix.lower() == ".csv" or start.startswith(_WORKBOOK_STARTS):
         return None
     text = start.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<", b"<!doctype")) or b"<table" in text or b"<html" in text:
+    if text.startswith(b"<") or b"<table" in text or b"<html" in text:
         return (
             f"文件实为网页（HTML）表格，只是扩展名为 {path.suffix}（系统导出常见）：{_RESAVE} / "
             f"the file is a web page (HTML table) named {path.suffix}: open it in Excel or WPS, "
@@ -254,13 +245,11 @@ def _not_a_workbook(path: Path) -> str | None:
 
 def read_grids(path: Path) -> list[Grid]:
     """Every sheet of a workbook (or the one of a CSV) as a text grid, hidden ones empty."""
-    if path.suffix.lower() == ".csv":
-        return [_csv_grid(path)]
     problem = _not_a_workbook(path)
     if problem:
         raise InputFileError(path, problem)
     try:
-        return _excel_grids(path)
+        return [_csv_grid(path)] if path.suffix.lower() == ".csv" else _excel_grids(path)
     except InputFileError:
         raise
     except Exception as exc:  # fastexcel raises several types for unusable files
