@@ -7,7 +7,8 @@ first period or unit found lets a note decide a whole table. Here each place is 
 its own and recorded:
 
 - period: the title lines (every row above the header that is no note, with full dates
-  such as 报送日期 2026年10月15日 taken out), the file name and the sheet name;
+  such as 报送日期 2026年10月15日 taken out), the file name and the sheet name; and the
+  last month a column header names (营业收入1-10月累计) must be the period's;
 - unit: each "单位：…" on a row above the header that is no note.
 
 Every candidate found must agree; two that differ stop the file with one line naming both
