@@ -18,6 +18,7 @@ import yaml
 from analysis import params
 from analysis.config import PARAMS_DIR
 from analysis.errors import InputFileError
+from analysis.intake import quality
 from analysis.intake.ingest import ingest
 from analysis.intake.periods import Period
 from analysis.measures.tiers import movers
@@ -271,6 +272,9 @@ def test_a_note_above_the_title_does_not_decide_the_period(corpus):
     sheets = intake.sheets.set_index("file")
     recorded = sheets.loc[str(this), "period_from"]
     assert recorded.startswith("2026年1-10月（标题（第2行") and "文件名「" in recorded
+    shown = quality.file_accounting(intake).set_index("file")  # the data-quality page's
+    assert shown.loc[this.name, "period_from"] == recorded
+    assert shown.loc[this.name, "unit_from"].startswith("万元（第3行「填报单位")
 
 
 def test_a_note_naming_another_unit_does_not_override_the_unit_line(corpus):
