@@ -34,7 +34,10 @@ def check_units(records: pd.DataFrame, sheets: pd.DataFrame, above_size_yuan: fl
         if len(revenue) < MIN_FIRMS:
             continue
         floor = above_size_yuan * int(month) / 12
-        stated = units.get((str(file), str(sheet))) or "表头或参数所注单位"
+        stated = (
+            units.get((str(file), str(sheet)))
+            or "表中未注明（取自 units_by_source，或按数值大小取为元）"
+        )
         if revenue.max() < floor:
             problem = (
                 f"全部 {len(revenue)} 家企业的营业收入都低于规模以上标准"
