@@ -18,7 +18,7 @@ import yaml
 from analysis import params
 from analysis.config import PARAMS_DIR
 from analysis.errors import InputFileError
-from analysis.intake import quality
+from analysis.intake import context, quality
 from analysis.intake.ingest import ingest
 from analysis.intake.periods import Period
 from analysis.measures.tiers import movers
@@ -443,3 +443,14 @@ def test_an_empty_file_and_a_web_page_named_xlsx_are_told_apart(tmp_path):
     assert err.path == page
     assert "网页（HTML）表格" in err.problem and "另存为 Excel 工作簿（.xlsx）" in err.problem
     assert "calamine" not in err.problem.lower()
+
+
+def test_notes_and_the_days_a_form_was_sent_state_no_period():
+    lines = [
+        (1, "填报说明：口径与2025年1-9月相同"),
+        (2, "2026年1-10月全市规模以上工业企业主要经济指标"),
+        (3, "填报单位：海阳市统计局  报送时间：2026年11月  制表日期：2026年11月5日"),
+        (4, "（注：上年同期为2025年1-10月）"),
+    ]
+    found = context.period_candidates(lines, Path("主要指标.xlsx"), "Sheet1")
+    assert [(c.value, c.where[:6]) for c in found] == [((2026, 10), "标题（第2行")]

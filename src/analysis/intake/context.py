@@ -28,8 +28,9 @@ NOTE_STARTS = (
     *("资料来源", "数据来源"),
 )
 _UNIT = re.compile(r"单位\s*[:：]\s*(亿元|万元|千元|元)")
-_FULL_DATE = re.compile(
+_FULL_DATE = re.compile(  # a day, or a date labelled as the day a form was sent: no period
     r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}"
+    r"|(?:报送|填报|报出|制表|打印)(?:日期|时间)\s*[:：]?\s*\d{4}\s*年\s*\d{1,2}\s*月"
 )
 
 
