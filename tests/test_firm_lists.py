@@ -167,7 +167,29 @@ def test_the_workbook_holds_the_whole_lists_the_pages_cut(report, book):
     assert late[0][:3] == ("项目名称", "项目类别", "建设单位")
     assert len(late) - 1 == len(_late_projects(report))
     assert len(list(book["新批平台和科技项目"].values)) - 1 == len(_awards(report))
-    assert len(list(book["隔离行"].values)) == 1  # the shared city has none: headers only
+    quarantined = list(book["隔离行"].values)
+    # the shared city's only defects: attracted projects listed before they start
+    assert quarantined[1:] and [(r[0], r[2]) for r in quarantined[1:]] == _attracted_outside(report)
+    assert all("不在报告期" in r[-1] for r in quarantined[1:])
+
+
+def _attracted_outside(report) -> list[tuple]:
+    """(file, row) of each attracted project dated outside the period of its list, read
+    from every list of the project office with openpyxl."""
+    found = []
+    for path in sorted((report.paths.raw / "项目办").glob("*.xlsx")):
+        year, month = map(int, re.match(r"(\d{4})年1-(\d{1,2})月", path.name).groups())
+        start = datetime(year, 1, 1)
+        end = datetime(year + month // 12, month % 12 + 1, 1)  # the first day after the period
+        rows = list(openpyxl.load_workbook(path, read_only=True).worksheets[0].values)
+        at = next(i for i, r in enumerate(rows) if "项目名称" in r)
+        kind, day = rows[at].index("项目类别"), rows[at].index("开工时间")
+        found += [
+            (path.name, i + 1)
+            for i, r in enumerate(rows[at + 1 :], start=at + 1)
+            if r[0] is not None and r[kind] == "招引项目" and not start <= r[day] < end
+        ]
+    return found
 
 
 def test_the_public_edition_has_no_firm_workbook_and_names_no_firm(report):

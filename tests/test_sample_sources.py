@@ -131,6 +131,16 @@ def test_workbooks_carry_title_unit_line_header_dates_and_text_codes(small):
     assert f"{YEAR}年1-6月总工会工作进展.xlsx" in departments
 
 
+def _attracted_outside(projects: pd.DataFrame) -> pd.Series:
+    """Attracted projects (招引项目) whose start date falls before January of their list's
+    year or after the list's month: the generator lists signed projects before they start."""
+    dates = pd.to_datetime(projects["start_date"])
+    starts = pd.to_datetime(dict(year=projects["year"], month=1, day=1))
+    ends = pd.to_datetime(dict(year=projects["year"], month=projects["month"], day=1))
+    ends += pd.offsets.MonthEnd(0)
+    return (projects["kind"] == "招引项目") & ((dates < starts) | (dates > ends))
+
+
 def test_the_intake_reads_the_sample_city_back_to_the_same_tables(small, tmp_path):
     panel, sources, _, _ = small
     sample.write_city(panel, tmp_path)
@@ -142,7 +152,10 @@ def test_the_intake_reads_the_sample_city_back_to_the_same_tables(small, tmp_pat
         "returns": ["department", "indicator", "year", "month"],
     }
     for name, key in keys.items():
-        truth = getattr(sources, name).sort_values(key).reset_index(drop=True)
+        truth = getattr(sources, name)
+        if name == "projects":  # attracted projects dated outside their period: quarantined
+            truth = truth[~_attracted_outside(truth)]
+        truth = truth.sort_values(key).reset_index(drop=True)
         got = getattr(read, name).sort_values(key).reset_index(drop=True)[truth.columns]
         assert len(got) == len(truth), name
         for column in truth.columns:

@@ -31,6 +31,9 @@ READER_MODULES = (
     "ingest.py",
     "cache.py",
     "periods.py",
+    "context.py",
+    "dated.py",
+    "sources.py",
 )
 PARTS = ("records", "quarantine", "files", "sheets")
 

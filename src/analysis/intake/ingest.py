@@ -27,8 +27,9 @@ import yaml
 
 from analysis import params
 from analysis.errors import InputFileError, ParamsError
-from analysis.intake import cache, sources, versions
+from analysis.intake import cache, sources, typos, versions
 from analysis.intake.codes import credit_code_problems
+from analysis.intake.dated import out_of_period
 from analysis.intake.duplicates import (
     DUPLICATE_KEYS,
     KEY,
@@ -37,8 +38,10 @@ from analysis.intake.duplicates import (
     resolve_duplicates,
     sorted_by,
 )
+from analysis.intake.plausible import check_units
 from analysis.intake.reading import (
     EXCEL_SUFFIXES,
+    HEADER_SCAN_ROWS,
     Aliases,
     NoHeaderError,
     clean_text,
@@ -220,7 +223,15 @@ def _validated(records: pd.DataFrame, table) -> tuple[pd.DataFrame, list[dict]]:
     return (records.drop(index=failed["index"].unique()) if entries else records), entries
 
 
-SHEET_COLUMNS = ["file", "sheet", "status", "rows_hidden", "column_choices"]
+SHEET_COLUMNS = [
+    "file",
+    "sheet",
+    "status",
+    "rows_hidden",
+    "column_choices",
+    "period_from",
+    "unit_from",
+]
 HIDDEN_SHEET = "隐藏，未读取"
 
 
@@ -239,13 +250,17 @@ def read_source(path: Path, aliases: Aliases, yuan_above: float) -> cache.Parsed
                 status=status,
                 rows_hidden=table.hidden_rows if table else 0,
                 column_choices="；".join(table.choices) if table else "",
+                period_from=table.period_from if table else "",
+                unit_from=table.unit_from if table else "",
             )
         )
         if table is None:
             continue
         rows, bad = table_records(table, aliases, yuan_above)
         rows, invalid = _validated(rows, table)
-        bad += invalid
+        dated = out_of_period(rows, table)
+        rows = rows[~rows["source_row"].isin([d["row"] for d in dated])] if dated else rows
+        bad += invalid + dated
         records.append(rows)
         problems += bad
         read, skipped = table.body.num_rows + len(table.skipped), len(table.skipped)
@@ -280,8 +295,9 @@ def read_source(path: Path, aliases: Aliases, yuan_above: float) -> cache.Parsed
 def _no_header(refused: list[NoHeaderError], raw_dir: Path) -> InputFileError:
     """One error naming every file without a recognisable header, and what to do."""
     advice = (
-        "如表头用了别的名称，请在 params/columns.yaml 相应字段的 aliases 中加入 / "
-        "no recognisable header: add the column names as aliases in params/columns.yaml"
+        f"表头须在工作表的前 {HEADER_SCAN_ROWS} 行内；如表头用了别的名称，请在 "
+        "params/columns.yaml 相应字段的 aliases 中加入 / no recognisable header in the first "
+        f"{HEADER_SCAN_ROWS} rows: add the column names as aliases in params/columns.yaml"
     )
     if len(refused) == 1:
         return InputFileError(refused[0].path, f"{refused[0].problem}。{advice}")
@@ -510,7 +526,8 @@ def ingest(
     aliases = Aliases(spec)
     raw_dir = Path(raw_dir)
     paths, aside = set_aside(raw_dir, superseded_names(params_dir))
-    tax_rule = params.thresholds(params_dir)["tax_rows_of_one_taxpayer"]
+    thresholds = params.thresholds(params_dir)
+    tax_rule = thresholds["tax_rows_of_one_taxpayer"]
     if not paths:
         raise InputFileError(raw_dir, "目录中没有 .xlsx/.xls/.csv 文件 / no workbooks found")
     staging = cache.staging_for(cache_dir) if cache_dir else None
@@ -524,6 +541,8 @@ def ingest(
             (refused if isinstance(found, _Refusal) else parsed).append(found)
         if refused:  # every file without a header is named, not only the first
             raise _no_header([r.error() for r in refused], raw_dir)
+        for found in parsed:  # checked after the cache, so a changed threshold still counts
+            check_units(found.records, found.sheets, thresholds["above_size_revenue_yuan"])
     except BaseException:
         if staging:  # a refused file leaves the cache as it was
             shutil.rmtree(staging, ignore_errors=True)
@@ -649,7 +668,8 @@ def _assemble(
     indicators = kept["indicators"].reindex(
         columns=KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem"] + SOURCE
     )
-    matches, unmatched, known = [], [], _known_codes(indicators)
+    indicators, matches = typos.rekey(indicators, kept["tax"], normalize_name)
+    unmatched, known = [], _known_codes(indicators)
     for kind in FIRM_KINDS:
         if not kept[kind].empty and "credit_code" in kept[kind]:
             kept[kind], found, lost = _by_name(indicators, kept[kind].copy(), kind, known)

@@ -32,8 +32,10 @@ NOT_COUNTED = {
 
 def file_accounting(intake: Intake) -> pd.DataFrame:
     """Per file and sheet: rows read = accepted + quarantined + totals/notes + superseded,
-    checked."""
-    files = intake.files.copy()
+    checked; and where the sheet's period and unit were read (every place that states
+    them: they agreed, or the file would have been refused)."""
+    read_as = intake.sheets.reindex(columns=["file", "sheet", "period_from", "unit_from"])
+    files = intake.files.merge(read_as.astype({"file": str}), on=["file", "sheet"], how="left")
     files["file"] = files["file"].map(lambda p: p.rsplit("/", 1)[-1])
     files["balanced"] = (
         files["rows_read"]
@@ -143,7 +145,13 @@ def unmatched(intake: Intake) -> pd.DataFrame:
     return rows
 
 
-SOURCE_NAMES = {"tax": "税收", "projects": "项目", "platforms": "创新平台", "financing": "融资"}
+SOURCE_NAMES = {
+    "indicators": "统计",
+    "tax": "税收",
+    "projects": "项目",
+    "platforms": "创新平台",
+    "financing": "融资",
+}
 
 
 def _period(frame: pd.DataFrame) -> pd.Series:

@@ -25,17 +25,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.errors import InputFileError
-from analysis.intake import sheetxml
-from analysis.intake.periods import period_from_text
+from analysis.intake import context, sheetxml
 
-HEADER_SCAN_ROWS = 30
+HEADER_SCAN_ROWS = 200  # a header is searched for in a sheet's first rows, notes above included
 TOTAL_PATTERN = r"^\s*(合\s*计|总\s*计|小\s*计|全\s*[市县]\s*合\s*计|其\s*中)"
 NOTE_PREFIXES = ("注", "说明", "备注", "资料来源", "数据来源")
 SIGNOFF_WORDS = ("负责人", "填表人", "制表人", "审核人", "报出日期", "填报日期", "联系电话")
 SUB_HEADING_WORDS = ("本年", "本期", "本月", "累计", "期末", "人数", "上年", "去年", "同期")
 CUMULATIVE = "累计"
 _BRACKETED = re.compile(r"[（(]([^）)]*)[）)]")
-_UNIT_LINE = re.compile(r"单位\s*[:：]\s*(亿元|万元|千元|元)")
 _REPORTER = re.compile(r"填报单位\s*[:：]\s*([^\s:：]+?)(?:\s|单位[:：]|$)")
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 XML_SUFFIXES = {".xlsx", ".xlsm"}  # zips of XML, where sheetxml.py reads what cells do not
@@ -88,6 +86,8 @@ class SheetTable:
     hidden_rows: int = 0  # rows read (data, totals, notes) that the sheet hides
     merged_numbers: list[tuple[int, Column, str]] = field(default_factory=list)
     # (Excel row, column, range) of figures merged over several rows: no firm's own figure
+    period_from: str = ""  # the period and every place that states it
+    unit_from: str = ""  # the unit of the 单位 line(s) and where they stand
 
     @property
     def path(self) -> Path:
@@ -211,21 +211,59 @@ def _csv_grid(path: Path) -> Grid:
     return Grid(path, path.stem, cells)
 
 
+_WORKBOOK_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # a zip (xlsx, ods), OLE2 (xls,
+# or an .xlsx saved with a password): either is left to the reader, whatever the suffix
+_RESAVE = "请用 Excel 或 WPS 打开，另存为 Excel 工作簿（.xlsx）后再导入"
+
+
+def _not_a_workbook(path: Path) -> str | None:
+    """What a file really is when it is no workbook (empty, a web page, text renamed), in
+    the user's words with the fix; None when it may be one."""
+    with open(path, "rb") as handle:
+        start = handle.read(1024)
+    if not start:
+        return (
+            "文件为空（0 字节），没有任何内容：请向报送单位重新索取或重新导出该文件 / "
+            "the file is empty (0 bytes): ask the sender for it again or export it again"
+        )
+    if path.suffix.lower() == ".csv" or start.startswith(_WORKBOOK_STARTS):
+        return None
+    text = start.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<") or b"<table" in text or b"<html" in text:
+        return (
+            f"文件实为网页（HTML）表格，只是扩展名为 {path.suffix}（系统导出常见）：{_RESAVE} / "
+            f"the file is a web page (HTML table) named {path.suffix}: open it in Excel or WPS, "
+            "save it as an Excel workbook (.xlsx) and import that"
+        )
+    return (
+        f"无法作为工作簿读取：文件内容不是 {path.suffix} 工作簿（可能是改了扩展名的文本或"
+        f"其他文件，或已损坏）：{_RESAVE} / "
+        f"the content is not a {path.suffix} workbook (a renamed or damaged file): open it in "
+        "Excel or WPS and save it as .xlsx"
+    )
+
+
 def read_grids(path: Path) -> list[Grid]:
     """Every sheet of a workbook (or the one of a CSV) as a text grid, hidden ones empty."""
+    problem = _not_a_workbook(path)
+    if problem:
+        raise InputFileError(path, problem)
     try:
-        if path.suffix.lower() == ".csv":
-            return [_csv_grid(path)]
-        return _excel_grids(path)
+        return [_csv_grid(path)] if path.suffix.lower() == ".csv" else _excel_grids(path)
     except InputFileError:
         raise
     except Exception as exc:  # fastexcel raises several types for unusable files
-        message = str(exc).splitlines()[0][:200]
-        if "password" in message.lower() or "encrypt" in message.lower():
-            problem = "工作簿有密码保护，无法读取 / password-protected"
+        message = str(exc).lower()
+        if "password" in message or "encrypt" in message:
+            problem = (
+                "工作簿有密码保护，无法读取：请在 Excel 或 WPS 中取消密码后另存再导入 / "
+                "password-protected: remove the password, save and import again"
+            )
         else:
             problem = (
-                f"无法作为工作簿读取（文件损坏或格式不符） / not a readable workbook: {message}"
+                f"无法作为工作簿读取（文件已损坏或不完整，例如复制或下载时中断）：{_RESAVE}，"
+                "打不开时请向报送单位重新索取 / not a readable workbook (damaged or cut "
+                "short): open it in Excel or WPS and save it again, or ask the sender for it"
             )
         raise InputFileError(path, problem) from exc
 
@@ -263,6 +301,9 @@ class Aliases:
     def _month_only(self, qualifier: str) -> bool:
         """A column of one month alone (本月, 当月), not the cumulative one (本月止累计)."""
         return CUMULATIVE not in qualifier and any(w in qualifier for w in self.month_only)
+
+    def aliases_of(self, name: str) -> list[str]:
+        return [alias for alias, field, _ in self.fields if field == name]
 
     def unit_of_source(self, path: Path, kind: str) -> str | None:
         """The unit params/columns.yaml gives a source whose sheets state none: the first
@@ -370,12 +411,10 @@ def _rows(body: pa.Table, keep: np.ndarray) -> pa.Table:
     return body.filter(pa.array(keep))
 
 
-def _sheet_period(rows_above: str, grid: Grid) -> tuple[int, int] | None:
-    return (
-        period_from_text(rows_above)
-        or period_from_text(grid.path.stem)
-        or period_from_text(grid.sheet)
-    )
+def _lines_above(head: list[list], block: list[int]) -> list[tuple[int, str]]:
+    """Each non-empty row above the header as (Excel row, its cells' text joined)."""
+    lines = [(i + 1, " ".join(str(c) for c in row if c is not None)) for i, row in enumerate(head)]
+    return [(row, text) for row, text in lines[: block[0]] if text.strip()]
 
 
 def _choose_columns(grid: Grid, headers: list[str], aliases: Aliases):
@@ -466,17 +505,23 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         return None
     columns, choices = _choose_columns(grid, _joined_headers(head, block), aliases)
     kind = aliases.table_kind({c.field for c in columns})
-    above_cells = [str(c) for row in head[: block[0]] for c in row if c is not None]
-    above = " ".join(above_cells)
-    unit = _UNIT_LINE.search(clean_text(above))
-    reporter = _REPORTER.search(above)
+    lines = _lines_above(head, block)
+    units = context.unit_candidates(lines)
+    unit = context.agreed(units, "金额单位", grid.path, grid.sheet, context.UNIT_FIX)
+    reporter = _REPORTER.search(" ".join(text for _, text in lines if not context.is_note(text)))
     has_period_column = any(c.field == "period" for c in columns)
-    period = None if has_period_column else _sheet_period(clean_text(above), grid)
+    periods = [] if has_period_column else context.period_candidates(lines, grid.path, grid.sheet)
+    period = context.agreed(periods, "报告期", grid.path, grid.sheet, context.PERIOD_FIX)
+    months = context.header_months(columns)
+    if periods:
+        context.check_header_months(months, period, periods[0].where, grid.path, grid.sheet)
     if period is None and not has_period_column:
         raise InputFileError(
             grid.path,
-            f"工作表「{grid.sheet}」无法确定报告期：表中无报告期列，标题、文件名中也没有"
-            "如“2026年1-9月”的字样 / no reporting period in a column, the title or the file name",
+            f"工作表「{grid.sheet}」无法确定报告期：表中无报告期列，标题、文件名、工作表名中也没有"
+            "如“2026年1-9月”的字样（注释行不算）：请在标题或文件名中写明 / no reporting period "
+            "in a column, the title, the file name or the sheet name: state it in the title or "
+            "the file name",
         )
     start = block[-1] + 1  # the first row below the header, counted from 0
     body, merged_numbers = _spread_merges(grid, grid.cells.slice(start), start, columns, aliases)
@@ -493,7 +538,7 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         kind=kind,
         period=period,
         columns=columns,
-        sheet_unit=unit.group(1) if unit else None,
+        sheet_unit=unit,
         reporter=reporter.group(1) if reporter else None,
         body=_rows(body, data),
         rows=kept,
@@ -501,6 +546,8 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         choices=choices,
         hidden_rows=_read_hidden(grid.xml.hidden_rows, read),
         merged_numbers=[m for m in merged_numbers if m[0] in kept],
+        period_from="按报告期列" if has_period_column else context.period_text(periods + months),
+        unit_from=context.unit_text(units, columns),
     )
 
 
@@ -550,13 +597,47 @@ def header_diagnosis(grids: list[Grid], aliases: Aliases) -> str:
     def overlap(rule):
         return len(names & (set(rule["requires"]) | set(rule["identity"])))
 
-    kind, rule = max(aliases.tables.items(), key=lambda item: overlap(item[1]))
+    top = max(overlap(rule) for rule in aliases.tables.values())
+    tied = [(k, r) for k, r in aliases.tables.items() if overlap(r) == top]
+    hints = clean_text(f"{grid.path.stem} {grid.sheet} {_text_above(grid, i)}")
+    unknown = [t for t in texts if aliases.field_of(t) is None and t not in _NUMBERING]
+
+    def likeness(rule):  # the file's or title's words, then an unknown column's characters
+        wanted = [a for f in rule["requires"] if f not in names for a in aliases.aliases_of(f)]
+        shared = [len(set(_BRACKETED.sub("", t)) & set(a)) for t in unknown for a in wanted]
+        return clean_text(rule["name"]) in hints, max(shared, default=0)
+
+    best = max(likeness(rule) for _, rule in tied)
+    kinds = [(k, r) for k, r in tied if likeness(r) == best]
+    needs = [(kind, rule, _missing(rule, names, aliases)) for kind, rule in kinds]
+    lacking = "，或".join(f"{'、'.join(m)}列（{rule['name']}表需要）" for _, rule, m in needs)
+    advice = ""
+    if unknown:
+        fields = "、".join(f for _, rule, _ in needs for f in rule["requires"] if f not in names)
+        advice = (
+            f"；未识别的列名：{'、'.join(unknown[:8])}——若其中一列就是所缺的列，请把它的列名"
+            f"加入 params/columns.yaml 中 {fields or '相应字段'} 的 aliases"
+        )
+    english = "; ".join(
+        f"no column for {', '.join(f for f in rule['requires'] if f not in names) or 'identity'}"
+        f" ({kind})"
+        for kind, rule, _ in needs
+    )
+    return f"{where}；缺少{lacking}{advice}{skipped} / {english}"
+
+
+_NUMBERING = {"序号", "编号", "行次"}
+
+
+def _missing(rule: dict, names: set[str], aliases: Aliases) -> list[str]:
+    """The fields a kind of table needs that a header lacks, by their first alias."""
     missing = [f"「{aliases.labels[f]}」" for f in rule["requires"] if f not in names]
     if not names & set(rule["identity"]):
         missing.append("或".join(f"「{aliases.labels[f]}」" for f in rule["identity"]))
-    lacking = "、".join(missing)
-    return (
-        f"{where}；缺少{lacking}列（{rule['name']}表需要）{skipped} / "
-        f"no column for {', '.join(f for f in rule['requires'] if f not in names) or 'identity'}"
-        f" ({kind})"
-    )
+    return missing
+
+
+def _text_above(grid: Grid, row: int) -> str:
+    """The text of a sheet's rows above `row` (its title): a hint of the kind of table."""
+    top = grid.cells.slice(0, row)
+    return " ".join(str(v) for c in top.columns for v in c.to_pylist() if v is not None)
