@@ -8,6 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from analysis import judgement
 from analysis.intake.periods import Period
 from analysis.measures import targets
 from analysis.report import bulletin, narrative
@@ -37,7 +38,7 @@ def card():
     frame = pd.DataFrame(rows, columns=columns + ["status", "departments"])
     frame["expected_progress"] = frame["basis"].map({"flow": 0.75})
     frame.loc[frame["target"].isna(), "expected_progress"] = np.nan
-    frame["judged_on"] = frame["basis"].map(targets.RULES)
+    frame["judged_on"] = frame["basis"].map(judgement.RULES)
     frame["target_year"] = 2026
     frame["progress"] = frame["actual"] / frame["target"]
     frame["growth"] = np.nan

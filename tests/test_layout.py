@@ -1,5 +1,5 @@
-"""The package's folders are the pipeline: intake → measures → report, with run on top and
-sample beside. An import that points back up the pipeline is a defect: it is how a report
+"""The package's folders are the pipeline: intake → items → measures → report, with run on
+top and sample beside. An import that points back up the pipeline is a defect: it is how a report
 concern leaks into the figures."""
 
 import ast
@@ -11,12 +11,13 @@ PACKAGE = Path(analysis.__file__).parent
 # what each sub-package may import, besides itself and the shared top-level modules
 MAY_IMPORT = {
     "intake": set(),
-    "measures": {"intake"},
-    "report": {"intake", "measures"},
-    "run": {"intake", "measures", "report", "sample"},
+    "items": {"intake"},
+    "measures": {"intake", "items"},
+    "report": {"intake", "items", "measures"},
+    "run": {"intake", "items", "measures", "report", "sample"},
     "sample": {"intake"},
 }
-SHARED = {"config", "errors", "params", "schema"}  # the foundation every stage reads
+SHARED = {"config", "errors", "params", "schema", "judgement"}  # what every stage reads
 
 
 def imported(path: Path) -> set[str]:

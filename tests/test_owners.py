@@ -8,8 +8,8 @@ import pytest
 
 from analysis.intake.ingest import ingest
 from analysis.intake.periods import Period
+from analysis.judgement import NOT_REPORTED
 from analysis.measures import products, store
-from analysis.measures.targets import NOT_REPORTED
 from tests.conftest import small_city
 
 Q = Period(2026, 9)

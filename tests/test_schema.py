@@ -211,6 +211,40 @@ BAD = [  # file, as written, as mistyped, key, value shown, what is expected
         "应为国民经济行业代码（GB/T 4754），如 C36 或 C3731 / "
         "expected an industry code, got '黑色金属'",
     ),
+    (  # named lists: an item id twice in a year, an item without a name
+        "lists.yaml",
+        "- {id: 2026-ZD-002, name: ",
+        "- {id: 2026-ZD-001, name: ",
+        "lists.key_projects.items.2026.1.id",
+        "2026-ZD-001",
+        "同一年份中重复 / listed twice in a year",
+    ),
+    (
+        "lists.yaml",
+        "- {id: 2026-ZD-003, name: 金海橡胶制品扩建项目}",
+        "- {id: 2026-ZD-003}",
+        "lists.key_projects.items.2026.2.name",
+        "（缺失 / missing）",
+        "缺少此项 / required key missing",
+    ),
+    (  # an owner the list does not name
+        "lists.yaml",
+        "- {id: 2026-ZD-004, name: 宏图新能源产业园项目}",
+        "- {id: 2026-ZD-004, name: 宏图新能源产业园项目, owner: 财政局}",
+        "lists.key_projects.items.2026.3.owner",
+        "财政局",
+        "不在本清单的 departments 中",
+    ),
+    (  # a year named without items
+        "lists.yaml",
+        "        - {name: 双连制动系统有限公司}\n"
+        "        - {name: 大景区}\n"
+        "        - {name: 韩孚生化有限公司}\n",
+        "        []\n",
+        "lists.equity_firms.items.2027",
+        "[…]",
+        "该年份没有列出任何事项 / a year without items",
+    ),
     (
         "thresholds.yaml",
         "bound_rule: ge ",

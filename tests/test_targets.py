@@ -7,8 +7,7 @@ import pytest
 from analysis import params
 from analysis.config import PARAMS_DIR
 from analysis.intake.periods import Period
-from analysis.measures import targets
-from analysis.measures.targets import (
+from analysis.judgement import (
     AHEAD,
     BEHIND,
     DONE,
@@ -24,9 +23,10 @@ from analysis.measures.targets import (
     ON_TRACK,
     OVERDUE,
     judge,
-    scorecard,
     status,
 )
+from analysis.measures import targets
+from analysis.measures.targets import scorecard
 from analysis.report import bulletin, narrative
 from analysis.run import cli, runner
 

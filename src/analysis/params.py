@@ -60,6 +60,11 @@ def industries(params_dir: Path = PARAMS_DIR) -> dict:
     return check(params_dir)["industries.yaml"].model_dump()
 
 
+def lists(params_dir: Path = PARAMS_DIR) -> list[dict]:
+    """The named lists and their items by year (lists.yaml)."""
+    return check(params_dir)["lists.yaml"].model_dump()["lists"]
+
+
 def plan_names(params_dir: Path = PARAMS_DIR) -> dict[int, str]:
     return dict(check(params_dir)["targets.yaml"].plans)
 

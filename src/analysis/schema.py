@@ -27,7 +27,7 @@ from pydantic import (
 from analysis.errors import ParamsError
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser when built
-FILES = ("targets.yaml", "thresholds.yaml", "columns.yaml", "industries.yaml")
+FILES = ("targets.yaml", "thresholds.yaml", "columns.yaml", "industries.yaml", "lists.yaml")
 
 BASES = ("flow", "starts", "stock", "rate", "batch")
 MEASURES = (  # the keys of plans.MEASURES (a test holds the two together)
@@ -388,6 +388,96 @@ class Industries(BaseModel):
         return self
 
 
+# --- lists.yaml ------------------------------------------------------------------------
+LIST_KINDS = ("project", "firm")
+
+
+class Item(BaseModel):
+    """One named item: a project by its 项目编号, a firm by its credit code, or by name."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    id: Name | None = None
+    credit_code: Name | None = None
+    owner: Name | None = None
+    target: Annotated[float | None, BeforeValidator(lambda v: v if v is None else _non_negative(
+        _number(v, "应为不小于 0 的数字 / expected a number ≥ 0"),
+        "应为不小于 0 的数字 / expected a number ≥ 0",
+    ))] = None  # fmt: skip
+
+
+class NamedList(BaseModel):
+    """A list the implementing opinions name, its items by year."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: Name
+    name: Name
+    plan: Annotated[int, BeforeValidator(_whole(1))]
+    kind: Annotated[str, BeforeValidator(_one_of(LIST_KINDS))]
+    indicator: Name | None = None
+    departments: Names
+    items: dict[int, list[Item]]
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _by_year(cls, value: Any) -> dict:
+        """Items belong to a year, and a year named has items."""
+        if not isinstance(value, dict) or not value:
+            raise ValueError("清单应按年份列出，如 items: {2026: [...]} / expected items by year")
+        for year, entries in value.items():
+            if not isinstance(year, int) or not 2000 <= year <= 2100:
+                raise ValueError(_KeyProblem(year, "年份应为四位数，如 2026 / expected a year"))
+            if not entries:
+                raise ValueError(_KeyProblem(year, "该年份没有列出任何事项 / a year without items"))
+        return value
+
+
+class Lists(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lists: list[NamedList]
+
+
+def _list_checks(data: dict, targets: dict) -> list[tuple[tuple, str]]:
+    """What one list cannot see: unique list ids, owners among the list's departments and
+    targets.yaml's, an indicator targets.yaml has, no item id or name twice in a year."""
+    problems, seen = [], set()
+    known = targets.get("departments") if isinstance(targets.get("departments"), list) else []
+    indicators = {i.get("id") for i in targets.get("indicators") or [] if isinstance(i, dict)}
+    for i, named in enumerate(data.get("lists") or []):
+        if not isinstance(named, dict):
+            continue
+        if named.get("id") in seen:
+            problems.append((("lists", i, "id"), "清单编号重复 / duplicate list id"))
+        seen.add(named.get("id"))
+        owners = named.get("departments") if isinstance(named.get("departments"), list) else []
+        for j, department in enumerate(owners):
+            if known and department not in known:
+                problems.append(
+                    (("lists", i, "departments", j), "不在 targets.yaml 的 departments 中")
+                )
+        if named.get("indicator") and indicators and named["indicator"] not in indicators:
+            problems.append(
+                (("lists", i, "indicator"), "targets.yaml 中没有此指标 / unknown indicator")
+            )
+        items = named.get("items") if isinstance(named.get("items"), dict) else {}
+        for year, entries in items.items():
+            names, ids = set(), set()
+            for k, entry in enumerate(entries if isinstance(entries, list) else []):
+                if not isinstance(entry, dict):
+                    continue
+                where = ("lists", i, "items", year, k)
+                if entry.get("owner") and entry["owner"] not in owners:
+                    problems.append((where + ("owner",), "不在本清单的 departments 中"))
+                for key, taken in (("id", ids), ("name", names)):
+                    if entry.get(key) is not None and entry[key] in taken:
+                        problems.append((where + (key,), "同一年份中重复 / listed twice in a year"))
+                    taken.add(entry.get(key))
+    return problems
+
+
 # --- thresholds.yaml -------------------------------------------------------------------
 class Thresholds(BaseModel):
     # Every key is declared: a misspelt key is refused, not silently ignored.
@@ -520,6 +610,7 @@ MODELS = {
     "thresholds.yaml": Thresholds,
     "columns.yaml": Columns,
     "industries.yaml": Industries,
+    "lists.yaml": Lists,
 }
 
 
@@ -543,13 +634,15 @@ def _node_at(node: yaml.Node, loc: tuple) -> tuple[yaml.Node, bool]:
 
 
 def _key(loc: tuple, data: Any) -> str:
-    """A location as a reader names it: indicators.sales_ge_100m.target.2026."""
+    """A location as a reader names it: indicators.sales_ge_100m.target.2026,
+    lists.key_projects.items.2026.3.owner."""
     parts, here = [], data
     for step in loc:
         if isinstance(here, list) and isinstance(step, int) and step < len(here):
             item = here[step]
             ident = item.get("id") if isinstance(item, dict) else None
-            parts.append(str(ident) if ident is not None and parts == ["indicators"] else str(step))
+            named = parts in (["indicators"], ["lists"])  # an indicator or list by its id
+            parts.append(str(ident) if ident is not None and named else str(step))
             here = item
         else:
             parts.append(str(step))
@@ -603,7 +696,7 @@ def _line(path: Path, root: yaml.Node, data: Any, loc: tuple, expected: str) -> 
     )
 
 
-def _check_file(path: Path) -> tuple[BaseModel | None, list[tuple[int, str]]]:
+def _check_file(path: Path, targets: dict) -> tuple[BaseModel | None, list[tuple[int, str]]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -619,6 +712,7 @@ def _check_file(path: Path) -> tuple[BaseModel | None, list[tuple[int, str]]]:
     if not isinstance(data, dict) or root is None:
         return None, [(1, f"{path}:1: 应为键值映射 / expected a mapping of keys")]
     found = _cross_checks(data) if path.name == "targets.yaml" else []
+    found += _list_checks(data, targets) if path.name == "lists.yaml" else []
     try:
         checked = MODELS[path.name].model_validate(data)
     except ValidationError as exc:
@@ -627,11 +721,21 @@ def _check_file(path: Path) -> tuple[BaseModel | None, list[tuple[int, str]]]:
     return checked, sorted(_line(path, root, data, loc, what) for loc, what in found)
 
 
+def _raw(path: Path) -> dict:
+    """A file as YAML reads it, or {} when it cannot be read (its own check says why)."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def check(params_dir: Path) -> dict[str, BaseModel]:
-    """All three files checked; ParamsError with every problem, one line each, if any."""
+    """Every file checked; ParamsError with every problem, one line each, if any."""
     checked, problems = {}, []
+    targets = _raw(Path(params_dir) / "targets.yaml")  # what the lists are checked against
     for name in FILES:
-        checked[name], found = _check_file(Path(params_dir) / name)
+        checked[name], found = _check_file(Path(params_dir) / name, targets)
         problems += [text for _, text in found]
     if problems:
         raise ParamsError(

@@ -42,7 +42,9 @@ def indicator_paths(data) -> pd.DataFrame:
     for p in periods(data.panel, data.period):
         firms = tiers.firm_table(data.panel, p, data.tiers, data.thresholds)
         firms = industries.leading(firms, data.industries)
-        values = targets.measured(firms, data.indicators, data.sources, p, data.thresholds)
+        values = targets.measured(
+            firms, data.indicators, data.sources, p, data.thresholds, data.named_of(p.year)
+        )
         frames.append(values.assign(year=p.year, month=p.month))
     empty = pd.DataFrame(columns=["indicator", "actual", "year", "month"])
     values = pd.concat(frames or [empty], ignore_index=True)

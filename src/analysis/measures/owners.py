@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.intake import returns as department_returns
 from analysis.intake.periods import Period
-from analysis.measures.targets import NOT_REPORTED, judge
+from analysis.judgement import NOT_REPORTED, judge
 
 PART_COLUMNS = ["indicator", "department", "own_actual", "own_target", "own_status", "own_rule"]
 OWN_SHARE = "按本单位分解目标{:g}{}考核"

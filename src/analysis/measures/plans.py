@@ -12,6 +12,7 @@ departments' return the owners who owe a figure and sent none (`not_reported`).
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ from analysis.errors import ParamsError
 from analysis.intake import returns
 from analysis.intake.periods import Period
 from analysis.intake.sources import Sources
+from analysis.items import judging, scopes
 from analysis.measures import financing, innovation, projects
 from analysis.measures.tiers import comparable_growth
 
@@ -35,10 +37,31 @@ class Inputs:
     sources: Sources
     quarter: Period
     thresholds: dict
+    indicators: pd.DataFrame | None = None  # the year's indicators (a list's own row)
+    named: pd.DataFrame | None = None  # the named lists' items of the year (items.lists)
 
     @cached_property
     def now(self) -> Sources:
         return self.sources.at(self.quarter.year, self.quarter.month)
+
+    def items(self, measure: str) -> pd.DataFrame:
+        """The judged items of the named list a list measure is drawn from (items.judging):
+        the params' list for the year, else the return's own rows."""
+        ind = self._list_indicator(measure)
+        named = None
+        if self.named is not None and len(self.named):
+            named = self.named[self.named["indicator"] == ind.id]
+        if measure in scopes.PROJECT_SCOPES:
+            band = self.thresholds.get("on_track_band", 0.0)
+            return judging.project_items(ind, named, self.now.projects, self.quarter, band)[0]
+        return judging.firm_items(ind, named, self.now.financing, self.quarter)[0]
+
+    def _list_indicator(self, measure: str):
+        if self.indicators is not None:
+            rows = self.indicators[self.indicators["measure"] == measure]
+            if len(rows):
+                return next(rows.itertuples())
+        return SimpleNamespace(id=measure, name=measure, plan=0, departments=[], measure=measure)
 
     @property
     def period(self) -> tuple[int, int]:
@@ -56,7 +79,7 @@ class Value:
     projected: float = NONE
     growth: float = NONE
     expected: float = NONE  # share of the target due by now, when the data set it
-    not_reported: tuple[str, ...] = ()  # departments whose part of a return is missing
+    not_reported: tuple[str, ...] = ()  # departments or named items a return lacks
 
 
 def _amount(yuan: float, unit: str) -> float:
@@ -95,25 +118,39 @@ def _upgrade_coverage(ind, x: Inputs) -> Value:
     return Value(100 * projects.upgrade_coverage(x.now.projects, x.firms))
 
 
-def _starts(chosen: Callable[[pd.DataFrame], pd.Series]) -> Callable[..., Value]:
-    """Projects of a list under way, with the share of the target due by now by the list's
-    planned start dates (none when the list gives none)."""
-
-    def compute(ind, x: Inputs) -> Value:
-        started, due = projects.starts(x.now.projects, chosen, *x.period)
-        expected = due / ind.target if pd.notna(ind.target) and ind.target > 0 else NONE
-        return Value(started, expected=expected)
-
-    return compute
+def _unreported(items: pd.DataFrame) -> tuple[str, ...]:
+    """The named items the period's return lacks, as the scorecard names them."""
+    missing = items.loc[~items["in_return"].astype(bool), "item"]
+    return (f"{len(missing)}项未报送：{'、'.join(missing)}",) if len(missing) else ()
 
 
-def _plan_completion(chosen: Callable[[pd.DataFrame], pd.Series]) -> Callable[..., Value]:
-    """年度计划投资完成率 of a list (%): its completed investment over its annual plan."""
+def _starts(ind, x: Inputs) -> Value:
+    """Projects of a named list under way, with the share of the target due by now by the
+    items' planned start dates (none when the list gives none); the items the return
+    lacks are named, not counted."""
+    if x.now.projects.empty:
+        return Value(NONE)
+    items = x.items(ind.measure)
+    reported = items[items["in_return"].astype(bool)]
+    due = float(reported["due"].sum())
+    if x.now.projects["planned_start_date"].isna().all():
+        due = NONE
+    expected = due / ind.target if pd.notna(ind.target) and ind.target > 0 else NONE
+    return Value(
+        float(reported["started"].sum()), expected=expected, not_reported=_unreported(items)
+    )
 
-    def compute(ind, x: Inputs) -> Value:
-        return Value(100 * projects.plan_completion(x.now.projects, chosen))
 
-    return compute
+def _plan_completion(ind, x: Inputs) -> Value:
+    """年度计划投资完成率 of a named list (%): its reported items' completed investment
+    over their annual plans."""
+    if x.now.projects.empty:
+        return Value(NONE)
+    items = x.items(ind.measure.removesuffix("_plan"))
+    reported = items[items["in_return"].astype(bool)]
+    plan = reported["target"].sum()
+    share = reported["actual"].sum() / plan if plan > 0 else NONE
+    return Value(100 * share, not_reported=_unreported(items))
 
 
 def _upgrade_investment(ind, x: Inputs) -> Value:
@@ -139,7 +176,13 @@ def _listing(ind, x: Inputs) -> Value:
 
 
 def _equity(ind, x: Inputs) -> Value:
-    return Value(_amount(financing.equity_raised(x.now.financing, *x.period), ind.unit))
+    """股权融资 of the named firms this year (the list's items; every firm's where the
+    params name none)."""
+    if x.now.financing.empty:
+        return Value(NONE)
+    items = x.items(ind.measure)
+    raised = items.loc[items["in_return"].astype(bool), "actual"].sum() * 1e4
+    return Value(_amount(raised, ind.unit), not_reported=_unreported(items))
 
 
 def _department_return(ind, x: Inputs) -> Value:
@@ -158,11 +201,11 @@ MEASURES: dict[str, Callable[..., Value]] = {
     "revenue_growth": _revenue_growth,
     "rd_intensity": _rd_intensity,
     "upgrade_coverage": _upgrade_coverage,
-    "major_upgrades": _starts(projects.is_major),
-    "major_upgrades_plan": _plan_completion(projects.is_major),
+    "major_upgrades": _starts,
+    "major_upgrades_plan": _plan_completion,
     "upgrade_investment": _upgrade_investment,
-    "key_projects": _starts(projects.is_key),
-    "key_projects_plan": _plan_completion(projects.is_key),
+    "key_projects": _starts,
+    "key_projects_plan": _plan_completion,
     "attracted_projects": _attracted,
     "platform_awards": _awards,
     "listing_firms": _listing,

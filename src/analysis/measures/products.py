@@ -258,6 +258,35 @@ def _status_summary(p: Products) -> pd.DataFrame:
     return targets.status_summary(p.table("scorecard"))
 
 
+def _items_and_unlisted(p: Products):
+    from analysis.items import judging
+
+    d = p.data
+    band = d.thresholds["on_track_band"]
+    return judging.judged(d.indicators, d.named_of(p.period.year), _now(p), p.period, band)
+
+
+def _items(p: Products) -> pd.DataFrame:
+    """Every named item of the year with its target, actual and status (items.csv)."""
+    return _items_and_unlisted(p)[0]
+
+
+def _unlisted(p: Products) -> pd.DataFrame:
+    """Rows of the returns in a list's scope that no named item claims."""
+    table = _items_and_unlisted(p)[1]
+    columns = ["list", "project_id", "project_name", "credit_code", "name", "amount"]
+    return table.reindex(columns=[c for c in columns if c in table.columns])
+
+
+def _item_counts(p: Products) -> pd.DataFrame:
+    """Per list: items by status, as the scorecard summary counts them."""
+    items = p.table("items")
+    counts = pd.crosstab([items["list_name"], items["plan"]], items["status"])
+    counts.columns.name = None
+    counts.insert(0, "items", counts.sum(axis=1))
+    return counts.reset_index().sort_values("plan", kind="stable").reset_index(drop=True)
+
+
 def _withheld(p: Products) -> pd.DataFrame:
     """Indicators whose total is a few firms' own figures (disclosure.withheld), with the
     number of firms: the public edition publishes their status, not their figures."""
@@ -521,6 +550,9 @@ TABLES: dict[str, Callable[[Products], pd.DataFrame]] = {
     "department_summary": _department_summary,
     "by_department": _by_department,
     "withheld": _withheld,
+    "items": _items,
+    "unlisted": _unlisted,
+    "item_counts": _item_counts,
     "scorecard_public": _scorecard_public,
     "by_department_public": _by_department_public,
     "paths": _paths,

@@ -10,6 +10,7 @@ from analysis.errors import NoDataError
 from analysis.intake.ingest import Intake
 from analysis.intake.periods import Period, reported
 from analysis.intake.sources import Sources
+from analysis.items import lists as item_lists
 from analysis.measures import industries, targets, tiers
 
 TABLES = Intake.table_names()
@@ -64,6 +65,12 @@ class PeriodData:
     plan_names: dict[int, str]
     # params/industries.yaml: the leading industries and how firms are placed in them
     industries: dict = field(default_factory=lambda: params.industries())
+    # params/lists.yaml: the named lists' items of every year (items.lists)
+    named: pd.DataFrame = field(default_factory=lambda: item_lists.items())
+
+    def named_of(self, year: int) -> pd.DataFrame:
+        """The named lists' items of one year."""
+        return self.named[self.named["year"] == year]
 
     @property
     def panel(self) -> pd.DataFrame:
@@ -80,7 +87,12 @@ class PeriodData:
     def scorecard(self) -> pd.DataFrame:
         """Every indicator of the ten plans against target and schedule, this period."""
         values = targets.measured(
-            self.firms, self.indicators, self.sources, self.period, self.thresholds
+            self.firms,
+            self.indicators,
+            self.sources,
+            self.period,
+            self.thresholds,
+            self.named_of(self.period.year),
         )
         return targets.scorecard(
             self.indicators, values, self.period, self.thresholds["on_track_band"]
@@ -123,4 +135,5 @@ def period_data(intake: Intake, period: Period, params_dir: Path = config.PARAMS
         limits,
         params.plan_names(params_dir),
         spec,
+        item_lists.items(params_dir),
     )

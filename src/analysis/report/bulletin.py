@@ -5,7 +5,7 @@ An indicator owned by several departments appears under each of them, with the
 department's own reported figure and, where the target is split, its own part and status
 (owners.parts); a department whose return is missing is 未报送 there. Within a department
 the indicators needing attention come first, the furthest behind on top; each row says
-the rule it was judged by (targets.judge). The
+the rule it was judged by (judgement.judge). The
 workbook is meant to be edited and forwarded, so statuses are coloured by conditional
 formatting (an edited status recolours itself) and text from the data is stored as text.
 """
@@ -21,14 +21,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.intake.periods import Period
+from analysis.judgement import ATTENTION, RULES_SUMMARY, STATUS_ORDER
 from analysis.measures.plans import UNIT_YUAN
-from analysis.measures.targets import (
-    ATTENTION,
-    RULES_SUMMARY,
-    STATUS_COLOURS,
-    STATUS_ORDER,
-    status_counts,
-)
+from analysis.measures.targets import STATUS_COLOURS, status_counts
 from analysis.report import narrative
 from analysis.report.formatting import WITHHELD, status_text
 

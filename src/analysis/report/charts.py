@@ -18,7 +18,8 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from analysis.measures.targets import ATTENTION, BEHIND, STATUS_COLOURS
+from analysis.judgement import ATTENTION, BEHIND
+from analysis.measures.targets import STATUS_COLOURS
 from analysis.report.formatting import COUNT_UNITS
 
 FONT_FILE = files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"

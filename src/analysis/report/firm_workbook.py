@@ -49,6 +49,17 @@ def by(*columns: str, ascending: bool | list[bool] = True):
     return sort
 
 
+def _by_status(frame: pd.DataFrame, first: str) -> pd.DataFrame:
+    """By `first`, then by status in the order a reader scans them (items not reported,
+    then those needing attention)."""
+    from analysis.items.judging import NOT_REPORTED_ITEM
+    from analysis.judgement import STATUS_ORDER
+
+    rank = {s: i for i, s in enumerate([NOT_REPORTED_ITEM, *STATUS_ORDER])}
+    keyed = frame.assign(_rank=frame["status"].map(rank))
+    return keyed.sort_values([first, "_rank"], kind="stable").drop(columns="_rank")
+
+
 def _as_given(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
@@ -220,6 +231,25 @@ LISTS = {
         wan=("annual_plan_investment", "completed_investment", "shortfall"),
         percent=("plan_progress",),
     ),
+    "items": FirmList(
+        "点名项目和企业",
+        {
+            "list_name": "清单",
+            "item_id": "编号",
+            "item": "名称",
+            "credit_code": "信用代码",
+            "owner": "责任单位",
+            "target": "目标（万元）",
+            "actual": "完成（万元）",
+            "status": "状态",
+            "matched_by": "匹配依据",
+            "reported_name": "报表所列名称",
+            "note": "说明",
+        },
+        "按计划排列，每份清单中本期未报送、滞后的在前",
+        lambda frame: _by_status(frame, "plan"),
+        noun="项",
+    ),
     "late_starts": FirmList(
         "未按计划开工的项目",
         {
@@ -367,6 +397,7 @@ PRODUCT_OF = {  # each list of the workbook, by the name of the product that hol
     "revisions": "revision_changes",
     "repeats": "repeated_keys",
     "late_projects": "late_projects",
+    "items": "items",
     "late_starts": "late_starts",
     "attracted": "attracted",
     "awards": "awards",

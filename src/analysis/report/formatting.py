@@ -5,7 +5,7 @@ import math
 import pandas as pd
 from IPython.display import HTML
 
-from analysis.measures import targets as t
+from analysis import judgement as t
 from analysis.measures.targets import STATUS_COLOURS
 
 STATUS_SYMBOLS = {
@@ -255,6 +255,34 @@ def scorecard_for_files(card: pd.DataFrame) -> pd.DataFrame:
         for column in WITHHELD_FIGURES:
             out[column] = out[column].astype(object)
             out.loc[hidden, column] = WITHHELD
+    return out
+
+
+ITEMS_CSV_COLUMNS = [
+    "list",
+    "item_id",
+    "item",
+    "credit_code",
+    "owner",
+    "year",
+    "target",
+    "actual",
+    "unit",
+    "status",
+    "in_return",
+    "matched_by",
+    "reported_name",
+    "note",
+]
+
+
+def items_for_files(items: pd.DataFrame) -> pd.DataFrame:
+    """items.csv: one row per named item; amounts in the row's unit (万元) to 2 decimals,
+    in_return true/false."""
+    out = items.reindex(columns=ITEMS_CSV_COLUMNS).copy()
+    for column in ("target", "actual"):
+        out[column] = pd.to_numeric(out[column], errors="coerce").round(2)
+    out["in_return"] = out["in_return"].astype(bool)
     return out
 
 

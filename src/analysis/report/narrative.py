@@ -1,6 +1,6 @@
 """Generated sentences in the register of a government report, from computed tables.
 
-Each indicator is spoken of by the rule of its kind (targets.judge): a flow by its
+Each indicator is spoken of by the rule of its kind (judgement.judge): a flow by its
 progress against 序时进度, a count of starts against the starts due, a stock (firms in a
 tier) by its full-year projection, a batch (awards, deals, documents) as done or not, a
 rate against the rate; at 1-12月 every indicator as 已完成 or 未完成."""
@@ -8,7 +8,7 @@ rate against the rate; at 1-12月 every indicator as 已完成 or 未完成."""
 import pandas as pd
 
 from analysis.intake.periods import Period
-from analysis.measures.targets import (
+from analysis.judgement import (
     ATTENTION,
     DONE,
     IN_PROGRESS,
@@ -23,8 +23,8 @@ from analysis.measures.targets import (
     RULES,
     STATUS_ORDER,
     YEAR_END,
-    targets_note,
 )
+from analysis.measures.targets import targets_note
 
 
 def no_targets(card: pd.DataFrame, quarter: Period) -> str:

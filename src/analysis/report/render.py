@@ -259,6 +259,7 @@ DATA_FILES = {
     "scorecard.csv": "全部指标完成情况",
     "bulletin.xlsx": "督查通报",
     "tiers.csv": "企业分档明细",
+    "items.csv": "点名项目和企业逐项情况",
     "quarantine.csv": "被隔离的数据行",
     "firms.xlsx": "企业和项目完整名单",
 }

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from analysis import config
+from analysis import config, judgement
 from analysis.errors import InputFileError, NoDataError, NotebookFailed
 from analysis.intake.periods import Period
 from analysis.measures.disclosure import EDITIONS
@@ -517,7 +517,16 @@ def write_tables(data: store.PeriodData, folder: Path, edition: str, made) -> li
         folder / "quarantine.csv", index=False, encoding="utf-8-sig"
     )
     firm_workbook.write(folder / firm_workbook.WORKBOOK, firm_workbook.from_products(made))
-    return ["scorecard.csv", "bulletin.xlsx", "tiers.csv", "quarantine.csv", firm_workbook.WORKBOOK]
+    items = formatting.items_for_files(made.table("items"))
+    safe(items).to_csv(folder / "items.csv", index=False, encoding="utf-8-sig")
+    return [
+        "scorecard.csv",
+        "bulletin.xlsx",
+        "tiers.csv",
+        "items.csv",
+        "quarantine.csv",
+        firm_workbook.WORKBOOK,
+    ]
 
 
 def write_index(data, folder: Path, page, contents, data_files, earlier, card) -> None:
@@ -525,7 +534,7 @@ def write_index(data, folder: Path, page, contents, data_files, earlier, card) -
     earlier periods."""
     rows = formatting.scorecard_rows(card, data.plan_names)
     summary = render.status_line(targets.status_summary(card))
-    rules = targets.RULES_SUMMARY.format(schedule=data.period.schedule)
+    rules = judgement.RULES_SUMMARY.format(schedule=data.period.schedule)
     if "withheld" in card and card["withheld"].any():
         rules += f"标 {formatting.WITHHELD} 的数额由少数企业构成，公开版不公布。"
     text = render.index_page(page, rows, contents, earlier, data_files, summary, rules)
