@@ -364,7 +364,7 @@ def test_every_file_without_a_header_is_named_with_what_was_seen_and_what_is_mis
 
 def test_a_unit_stated_nowhere_can_be_given_per_source_in_params(tmp_path):
     spec = yaml.safe_load((PARAMS_DIR / "columns.yaml").read_text(encoding="utf-8"))
-    for name in ("targets.yaml", "thresholds.yaml", "industries.yaml"):
+    for name in ("targets.yaml", "thresholds.yaml", "industries.yaml", "lists.yaml"):
         shutil.copy(PARAMS_DIR / name, tmp_path)
     spec["units_by_source"] = [{"files": "no_unit/无单位.xlsx", "unit": "万元"}]
     (tmp_path / "columns.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True))

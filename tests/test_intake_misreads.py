@@ -409,7 +409,7 @@ def test_a_header_beyond_the_rows_searched_is_refused_saying_how_far_the_search_
 def test_a_missing_tax_alias_is_named_as_the_tax_column_with_the_column_to_add(corpus, tmp_path):
     spec = yaml.safe_load((PARAMS_DIR / "columns.yaml").read_text(encoding="utf-8"))
     spec["fields"]["tax"]["aliases"].remove("入库税收")
-    for name in ("targets.yaml", "thresholds.yaml"):
+    for name in ("targets.yaml", "thresholds.yaml", "industries.yaml", "lists.yaml"):
         shutil.copy(PARAMS_DIR / name, tmp_path)
     (tmp_path / "columns.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True))
     folder = corpus / "tax_alias"

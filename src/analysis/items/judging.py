@@ -121,7 +121,7 @@ def firm_items(indicator, named, financing: pd.DataFrame, quarter: Period):
     table = table.assign(
         target=target, actual=raised, status=statuses, reported_name=pick["name"].to_numpy(),
         note=np.where(table["in_return"], "", "金融办本期报表未列此企业的股权融资"),
-        started=np.nan, due=np.nan, completed=np.nan,
+        started=False, due=False, completed=np.nan,  # a firm has no start to be due
     )  # fmt: skip
     return table.reindex(columns=ITEMS_COLUMNS), apart
 

@@ -297,16 +297,26 @@ def _withheld(p: Products) -> pd.DataFrame:
     return pd.DataFrame({"indicator": list(hidden), "firms": list(hidden.values())})
 
 
-def _scorecard_public(p: Products) -> pd.DataFrame:
+def _public(p: Products, table: pd.DataFrame) -> pd.DataFrame:
+    """A scorecard table as the public edition shows it: the withheld totals as ×, and the
+    named firms a return lacks counted, not named (projects are public by nature)."""
+    from analysis.items import scopes
     from analysis.measures import disclosure
 
-    return disclosure.withhold_card(p.table("scorecard"), p.table("withheld")["indicator"])
+    shown = disclosure.withhold_card(table, p.table("withheld")["indicator"])
+    indicators = p.data.indicators
+    firms = indicators.loc[indicators["measure"].isin(list(scopes.FIRM_SCOPES)), "id"]
+    of_firms = shown["indicator"].isin(firms)
+    unnamed = shown.loc[of_firms, "not_reported"].str.replace(r"：.*$", "", regex=True)
+    return shown.assign(not_reported=unnamed.reindex(shown.index).fillna(shown["not_reported"]))
+
+
+def _scorecard_public(p: Products) -> pd.DataFrame:
+    return _public(p, p.table("scorecard"))
 
 
 def _by_department_public(p: Products) -> pd.DataFrame:
-    from analysis.measures import disclosure
-
-    return disclosure.withhold_card(p.table("by_department"), p.table("withheld")["indicator"])
+    return _public(p, p.table("by_department"))
 
 
 def _department_parts(p: Products) -> pd.DataFrame:

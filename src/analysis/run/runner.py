@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from analysis import config, judgement
+from analysis import config
 from analysis.errors import InputFileError, NoDataError, NotebookFailed
 from analysis.intake.periods import Period
 from analysis.measures.disclosure import EDITIONS
@@ -534,6 +534,8 @@ def write_index(data, folder: Path, page, contents, data_files, earlier, card) -
     earlier periods."""
     rows = formatting.scorecard_rows(card, data.plan_names)
     summary = render.status_line(targets.status_summary(card))
+    from analysis import judgement  # here: a reused report never loads pandas
+
     rules = judgement.RULES_SUMMARY.format(schedule=data.period.schedule)
     if "withheld" in card and card["withheld"].any():
         rules += f"标 {formatting.WITHHELD} 的数额由少数企业构成，公开版不公布。"
