@@ -360,17 +360,26 @@ def public_loss_share(table: pd.DataFrame, thresholds: dict) -> pd.DataFrame:
     return shown.reset_index()
 
 
-def sentence(rules_found: pd.DataFrame, losses: pd.DataFrame, period: Period) -> str:
-    """The page's opening: how many firms each rule lists, and the city's 亏损面."""
-    listed = rules_found[rules_found["firms"] > 0]
-    parts = "，".join(f"{r.rule_name} {r.firms} 家" for r in listed.itertuples())
-    text = f"{period.label}，预警规则共列出 {int(listed['firms'].sum())} 条"
-    text += f"：{parts}。" if parts else "，本期没有触发预警的企业。"
+def sentence(counts: pd.Series, losses: pd.DataFrame, period: Period, thresholds: dict) -> str:
+    """The page's opening: how many firms each rule lists (`counts`: rule name → firms, ×
+    where the public edition hides it), and the city's 亏损面 against a year earlier."""
+    min_firms, _ = disclosure.rules(thresholds)
+    listed = counts[counts.astype(str) != "0"]
+    parts = "，".join(
+        f"{name}不超过 {min_firms} 家" if n == disclosure.SUPPRESSED else f"{name} {int(n)} 家"
+        for name, n in listed.items()
+    )
+    text = f"{period.label}，" + (f"预警规则列出：{parts}。" if parts else "没有触发预警的企业。")
     city = losses[losses["industry"] == TOTAL].iloc[0]
-    if isinstance(city["loss_share"], float) and not np.isnan(city["loss_share"]):
+    if _shown(city["loss_share"]):
         text += f"全市规上工业企业亏损面 {city['loss_share']:.1%}"
-        if isinstance(city["change"], float) and not np.isnan(city["change"]):
+        if _shown(city["change"]):
             word = "扩大" if city["change"] > 0 else "收窄" if city["change"] < 0 else "持平"
             text += f"，比上年同期{word} {abs(city['change']):.1f} 个百分点"
         text += "。"
     return text
+
+
+def _shown(value) -> bool:
+    """A figure, neither missing nor hidden (×)."""
+    return isinstance(value, int | float) and not np.isnan(value)
