@@ -15,14 +15,16 @@ import numpy as np
 import pandas as pd
 
 from analysis.intake.periods import Period, reported
-from analysis.intake.quality import REPORTED_BY
 from analysis.measures import disclosure, industries
 from analysis.measures.tiers import MEASURES, in_band, yuan_label
 
 FOUND = ["credit_code", "name", "industry", "indicator", "value", "reference", "change"]
 FOUND += ["detail", "severity"]  # what a rule's function returns, one row per firm
 COLUMNS = ["rule", "rule_name", "rank", *FOUND[:-1]]  # the warning list (entries)
-STATISTICS = "indicators"  # the statistics return: the table a 规上 firm reports in
+STATISTICS = "indicators"  # the statistics return (quality.left_out's kind): a 规上 firm's table
+# The panel's `sources` of rows the statistics return holds (quality.REPORTED_BY, spelt out:
+# the kernels import this module, and the intake's modules are not theirs to import).
+STATISTICS_ROWS = ("统计+税务", "仅统计")
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def _decline(measure: str):
 def _statistics_rows(panel: pd.DataFrame, year: int, month: int) -> pd.DataFrame:
     """The panel's rows of one period that the statistics return holds."""
     rows = (panel["year"] == year) & (panel["month"] == month)
-    return panel[rows & panel["sources"].isin(REPORTED_BY[STATISTICS])]
+    return panel[rows & panel["sources"].isin(STATISTICS_ROWS)]
 
 
 def _new_loss(x: Inputs) -> pd.DataFrame:
