@@ -5,16 +5,18 @@ page and the 预警企业 sheet of the shared report (tests/conftest.py)."""
 
 import shutil
 
+import nbformat
 import numpy as np
 import openpyxl
 import pandas as pd
+import papermill
 import pytest
 
-from analysis.config import PARAMS_DIR
+from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR
 from analysis.errors import ParamsError
 from analysis.intake import ingest, quality
 from analysis.measures import products, warnings
-from analysis.run import runner
+from analysis.run import kernels, runner
 from analysis.sample import city as sample
 from tests.conftest import BANDS
 
@@ -242,17 +244,11 @@ def test_the_page_shows_the_rules_with_their_parameters_and_the_public_one_no_fi
         assert "下降 20% 及以上" in page and "低于规模以上工业企业标准 2000万元" in page
         assert "亏损面" in page and "个百分点" in page
     expected = _recount(report.truth)
-    total = sum(len(codes) for codes in expected.values())
-    limit = 20  # params/thresholds.yaml: page_list_limit
-    if total > limit:  # the list is cut, and says how many more and where
-        assert f"共 {total} 条" in internal and f"另有 {total - limit} 条" in internal
-        assert "「预警企业」" in internal
+    codes = [c for rule in expected.values() for c in rule]
+    assert 0 < len(codes) <= 20  # page_list_limit: the shared city's list is whole
+    assert "list-note" not in internal
     now = _at(report.truth, YEAR, MONTH)
-    for measure in ("revenue", "tax"):  # each rule's worst is on the page
-        codes = expected[f"{measure}_decline"]
-        if codes:
-            lost = now.loc[codes, f"{measure}_prev"] - now.loc[codes, measure]
-            assert now.at[lost.idxmax(), "name"] in internal, measure
+    assert all(now.at[c, "name"] in internal for c in codes)
     names = set(report.truth["name"])
     assert not [n for n in names if n in public] and "firms.xlsx" not in public
 
@@ -271,3 +267,51 @@ def test_a_lone_hidden_count_hides_the_smallest_other_so_the_total_cannot_give_i
         "健康养生": 0,
         "合计": 13,
     }
+
+
+def _page(paths, tmp_path, edition: str, params) -> str:
+    """10_warnings executed by papermill on `paths`' intake: its HTML and Markdown outputs."""
+    output = tmp_path / f"10_{edition}.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / "10_warnings.ipynb"),
+        str(output),
+        parameters={
+            "year": YEAR,
+            "month": MONTH,
+            "processed_dir": str(paths.processed),
+            "params_dir": str(params),
+            "edition": edition,
+        },
+        kernel_name="python3",
+        kernel_manager_class=kernels.IPCKernelManager,
+        progress_bar=False,
+    )
+    book = nbformat.read(output, as_version=4)
+    outputs = [o for c in book.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert [o for o in outputs if "image/png" in o.get("data", {})]  # the 亏损面 chart
+    return "".join(o.get("data", {}).get("text/html", "") for o in outputs) + "".join(
+        o.get("data", {}).get("text/markdown", "") for o in outputs
+    )
+
+
+def test_a_long_list_shows_the_worst_of_each_rule_first_and_where_the_rest_is(city, tmp_path):
+    truth, paths = city
+    params = shutil.copytree(PARAMS_DIR, tmp_path / "params")
+    path = params / "thresholds.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("page_list_limit: 20", "page_list_limit: 5"), encoding="utf-8")
+    expected = _recount(truth)
+    total = sum(len(codes) for codes in expected.values())
+    internal = _page(paths, tmp_path, "internal", params)
+    assert f"共 {total} 条" in internal and f"另有 {total - 5} 条" in internal
+    table = internal[internal.index('class="list-note"') :].split("</table>")[0]
+    rows = table.split("<tr")[2:]  # [1] is the header row
+    now = _at(truth, YEAR, MONTH)
+    lost = now.loc[expected["revenue_decline"]]
+    worst = (lost["revenue_prev"] - lost["revenue"]).idxmax()
+    assert len(rows) == 5 and now.at[worst, "name"] in rows[0]
+    shown = [next(r.name for r in warnings.RULES if r.name in row) for row in rows]
+    assert shown == [r.name for r in warnings.RULES][:5]  # each rule's first, in turn
+    public = _page(paths, tmp_path, "public", params)
+    assert not [n for n in set(truth["name"]) if n in public] and "list-note" not in public
