@@ -194,11 +194,14 @@ def _tier_drop(x: Inputs) -> pd.DataFrame:
     cumulative figure), so last year's year-end count is the one a firm can fall from.
     Ranked by the shortfall as a share of the bound."""
     rule = x.thresholds["bound_rule"]
-    last = x.panel[(x.panel["year"] == x.period.year - 1) & (x.panel["month"] == 12)]
+    rows = (x.panel["year"] == x.period.year - 1) & (x.panel["month"] == 12)
+    fields = list(dict.fromkeys(x.tiers["field"]))
+    last = x.panel.loc[rows, ["credit_code", *fields]].astype({"credit_code": object})
+    codes = x.firms["credit_code"].astype(object)  # a join on Arrow text loops in Python
+    year_end = {f: last.set_index("credit_code")[f].reindex(codes).to_numpy() for f in fields}
     frames = [_found(x.firms.iloc[:0])]
     for tier in x.tiers.itertuples():
-        figure = last.set_index("credit_code")[tier.field]
-        before = figure.reindex(x.firms["credit_code"]).to_numpy()
+        before = year_end[tier.field]
         counted = in_band(before, tier.lower_yuan, tier.upper_yuan, rule).to_numpy()
         projected = x.firms[f"{tier.field}_projected"]
         below = projected.notna() & ~in_band(projected, tier.lower_yuan, None, rule).to_numpy()
@@ -284,7 +287,7 @@ def loss_share(x: Inputs) -> pd.DataFrame:
     placed = x.firms.set_index("credit_code")["industry"]
     rows = pd.DataFrame(
         {
-            "industry": placed.reindex(now["credit_code"]).astype(object).to_numpy(),
+            "industry": placed.reindex(now["credit_code"].astype(object)).astype(object).to_numpy(),
             "profit": now["profit"].to_numpy(dtype=float),
             "profit_prev": now["profit_prev"].to_numpy(dtype=float),
         }
