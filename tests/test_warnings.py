@@ -15,7 +15,7 @@ import pytest
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR
 from analysis.errors import ParamsError
 from analysis.intake import ingest, quality
-from analysis.measures import products, warnings
+from analysis.measures import products, store, warnings
 from analysis.run import kernels, runner
 from analysis.sample import city as sample
 from tests.conftest import BANDS
@@ -315,3 +315,27 @@ def test_a_long_list_shows_the_worst_of_each_rule_first_and_where_the_rest_is(ci
     assert shown == [r.name for r in warnings.RULES][:5]  # each rule's first, in turn
     public = _page(paths, tmp_path, "public", params)
     assert not [n for n in set(truth["name"]) if n in public] and "list-note" not in public
+
+
+def test_a_firm_whose_row_is_left_out_has_not_stopped_reporting(city):
+    """A firm the intake read but did not count (quality.left_out) is the data-quality
+    page's, not a warning."""
+    truth, paths = city
+    data = store.load_period(YEAR, MONTH, paths.processed, PARAMS_DIR)
+    gone = _recount(truth)["stopped_reporting"]
+    left_out = pd.DataFrame(
+        {
+            "kind": ["indicators", "tax"],
+            "source": ["统计（营业收入等）", "税务（税收）"],
+            "credit_code": gone[:2],
+            "name": ["", ""],
+            "reason": ["不计入：数据冲突"] * 2,
+            "where": ["", ""],
+        }
+    )
+    inputs = warnings.Inputs(
+        data.firms, data.panel, data.period, data.tiers, data.thresholds, data.industries, left_out
+    )
+    found = warnings.entries(inputs)
+    stopped = sorted(found.loc[found["rule"] == "stopped_reporting", "credit_code"].astype(str))
+    assert stopped == [gone[1]]  # the first is left out of the statistics; the tax's is not
