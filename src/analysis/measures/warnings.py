@@ -25,6 +25,7 @@ STATISTICS = "indicators"  # the statistics return (quality.left_out's kind): a 
 # The panel's `sources` of rows the statistics return holds (quality.REPORTED_BY, spelt out:
 # the kernels import this module, and the intake's modules are not theirs to import).
 STATISTICS_ROWS = ("统计+税务", "仅统计")
+TOTAL = "合计"  # the city's row of the by-industry tables
 
 
 @dataclass(frozen=True)
@@ -298,9 +299,6 @@ def loss_share(x: Inputs) -> pd.DataFrame:
     table = pd.DataFrame([_loss_row(name, group) for name, group in groups])
     table["change"] = 100 * (table["loss_share"] - table["loss_share_last_year"])
     return table
-
-
-TOTAL = "合计"
 
 
 def _loss_row(name: str, group: pd.DataFrame) -> dict:
