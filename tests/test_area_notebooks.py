@@ -1,4 +1,4 @@
-"""The area notebooks (04-09) of the shared report (tests/conftest.py), executed by the
+"""The area notebooks (04-10) of the shared report (tests/conftest.py), executed by the
 runner on a generated city read through the real intake, in both editions; the public one
 names no firm outside published lists."""
 
@@ -22,6 +22,7 @@ NOTEBOOKS = [
     "07_financing",
     "08_reform_people",
     "09_bulletin",
+    "10_warnings",
 ]
 
 

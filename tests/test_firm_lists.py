@@ -32,6 +32,7 @@ LIST_SHEETS = [
     "新批平台和科技项目",
     "上市进展",
     "股权融资",
+    "预警企业",
 ]
 TIER_SHEETS = {  # the tiers of params/targets.yaml, named without 其中：
     "sales_ge_100m": "销售收入过1亿元工业企业",

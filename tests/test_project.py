@@ -25,6 +25,7 @@ def test_there_are_report_notebooks():
         "07_financing",
         "08_reform_people",
         "09_bulletin",
+        "10_warnings",
     ]
     assert [p.stem for p in NOTEBOOKS] == sections
     assert list(runner.NOTEBOOKS) == [f"{s}.ipynb" for s in sections]  # all run, in order

@@ -492,6 +492,8 @@ class Thresholds(BaseModel):
     disclosure_dominance: tuple[Annotated[int, BeforeValidator(_whole(1))], Share]
     tax_rows_of_one_taxpayer: Annotated[str, BeforeValidator(_one_of(TAX_RULES))] = "sum"
     page_list_limit: Annotated[int, BeforeValidator(_whole(1))] = 20
+    # early warnings (measures/warnings.py): a fall 同比 of at least this share is listed
+    warning_decline_share: Share = 0.2
 
     @field_validator("seasonal_share_limits", mode="before")
     @classmethod

@@ -524,6 +524,46 @@ def _unknown_returns(p: Products) -> pd.DataFrame:
     return returns.unknown_indicators(_now(p).returns, p.data.indicators)
 
 
+def _warning_inputs(p: Products):
+    from analysis.measures import warnings
+
+    d = p.data
+    return warnings.Inputs(
+        d.firms, d.panel, p.period, d.tiers, d.thresholds, d.industries, p.table("left_out")
+    )
+
+
+def _warnings(p: Products) -> pd.DataFrame:
+    from analysis.measures import warnings
+
+    return warnings.entries(_warning_inputs(p))
+
+
+def _warning_rules(p: Products) -> pd.DataFrame:
+    from analysis.measures import warnings
+
+    return warnings.rule_table(p.table("warnings"), p.data.thresholds)
+
+
+def _warning_counts_public(p: Products) -> pd.DataFrame:
+    from analysis.measures import warnings
+
+    names = p.data.firms["industry"].cat.categories
+    return warnings.public_counts(p.table("warnings"), names, p.data.thresholds)
+
+
+def _loss_share(p: Products) -> pd.DataFrame:
+    from analysis.measures import warnings
+
+    return warnings.loss_share(_warning_inputs(p))
+
+
+def _loss_share_public(p: Products) -> pd.DataFrame:
+    from analysis.measures import warnings
+
+    return warnings.public_loss_share(p.table("loss_share"), p.data.thresholds)
+
+
 def _firms(p: Products) -> pd.DataFrame:
     return p.data.firms
 
@@ -587,5 +627,11 @@ TABLES: dict[str, Callable[[Products], pd.DataFrame]] = {
     "return_scorecard": _return_scorecard,
     "returns_by_department": _returns_by_department,
     "unknown_returns": _unknown_returns,
+    # 10 early warnings
+    "warnings": _warnings,
+    "warning_rules": _warning_rules,
+    "warning_counts_public": _warning_counts_public,
+    "loss_share": _loss_share,
+    "loss_share_public": _loss_share_public,
 }
 """Every product by name, in the order `build` writes them."""

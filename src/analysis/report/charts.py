@@ -379,3 +379,25 @@ def industry_growth(structure: pd.DataFrame):
     sns.despine(fig)
     fig.tight_layout()
     return fig
+
+
+@chart
+def loss_share(table: pd.DataFrame):
+    """亏损面 (share of loss-making firms) of each industry and the city, now and a year
+    earlier on the same firms, in percent (warnings.loss_share)."""
+    fig, ax = _subplots(figsize=(8, 0.5 * len(table) + 1.2))
+    y = range(len(table))
+    before = table["loss_share_last_year"].astype(float) * 100
+    now = table["loss_share"].astype(float) * 100
+    ax.barh([i + 0.2 for i in y], before, 0.4, color=TARGET_COLOUR, label="上年同期")
+    ax.barh([i - 0.2 for i in y], now, 0.4, color=ACTUAL_COLOUR, label="本期")
+    for i, (share, change) in enumerate(zip(now, table["change"].astype(float), strict=True)):
+        if not np.isnan(change):
+            ax.text(share, i - 0.2, f" {change:+.1f}", va="center", fontsize=8)
+    ax.set_yticks(list(y), table["industry"])
+    ax.invert_yaxis()
+    ax.set_xlabel("亏损面（%），数字为比上年同期的变化（百分点）")
+    ax.set_title("分产业亏损面")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -104,7 +104,9 @@ def firm_list(frame: pd.DataFrame, key: str, limit: int):
     rows = labelled(frame, spec)
     formats = dict.fromkeys(spec.wan, wan) | dict.fromkeys(spec.percent, percent)
     formats |= dict.fromkeys(spec.dates, lambda d: "—" if pd.isna(d) else f"{d:%Y-%m-%d}")
-    shown = table(rows.head(limit), spec.page_headers(), formats)
+    headers = spec.page_headers()
+    formats = {c: f for c, f in formats.items() if c in headers}  # the sheet's alone: not here
+    shown = table(rows.head(limit), headers, formats)
     if len(rows) <= limit:
         return shown
     n, more = len(rows), len(rows) - limit

@@ -67,6 +67,7 @@ NOTEBOOKS = {
     "07_financing.ipynb": "融资突破",
     "08_reform_people.ipynb": "减负提速、素质提升与温暖激励",
     "09_bulletin.ipynb": "督查通报",
+    "10_warnings.ipynb": "预警",
 }
 WORKERS = 3  # the notebooks are independent: one kernel each, all at once
 log = logging.getLogger("analysis.run")
