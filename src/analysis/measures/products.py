@@ -39,6 +39,7 @@ class Products:
         self._data = data
         self._tables: dict[str, pd.DataFrame] = {}
         self._meta: dict | None = None
+        self.defaulted = False  # period taken as the newest processed one (open)
 
     @property
     def data(self):
@@ -78,6 +79,17 @@ class Products:
         return self._meta
 
     @property
+    def period_note(self) -> str:
+        """The page's first line: which period it shows, and why when nobody named it."""
+        note = f"**报告期：{self.period.label}**"
+        if self.defaulted:
+            note += (
+                "（参数单元格未指定 year、month，取已导入数据的最新一期；"
+                "看其他期请写明，如 year = 2026、month = 9）"
+            )
+        return note
+
+    @property
     def thresholds(self) -> dict:
         return self.meta["thresholds"]
 
@@ -87,16 +99,47 @@ class Products:
 
 
 def open(
-    year: int,
-    month: int,
+    year: int | None = None,
+    month: int | None = None,
     quarter: int | None = None,
     processed_dir=config.PROCESSED_DIR,
     params_dir=config.PARAMS_DIR,
     products_dir=None,
 ) -> Products:
     """The products of a notebook's period: from `products_dir` (the run's folder), or
-    built on demand from the processed intake when it is None or lacks one."""
+    built on demand from the processed intake when it is None or lacks one.
+
+    `year` or `month` None (a notebook opened by hand) means the newest period the
+    processed data hold, so the figures match the report `make report` made; the run
+    always passes both. `Products.period_note` says which period was taken."""
+    if year is None or (month is None and quarter is None):
+        period = latest_processed(processed_dir, year)
+        chosen = Products(period, processed_dir, params_dir, products_dir)
+        chosen.defaulted = True
+        return chosen
     return Products(Period.of(year, month, quarter), processed_dir, params_dir, products_dir)
+
+
+def latest_processed(processed_dir=config.PROCESSED_DIR, year: int | None = None) -> Period:
+    """The newest period of the processed panel (of `year`, when given), read from its year
+    and month columns only."""
+    import pyarrow.parquet as pq
+
+    from analysis.errors import NoDataError
+    from analysis.intake.periods import reported
+
+    path = config.resolve(processed_dir) / "panel.parquet"
+    if not path.exists():
+        raise NoDataError(
+            f"{path.parent}: 尚未导入数据，无法确定最新报告期；请先运行 make ingest（或 make "
+            "report），或在参数单元格写明 year、month / no processed data: run make ingest first"
+        )
+    held = reported(pq.read_table(path, columns=["year", "month"]).to_pandas())
+    of_year = [p for p in held if year is None or p.year == int(year)]
+    if not of_year:
+        listed = "、".join(p.label for p in held) or "无"
+        raise NoDataError(f"数据中没有 {year} 年的累计数据（已有：{listed}）/ no data for {year}")
+    return of_year[-1]
 
 
 def build(data, folder: Path, params_dir=config.PARAMS_DIR) -> Products:
