@@ -113,6 +113,9 @@ def open(
     processed data hold, so the figures match the report `make report` made; the run
     always passes both. `Products.period_note` says which period was taken."""
     if year is None or (month is None and quarter is None):
+        from analysis import params
+
+        params.check(params_dir)  # a broken parameter file is told first, as in a run
         period = latest_processed(processed_dir, year)
         chosen = Products(period, processed_dir, params_dir, products_dir)
         chosen.defaulted = True
