@@ -321,7 +321,12 @@ def test_a_notebook_run_by_papermill_stops_at_its_first_cell_with_the_same_messa
     "name, old, new, said",
     [  # a full-width colon, typed with a Chinese keyboard: YAML reads the line as text
         ("targets.yaml", "    target: {2026: 23}", "    target：23", "target 后面是全角冒号「：」"),
-        ("thresholds.yaml", "on_track_band: 0.02", "on_track_band：0.02", "全角冒号「：」"),
+        (
+            "thresholds.yaml",
+            "on_track_band: 0.02",
+            "on_track_band：0.02",
+            "on_track_band 后面是全角",
+        ),
         ("thresholds.yaml", "pool_share: 0.7", "pool_share: [0.7", "方括号 [ ] 没有闭合"),
         ("thresholds.yaml", "on_track_band: 0.02", 'on_track_band: "0.02', "引号没有闭合"),
         ("thresholds.yaml", "on_track_band: 0.02", "on_track_band 0.02", "缺少冒号"),
