@@ -12,6 +12,7 @@ import pytest
 
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR
 from analysis.errors import NoDataError
+from analysis.intake.periods import Period
 from analysis.measures import products, store
 from analysis.run import kernels, runner
 from tests.conftest import BANDS, cell_texts, copy_report, small_city
@@ -98,7 +99,7 @@ def test_a_notebook_without_products_dir_builds_what_it_shows(city, tmp_path):
     rule = cells.index("营业收入≥1亿元")
     assert cells[rule + 2] == str(counted)  # rule, target, then the count as it stands
     first = outputs[0]["data"]["text/markdown"]
-    assert first.startswith("**报告期：2026年1-9月**") and "取已导入数据的最新一期" in first
+    assert first.startswith("**报告期：2026年1-9月**") and "已导入数据的最新一期" in first
 
 
 def test_a_period_left_unnamed_is_the_newest_the_processed_data_hold(city, tmp_path):
@@ -110,6 +111,7 @@ def test_a_period_left_unnamed_is_the_newest_the_processed_data_hold(city, tmp_p
     assert (chosen.period.year, chosen.period.month, chosen.defaulted) == (YEAR, MONTH, True)
     last_year = panel.loc[panel["year"] == YEAR - 1, "month"].max()
     assert products.open(YEAR - 1, processed_dir=paths.processed).period.month == last_year
+    assert products.open(month=6, processed_dir=paths.processed).period == Period(YEAR, 6)
     named = products.open(YEAR, 6, None, paths.processed)
     assert not named.defaulted and named.period_note == "**报告期：2026年1-6月**"
     with pytest.raises(NoDataError, match="make ingest"):

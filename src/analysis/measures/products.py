@@ -84,7 +84,7 @@ class Products:
         note = f"**报告期：{self.period.label}**"
         if self.defaulted:
             note += (
-                "（参数单元格未指定 year、month，取已导入数据的最新一期；"
+                "（参数单元格未写明 year、month，按已导入数据的最新一期；"
                 "看其他期请写明，如 year = 2026、month = 9）"
             )
         return note
@@ -110,13 +110,16 @@ def open(
     built on demand from the processed intake when it is None or lacks one.
 
     `year` or `month` None (a notebook opened by hand) means the newest period the
-    processed data hold, so the figures match the report `make report` made; the run
-    always passes both. `Products.period_note` says which period was taken."""
+    processed data hold (of `year`; the newest year for a `month` alone), so the figures
+    match the report `make report` made; the run always passes both.
+    `Products.period_note` says which period was taken."""
     if year is None or (month is None and quarter is None):
         from analysis import params
 
         params.check(params_dir)  # a broken parameter file is told first, as in a run
         period = latest_processed(processed_dir, year)
+        if month is not None or quarter is not None:  # a month named, of the newest year
+            period = Period.of(period.year, month, quarter)
         chosen = Products(period, processed_dir, params_dir, products_dir)
         chosen.defaulted = True
         return chosen
