@@ -3,6 +3,7 @@ template, and the quarter's index page."""
 
 import base64
 import re
+import time
 
 import nbformat
 import pandas as pd
@@ -212,6 +213,25 @@ def test_provenance_speaks_chinese_and_names_no_machinery(rendered):
     assert re.search(r"<th>年度</th><td>2026</td>", details)
     assert re.search(r"<th>版本</th><td>公开版</td>", details)
     assert "企业分档与培育" in details  # seconds per section, by its name
+    assert "<th>报告期</th><td>2026年1-9月</td>" in details and "2026Q3" not in visible
+
+
+def test_the_run_s_start_reads_as_a_local_time_in_chinese(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert (
+            render.readable_time("2026-10-15T00:30:00+00:00") == "2026年10月15日 08:30（北京时间）"
+        )
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+        assert (
+            render.readable_time("2026-10-15T08:00:00+08:00") == "2026年10月15日 00:00（UTC+00:00）"
+        )
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert render.readable_time("not a time") == "not a time"
 
 
 def _index(earlier=()):

@@ -287,6 +287,18 @@ def _industry_breakdown(p: Products) -> pd.DataFrame:
     return tiers.industry_breakdown(p.data.firms, p.data.tiers)
 
 
+def _as_one(firms: pd.DataFrame) -> pd.DataFrame:
+    """The firms an industry table counts (those with an industry), as one group 合计: a
+    table's function over them is its total row, 同比 on the same firms as each row's."""
+    return firms[firms["industry"].notna()].assign(industry="合计")
+
+
+def _industry_breakdown_total(p: Products) -> pd.DataFrame:
+    from analysis.measures import tiers
+
+    return tiers.industry_breakdown(_as_one(p.data.firms), p.data.tiers)
+
+
 def _industry_breakdown_public(p: Products) -> pd.DataFrame:
     from analysis.measures import disclosure
 
@@ -333,6 +345,12 @@ def _structure(p: Products) -> pd.DataFrame:
     from analysis.measures import industries
 
     return industries.structure(p.data.firms)
+
+
+def _structure_total(p: Products) -> pd.DataFrame:
+    from analysis.measures import industries
+
+    return industries.structure(_as_one(p.data.firms))
 
 
 def _structure_public(p: Products) -> pd.DataFrame:
@@ -488,6 +506,7 @@ TABLES: dict[str, Callable[[Products], pd.DataFrame]] = {
     "pool": _pool,
     "industry_breakdown": _industry_breakdown,
     "industry_breakdown_public": _industry_breakdown_public,
+    "industry_breakdown_total": _industry_breakdown_total,  # the city's row: public too
     # 03 scorecard, 09 bulletin and every page's plan table
     "scorecard": _scorecard,
     "status_summary": _status_summary,
@@ -497,6 +516,7 @@ TABLES: dict[str, Callable[[Products], pd.DataFrame]] = {
     # 04 industries
     "structure": _structure,
     "structure_public": _structure_public,
+    "structure_total": _structure_total,
     # 05 projects
     "majors": _majors,
     "late_projects": _late_projects,

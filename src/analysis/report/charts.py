@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis.measures.targets import BEHIND, STATUS_COLOURS
-from analysis.report.formatting import COUNT_UNITS
+from analysis.report.formatting import COUNT_UNITS, points
 
 FONT_FILE = files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"
 TARGET_COLOUR, ACTUAL_COLOUR, PROJECTED_COLOUR = "#90a4ae", "#1565c0", "#64b5f6"
@@ -254,7 +254,7 @@ def industry_shares(structure):
         ax.text(
             row.revenue_share * 100,
             i - 0.2,
-            f" {row.revenue_share_change:+.1f}",
+            f" {points(row.revenue_share_change)}",
             va="center",
             fontsize=8,
         )

@@ -14,6 +14,7 @@ import html
 import re
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
@@ -75,6 +76,8 @@ class Page:
             edition_note=note,
             sections=self.sections,
             provenance=self.provenance,
+            started=readable_time(self.provenance.get("started")),
+            period_label=_period_label(self.provenance.get("period")),
             parameters=shown_parameters(self.provenance.get("parameters", {})),
             timings=self.timings(current),
             current=current,
@@ -89,6 +92,27 @@ class Page:
             for label, href in self.sections
             if href.replace(".html", ".ipynb") in seconds and current in (href, "index.html")
         ]
+
+
+def readable_time(stamp: str | None) -> str:
+    """A time of the manifest (ISO 8601 with its offset) as an official reads it, in this
+    machine's time zone: 2026年10月15日 08:00（北京时间）, or the offset when not UTC+8."""
+    try:
+        moment = datetime.fromisoformat(str(stamp)).astimezone()
+    except ValueError:
+        return stamp or ""
+    offset = int(moment.utcoffset().total_seconds() // 60)
+    sign, hours, minutes = "+" if offset >= 0 else "-", abs(offset) // 60, abs(offset) % 60
+    zone = "北京时间" if offset == 480 else f"UTC{sign}{hours:02d}:{minutes:02d}"
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}（{zone}）"
+
+
+def _period_label(text: str | None) -> str:
+    """2026-10 as the bureaus write it: 2026年1-10月."""
+    try:
+        return Period.parse(str(text)).label
+    except ValueError:
+        return text or ""
 
 
 # The parameters a reader of the page can use, in words; folders and other machinery are
