@@ -85,3 +85,16 @@ def test_a_total_row_goes_last_in_bold():
     cells = cell_texts(html)
     assert cells[-2:] == ["合计", "7"]
     assert html.count("font-weight: bold") == 1 and "border-top" in html
+
+
+def test_every_status_cell_reads_with_wcag_aa_contrast():
+    from analysis.measures.targets import STATUS_COLOURS
+
+    for status, colour in STATUS_COLOURS.items():
+        style = dict(
+            part.split(": ") for part in fmt.status_style(status).split("; ") if ": " in part
+        )
+        assert style["background-color"] == colour
+        assert fmt.contrast(style["color"], colour) >= 4.5, (status, colour, style["color"])
+    assert round(fmt.contrast("#ffffff", "#f9a825"), 2) == 1.97  # the amber behind white (WCAG: 1.97:1)
+    assert round(fmt.contrast("#000000", "#ffffff"), 1) == 21.0

@@ -126,6 +126,33 @@ def test_figures_align_right_and_text_left():
     assert marked.count(" num") == 3 and '<td class="data row0 col0" id="a">黄海汽配' in marked
 
 
+def test_pandas_tables_align_figures_and_their_headers_right():
+    """As pandas writes its cells (id before class), on every page alike."""
+    frame = pd.DataFrame(
+        {"name": ["黄海汽配", "佰德信"], "ytd": [1.15e7, 2e6], "growth": [-0.058, None]}
+    )
+    shown = fmt.table(
+        frame,
+        {"name": "企业名称", "ytd": "本期累计", "growth": "同比"},
+        {"ytd": fmt.wan, "growth": fmt.percent},
+    )
+    marked = render.mark_figures(shown.to_html())
+    numbers = re.findall(r'<td id="[^"]*" class="([^"]*)" >([^<]*)</td>', marked)
+    assert [(v, "num" in c.split()) for c, v in numbers] == [
+        ("黄海汽配", False),
+        ("1,150.0", True),
+        ("-5.8%", True),
+        ("佰德信", False),
+        ("200.0", True),
+        ("—", True),
+    ]
+    headers = dict(
+        (v, "num" in c.split())
+        for c, v in re.findall(r'<th id="[^"]*" class="([^"]*)" >([^<]*)</th>', marked)
+    )
+    assert headers == {"企业名称": False, "本期累计": True, "同比": True}
+
+
 def test_edition_on_the_page_and_the_printed_footer(rendered):
     text, _ = rendered
     assert text.count("公开版") >= 2

@@ -71,10 +71,36 @@ def status_text(status: str) -> str:
     return f"{STATUS_SYMBOLS.get(status, '')} {status}".strip()
 
 
+INK, PAPER = "#1f2933", "#ffffff"  # the pages' text colour, and white
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a #rrggbb colour."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21; AA asks 4.5 for body text)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def ink_on(background: str) -> str:
+    """The text colour that reads best on a status colour: white on the dark green, red
+    and slate, the page's dark ink on the amber and the greys."""
+    return max((PAPER, INK), key=lambda ink: contrast(ink, background))
+
+
 def status_style(status: str) -> str:
-    """CSS for a status cell: the office's colour behind readable text."""
+    """CSS for a status cell: the office's colour behind text of enough contrast."""
     colour = STATUS_COLOURS.get(status.split()[-1] if status else "", "")
-    shown = f"background-color: {colour}; color: white; font-weight: bold; " if colour else ""
+    shown = (
+        f"background-color: {colour}; color: {ink_on(colour)}; font-weight: bold; "
+        if colour
+        else ""
+    )
     return shown + "white-space: nowrap"  # "▲ 超序时进度" on one line
 
 

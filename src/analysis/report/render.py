@@ -42,7 +42,14 @@ _CELL_DIV = re.compile(
 )
 _IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
 # A table cell holding a figure (12,345.6 · -5.8% · — · ×), to be aligned on the right.
-_FIGURE_CELL = re.compile(r'<td class="([^"]*)"([^>]*)>(\s*(?:[-+]?[\d,.]+%?|—|×)\s*)</td>')
+# pandas writes <td id="…" class="data row0 col3" >, a hand-made table <td class="…">.
+_FIGURE_CELL = re.compile(
+    r'<td((?: id="[^"]*")?) class="([^"]*)"([^>]*)>(\s*(?:[-+]?[\d,.]+%?|—|×)\s*)</td>'
+)
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_DATA_CELL = re.compile(r'<td(?: id="[^"]*")? class="([^"]*)"')
+_COLUMN = re.compile(r"\bcol(\d+)\b")
+_HEADING_CELL = re.compile(r'<th((?: id="[^"]*")?) class="(col_heading [^"]*\bcol(\d+)\b[^"]*)"')
 
 
 @dataclass
@@ -201,9 +208,27 @@ def accessible(body: str) -> str:
 
 
 def mark_figures(body: str) -> str:
-    """Class "num" on every table cell that holds a figure, so figures align right and
-    names left."""
-    return _FIGURE_CELL.sub(r'<td class="\1 num"\2>\3</td>', body)
+    """Class "num" on every table cell that holds a figure, and on the header of a column
+    of figures, so that on every page figures and their headers align right, names left."""
+    body = _FIGURE_CELL.sub(r'<td\1 class="\2 num"\3>\4</td>', body)
+    return _TABLE.sub(lambda table: _figure_headers(table.group(0)), body)
+
+
+def _figure_headers(table: str) -> str:
+    """A pandas table's column headers marked "num" where every cell below holds a figure."""
+    kinds: dict[str, set[bool]] = {}
+    for classes in _DATA_CELL.findall(table):
+        column = _COLUMN.search(classes)
+        if column:
+            kinds.setdefault(column[1], set()).add("num" in classes.split())
+    figures = {column for column, seen in kinds.items() if seen == {True}}
+
+    def mark(header: re.Match) -> str:
+        if header[3] not in figures:
+            return header.group(0)
+        return f'<th{header[1]} class="{header[2]} num"'
+
+    return _HEADING_CELL.sub(mark, table)
 
 
 def headings_of(body: str) -> list[Heading]:
@@ -253,10 +278,12 @@ def index_page(page: Page, rows, contents, earlier, data_files, summary: str) ->
     (label, file, headings) per section page. Everything is escaped by the template.
     """
     from analysis.measures.targets import STATUS_COLOURS
+    from analysis.report.formatting import ink_on
 
+    colours = [STATUS_COLOURS.get(row.status.split()[-1], "#9e9e9e") for row in rows.itertuples()]
     scorecard = [
-        {**row._asdict(), "colour": STATUS_COLOURS.get(row.status.split()[-1], "#9e9e9e")}
-        for row in rows.itertuples(index=False)
+        {**row._asdict(), "colour": colour, "ink": ink_on(colour)}
+        for row, colour in zip(rows.itertuples(index=False), colours, strict=True)
     ]
     sections = [dict(label=lbl, href=href, headings=heads) for lbl, href, heads in contents]
     return (
