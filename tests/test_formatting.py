@@ -96,5 +96,7 @@ def test_every_status_cell_reads_with_wcag_aa_contrast():
         )
         assert style["background-color"] == colour
         assert fmt.contrast(style["color"], colour) >= 4.5, (status, colour, style["color"])
-    assert round(fmt.contrast("#ffffff", "#f9a825"), 2) == 1.97  # the amber behind white (WCAG: 1.97:1)
+    assert (
+        round(fmt.contrast("#ffffff", "#f9a825"), 2) == 1.97
+    )  # the amber behind white (WCAG: 1.97:1)
     assert round(fmt.contrast("#000000", "#ffffff"), 1) == 21.0

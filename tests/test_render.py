@@ -169,23 +169,48 @@ def test_provenance_is_a_collapsed_section_at_the_end(rendered):
         assert fact in text[details:], fact
 
 
-def test_earlier_periods_are_those_before_with_a_report_quarters_and_months(tmp_path):
+def test_other_periods_are_every_report_beside_this_one_newest_first(tmp_path):
     names = ("2025Q4", "2026-02", "2026Q1", "2026Q2", "2026-08", "2026Q3", "2026-10", "2026Q4")
     for name in (*names, "2026-09", "2026-13"):  # not names a run gives a folder
         (tmp_path / name).mkdir()
         if name != "2026Q1":
             (tmp_path / name / "index.html").write_text("x", encoding="utf-8")
     (tmp_path / "failed").mkdir()
-    earlier = render.earlier_quarters(tmp_path, Period(2026, 10))
-    assert [href for _, href in earlier] == [
+    others = render.other_periods(tmp_path, Period(2026, 10))
+    assert [href for _, href in others] == [
+        "../2026Q4/index.html",  # made after 1-10月, and listed by it too
         "../2026Q3/index.html",
         "../2026-08/index.html",
         "../2026Q2/index.html",
         "../2026-02/index.html",
         "../2025Q4/index.html",
     ]
-    assert earlier[0][0] == "2026年第3季度（2026年1-9月）"
-    assert earlier[1][0] == "2026年8月（2026年1-8月）"
+    assert others[1][0] == "2026年第3季度（2026年1-9月）"
+    assert others[2][0] == "2026年8月（2026年1-8月）"
+
+
+def test_publishing_a_report_rewrites_every_index_s_list(tmp_path):
+    """Each index lists the others; a report published later shows up in the older ones."""
+    for name in ("2026Q2", "2026Q3"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.html").write_text(_index(), encoding="utf-8")
+    (tmp_path / "2026-10").mkdir()
+    (tmp_path / "2026-10" / "index.html").write_text(_index(), encoding="utf-8")
+    render.refresh_every_index(tmp_path)
+    links = {
+        name: re.findall(
+            r'<ul class="earlier">.*?</ul>',
+            (tmp_path / name / "index.html").read_text(encoding="utf-8"),
+            re.S,
+        )
+        for name in ("2026Q2", "2026Q3", "2026-10")
+    }
+    hrefs = {name: re.findall(r'href="([^"]+)"', found[0]) for name, found in links.items()}
+    assert hrefs == {
+        "2026Q2": ["../2026-10/index.html", "../2026Q3/index.html"],
+        "2026Q3": ["../2026-10/index.html", "../2026Q2/index.html"],
+        "2026-10": ["../2026Q3/index.html", "../2026Q2/index.html"],
+    }
 
 
 def test_index_page_escapes_everything_and_links_sections_and_quarters():
@@ -299,10 +324,10 @@ def test_the_index_opens_with_the_status_summary_and_the_scorecard():
 def test_a_published_index_gets_its_earlier_quarters_refreshed(tmp_path):
     index = tmp_path / "index.html"
     index.write_text(_index(), encoding="utf-8")
-    assert "没有更早的报告" in index.read_text(encoding="utf-8")
+    assert "没有其他报告期的报告" in index.read_text(encoding="utf-8")
     render.refresh_earlier(index, [("2026年第2季度（2026年1-6月）", "../2026Q2/index.html")])
     text = index.read_text(encoding="utf-8")
-    assert 'href="../2026Q2/index.html"' in text and "没有更早的报告" not in text
+    assert 'href="../2026Q2/index.html"' in text and "没有其他报告期的报告" not in text
     assert text.count("<!-- earlier -->") == 1 and "十大计划目标完成情况一览" in text
 
 

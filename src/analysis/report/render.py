@@ -246,8 +246,9 @@ def toc(headings: list[Heading]) -> str:
     return f"<ol>{items}</ol>"
 
 
-def earlier_quarters(root: Path, current: Period) -> list[tuple[str, str]]:
-    """Reports of earlier periods (quarters or months) beside this one, newest first."""
+def other_periods(root: Path, current: Period) -> list[tuple[str, str]]:
+    """The reports of every other period (quarters or months) beside this one, newest
+    first: those made after it as well as before, so an older report leads to the newer."""
     found = [
         Period.parse(p.name)
         for p in Path(root).iterdir()
@@ -256,8 +257,17 @@ def earlier_quarters(root: Path, current: Period) -> list[tuple[str, str]]:
     return [
         (f"{q.title}（{q.label}）", f"../{q}/index.html")
         for q in sorted(found, reverse=True)
-        if q < current
+        if q != current
     ]
+
+
+def refresh_every_index(root: Path) -> None:
+    """Every published report's list of the other periods rewritten: run when a report is
+    published, so that the reports made before it list it too."""
+    for folder in Path(root).iterdir():
+        index = folder / "index.html"
+        if folder.is_dir() and PERIOD_FOLDER.fullmatch(folder.name) and index.exists():
+            refresh_earlier(index, other_periods(root, Period.parse(folder.name)))
 
 
 def status_line(summary) -> str:
@@ -316,8 +326,8 @@ def earlier_block(earlier) -> str:
 
 
 def refresh_earlier(index: Path, earlier) -> None:
-    """Rewrite the earlier-quarters list of a published index page (a reused report's
-    list goes stale as other quarters are produced)."""
+    """Rewrite the list of other periods of a published index page (it goes stale as
+    other periods are produced)."""
     text = Path(index).read_text(encoding="utf-8")
     updated = EARLIER.sub(lambda _: earlier_block(earlier), text, count=1)
     if updated != text:
