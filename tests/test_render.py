@@ -8,6 +8,7 @@ import time
 import nbformat
 import pandas as pd
 import pytest
+from IPython.display import HTML
 
 from analysis.intake.periods import Period
 from analysis.report import formatting as fmt
@@ -338,3 +339,50 @@ def test_a_section_page_times_its_own_notebook_and_the_index_every_one():
     page = render.Page("报告", "public", _page().sections, PROVENANCE | {"notebooks": seconds})
     assert page.timings("02_firm_tiers.html") == [("企业分档与培育", 3.25)]
     assert page.timings("index.html") == [("数据导入与质量", 1.5), ("企业分档与培育", 3.25)]
+
+
+def _page_with_list(tmp_path, rows: int) -> str:
+    """A page whose one output is a firm list of `rows` rows, as fmt.firm_list shows it."""
+    pool = pd.DataFrame(
+        {
+            "threshold": ["营业收入1亿元"] * rows,
+            "credit_code": [f"C{i}" for i in range(rows)],
+            "name": [f"企业{i}" for i in range(rows - 1)] + [HOSTILE],
+            "industry": ["现代制造业"] * rows,
+            "ytd": [9e7 - i * 1e6 for i in range(rows)],
+            "gap": [1e7 + i * 1e6 for i in range(rows)],
+            "growth": [0.05] * rows,
+            "projected": [1.1e8] * rows,
+            "crosses_by_projection": [True] * rows,
+        }
+    )
+    listed = fmt.firm_list(pool, "pool", 20)
+    html = listed.data if isinstance(listed, HTML) else listed.to_html()
+    book = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("fmt.firm_list(pool, 'pool', 20)")
+    cell.outputs = [
+        nbformat.v4.new_output("execute_result", data={"text/html": html}, execution_count=1)
+    ]
+    book.cells = [nbformat.v4.new_markdown_cell("# 企业分档与培育"), cell]
+    nbformat.write(book, tmp_path / "02_firm_tiers.ipynb")
+    render.notebook_to_html(tmp_path / "02_firm_tiers.ipynb", tmp_path / "02.html", _page())
+    return (tmp_path / "02.html").read_text(encoding="utf-8")
+
+
+def test_a_long_list_gets_datatables_inlined_and_a_short_one_no_script(tmp_path):
+    long = _page_with_list(tmp_path, 25)
+    assert 'class="report-table sortable"' in long and "另有 5 家" in long  # cut at 20
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", long, re.S)
+    assert [attributes.strip() for attributes, _ in scripts] == [
+        'type="text/plain" id="tenplans-datatables"',
+        'type="module"',
+    ]
+    bundle = scripts[0][1]
+    assert "DataTable" in bundle and len(bundle) > 500_000  # the whole library, inlined
+    # nothing inside the bundle can end its element or hide the rest of the page
+    assert not re.search(r"<(!--|/?script)", bundle, re.I)
+    assert not EXTERNAL.findall(long) and "import(url)" in scripts[1][1]
+    assert HOSTILE not in long  # the firm names stay escaped text
+    short = _page_with_list(tmp_path, 9)
+    assert "sortable" not in re.sub(r"<style.*?</style>", "", short, flags=re.S)
+    assert "<script" not in short.replace("&lt;script", "")

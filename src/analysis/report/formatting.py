@@ -125,6 +125,7 @@ def table(
     shown = frame[list(columns)].rename(columns=columns)
     fmt = {columns[c]: f for c, f in (formats or {}).items()}
     styler = shown.style.format(fmt, na_rep="—", escape="html").hide(axis="index")
+    styler = styler.set_td_classes(_short_names(shown))
     if "状态" in shown.columns:
         styler = styler.map(status_style, subset=["状态"])
     if total is not None:
@@ -136,6 +137,19 @@ def table(
 
 
 TOTAL_STYLE = "font-weight: bold; border-top: 2px solid #52606d"
+SHORT_NAME = 10  # characters: a name this short (an industry, a tier) is never wrapped
+
+
+def _short_names(shown: pd.DataFrame) -> pd.DataFrame:
+    """Class "short" on the cells of text columns whose every value is a short name, so
+    that 现代制造业 or 农(海)产品深加工 stays on one line (report.css)."""
+    classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
+    for column in shown.columns:
+        values = shown[column].dropna()
+        text = len(values) and values.map(lambda v: isinstance(v, str)).all()
+        if text and values.str.len().max() <= SHORT_NAME:
+            classes[column] = "short"
+    return classes
 
 
 def in_period_order(frame: pd.DataFrame, column: str = "period", within: str | None = None):
@@ -158,6 +172,9 @@ def in_period_order(frame: pd.DataFrame, column: str = "period", within: str | N
     return frame.loc[order.index].reset_index(drop=True)
 
 
+SORTABLE_ROWS = 10  # a list of this many rows on the page gets sorting and a search box
+
+
 def firm_list(frame: pd.DataFrame, key: str, limit: int):
     """A firm or project list as a page shows it (firm_workbook.LISTS[key]): its first
     `limit` rows, the most urgent or largest first, and above them a sentence saying how
@@ -172,6 +189,8 @@ def firm_list(frame: pd.DataFrame, key: str, limit: int):
     formats = dict.fromkeys(spec.wan, wan) | dict.fromkeys(spec.percent, percent)
     formats |= dict.fromkeys(spec.dates, lambda d: "—" if pd.isna(d) else f"{d:%Y-%m-%d}")
     shown = table(rows.head(limit), spec.page_headers(), formats)
+    if min(len(rows), limit) >= SORTABLE_ROWS:  # render.with_sorting makes it sortable
+        shown = shown.set_table_attributes('class="report-table sortable"')
     if len(rows) <= limit:
         return shown
     n, more = len(rows), len(rows) - limit

@@ -145,7 +145,7 @@ def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[H
     )
     headings = headings_of(body)
     body = accessible(mark_figures(body.replace(TOC_MARK, toc(headings), 1)))
-    Path(html_path).write_text(body, encoding="utf-8")
+    Path(html_path).write_text(with_sorting(body), encoding="utf-8")
     return headings
 
 
@@ -205,6 +205,36 @@ def accessible(body: str) -> str:
     chart's comes from the chart, charts.alt_text)."""
     body = _CELL_DIV.sub(r'\g<0> tabindex="0"', body)
     return _IMAGE_WITHOUT_ALT.sub('<img alt="图片"', body)
+
+
+SORTABLE = re.compile(r'<table\b[^>]*\bclass="[^"]*\bsortable\b')
+# Text that would end or unbalance the <script> element the bundle is inlined in; a
+# backslash escape reads the same inside the JavaScript strings and regexes holding it.
+_UNSAFE_IN_SCRIPT = re.compile(r"<(?=!--|/?script)", re.I)
+
+
+def with_sorting(body: str) -> str:
+    """A page with a table marked "sortable" gets DataTables inlined (sortable.html.j2):
+    sorting by any column and a search box, offline. Other pages stay without scripts."""
+    if not SORTABLE.search(body):
+        return body
+    block = (
+        _environment()
+        .get_template("sortable.html.j2")
+        .render(js=jinja2.utils.markupsafe.Markup(_datatables()[0]), css=_datatables()[1])
+    )
+    return body.replace("</body>", block + "\n</body>", 1)
+
+
+@functools.cache
+def _datatables() -> tuple[str, str]:
+    """DataTables as itables ships it for its offline mode: the ES module and its CSS."""
+    from importlib.resources import files
+
+    folder = files("itables") / "html"
+    script = (folder / "dt_bundle.js").read_text(encoding="utf-8")
+    css = (folder / "dt_bundle.css").read_text(encoding="utf-8")
+    return _UNSAFE_IN_SCRIPT.sub(r"\\x3C", script), jinja2.utils.markupsafe.Markup(css)
 
 
 def mark_figures(body: str) -> str:
