@@ -330,7 +330,11 @@ def test_the_progress_chart_explains_its_colours_and_its_line(every_chart, repor
 
     card = products.open(2026, 9, None, report.paths.processed).table("scorecard")
     shown = set(card.loc[card["progress"].notna(), "status"])
-    legend = every_chart["scorecard_progress"].axes[0].get_legend()
-    assert legend is not None
+    fig = every_chart["scorecard_progress"]
+    (legend,) = fig.legends
     named = [t.get_text() for t in legend.get_texts()]
-    assert set(named) == shown | {"序时进度"} and len(named) == len(shown) + 1
+    listed = [status for text in named for status in text.split("、")]
+    assert set(listed) == shown | {"序时进度"} and len(listed) == len(shown) + 1
+    bars = {p.get_facecolor() for p in fig.axes[0].patches}
+    patches = {h.get_facecolor() for h in legend.legend_handles if hasattr(h, "get_facecolor")}
+    assert patches == bars  # one entry per colour drawn

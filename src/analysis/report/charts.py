@@ -220,22 +220,21 @@ def scorecard_progress(card: pd.DataFrame):
         ax.text(
             row.progress * 100, i, f" {row.progress * 100:,.0f}%", va="center", fontsize=SMALL_TEXT
         )
-    ax.invert_yaxis()
+    ax.set_ylim(len(shown) - 0.5, -0.5)  # first indicator on top, no empty rows
     ax.set_xlabel("完成年度目标（%），黑线为序时进度")
     _separated(ax.xaxis)
     ax.set_title("年度目标完成进度")
-    present = list(dict.fromkeys(shown["status"]))
-    handles = [Patch(color=STATUS_COLOURS[s], label=s) for s in present]
+    by_colour: dict[str, list[str]] = {}
+    for status in dict.fromkeys(shown["status"]):
+        by_colour.setdefault(STATUS_COLOURS[status], []).append(status)
+    handles = [Patch(color=c, label="、".join(names)) for c, names in by_colour.items()]
     handles.append(Line2D([], [], color="black", lw=1.5, label="序时进度"))
-    ax.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.6 / fig.get_figheight()),
-        ncol=min(len(handles), 5),
-        fontsize=SMALL_TEXT,
-        frameon=False,
+    columns = min(len(handles), 4)
+    rows = -(-len(handles) // columns)
+    fig.legend(
+        handles=handles, loc="lower center", ncol=columns, fontsize=SMALL_TEXT, frameon=False
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, (0.28 * rows + 0.1) / fig.get_figheight(), 1, 1))
     return fig
 
 
