@@ -173,6 +173,8 @@ def _rows_split_in_print(context, path: Path) -> dict:
 def _sort_and_search(context, path: Path, header: str) -> dict:
     """A long list sorted by a click on the header starting with `header`, once and twice,
     and filtered by typing the name in its last row (first column) into its search box."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = context.new_page()
     page.goto(path.as_uri())
     page.wait_for_function("document.documentElement.dataset.sortable === 'ready'")
@@ -184,14 +186,34 @@ def _sort_and_search(context, path: Path, header: str) -> dict:
     def shown() -> list[str]:
         return table.locator(f"tbody td:nth-child({column})").all_inner_texts()
 
+    heading = table.locator("thead th").nth(column - 1)
+
+    def order_by(state: str) -> list[str]:
+        """Click the header until DataTables says the column is in `state` order (a click
+        made while a loaded machine still sorts is ignored by DataTables), then read."""
+        for _ in range(3):
+            heading.click()
+            try:
+                page.wait_for_function(
+                    "([th, state]) => th.classList.contains(`dt-ordering-${state}`)",
+                    arg=[heading.element_handle(), state],
+                    timeout=5000,
+                )
+                return shown()
+            except PlaywrightTimeout:
+                continue
+        raise AssertionError(f"the column never sorted {state}")
+
     before = shown()
-    table.locator("thead th").nth(column - 1).click()
-    ascending = shown()
-    table.locator("thead th").nth(column - 1).click()
-    descending = shown()
+    ascending = order_by("asc")
+    descending = order_by("desc")
     wanted = names.all_inner_texts()[-1]
     search = page.locator(".dt-container", has=table).locator(".dt-search input")
     search.fill(wanted)
+    page.wait_for_function(  # the search box filters as one types, a moment later
+        "([table, rows]) => table.querySelectorAll('tbody tr').length < rows",
+        arg=[table.element_handle(), len(before)],
+    )
     found = names.all_inner_texts()
     page.close()
     return dict(
