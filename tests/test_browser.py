@@ -1,10 +1,13 @@
 """Every page of a generated report, opened in headless Chromium with the network cut:
 no request leaves the file, no console error, charts drawn, Chinese present, a hostile
 firm name shown as text, a title of its own; the index's first screen shows the status
-summary; printed to PDF, no table row is split across two sheets. Screenshots are kept
-under OUT/screenshots for a person. Skipped where Chromium is absent, except under CI (the
-CI variable set), where that fails."""
+summary; printed to PDF, no table row is split across two sheets; a long firm list sorts
+and filters; status cells have WCAG AA contrast; a notebook run by hand with its default
+parameters shows the newest processed period. Screenshots are kept under OUT/screenshots
+for a person. Skipped where Chromium is absent, except under CI (the CI variable set),
+where that fails."""
 
+import json
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -12,7 +15,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from analysis.run import runner
-from tests.conftest import HOSTILE, require_program
+from tests.conftest import HOSTILE, require_program, small_city
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -28,7 +31,14 @@ PAGE_STATE = """() => ({
     title: document.title,
     text: document.body.innerText,
     lang: document.documentElement.lang,
-    scripts: document.scripts.length,
+    scripts: [...document.scripts].map(s => s.src),
+    sortable: document.querySelectorAll('table.sortable').length,
+    // cells drawn on a colour of their own: the status cells (inline or pandas' CSS)
+    statusCells: [...document.querySelectorAll('td')]
+        .map(td => [td.textContent.trim(), getComputedStyle(td).color,
+                    getComputedStyle(td).backgroundColor])
+        .filter(([, , paper]) => !['rgba(0, 0, 0, 0)', 'rgb(255, 255, 255)',
+                                   'rgb(250, 251, 252)'].includes(paper)),
     images: [...document.images].map(i => i.complete && i.naturalWidth > 0),
     links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
     brokenAnchors: [...document.querySelectorAll('nav.toc a')]
@@ -73,13 +83,16 @@ def browsed(reports):
             for name in ("index.html", "03_scorecard.html")
         }
         print_check["first_screen"] = _first_screen(context, folders["internal"] / "index.html")
+        long_list = folders["internal"] / "05_projects.html"  # 25 late 技改 projects
+        print_check["sorted"] = _sort_and_search(context, long_list, "本年累计完成")
+        print_check["printed_controls"] = _controls_in_print(context, long_list)
         browser.close()
     return seen, outside, print_check, folders, shots
 
 
 def _only_files(route, outside: list) -> None:
     url = route.request.url
-    if url.startswith(("file:", "data:")):
+    if url.startswith(("file:", "data:", "blob:")):  # blob: the page's own inlined script
         route.continue_()
     else:
         outside.append(url)
@@ -94,6 +107,8 @@ def _visit(context, path: Path, screenshot: Path) -> dict:
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.on("request", lambda r: requests.append(r.url))
     page.goto(path.as_uri(), wait_until="load")
+    if page.evaluate("document.querySelector('table.sortable') !== null"):
+        page.wait_for_function("document.documentElement.dataset.sortable === 'ready'")
     state = page.evaluate(PAGE_STATE)
     page.screenshot(path=str(screenshot), full_page=True)
     page.close()
@@ -155,6 +170,71 @@ def _rows_split_in_print(context, path: Path) -> dict:
     return {"rows": rows, "found": len(sheets), "sheets": len(pdf), "split": split}
 
 
+def _sort_and_search(context, path: Path, header: str) -> dict:
+    """A long list sorted by a click on the header starting with `header`, once and twice,
+    and filtered by typing the name in its last row (first column) into its search box."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page = context.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_function("document.documentElement.dataset.sortable === 'ready'")
+    table = page.locator("table.sortable", has=page.locator(f"th:has-text('{header}')")).first
+    headers = table.locator("thead th").all_inner_texts()
+    column = next(i for i, h in enumerate(headers) if h.startswith(header)) + 1
+    names = table.locator("tbody td:nth-child(1)")
+
+    def shown() -> list[str]:
+        return table.locator(f"tbody td:nth-child({column})").all_inner_texts()
+
+    heading = table.locator("thead th").nth(column - 1)
+
+    def order_by(state: str) -> list[str]:
+        """Click the header until DataTables says the column is in `state` order (a click
+        made while a loaded machine still sorts is ignored by DataTables), then read."""
+        for _ in range(3):
+            heading.click()
+            try:
+                page.wait_for_function(
+                    "([th, state]) => th.classList.contains(`dt-ordering-${state}`)",
+                    arg=[heading.element_handle(), state],
+                    timeout=5000,
+                )
+                return shown()
+            except PlaywrightTimeout:
+                continue
+        raise AssertionError(f"the column never sorted {state}")
+
+    before = shown()
+    ascending = order_by("asc")
+    descending = order_by("desc")
+    wanted = names.all_inner_texts()[-1]
+    search = page.locator(".dt-container", has=table).locator(".dt-search input")
+    search.fill(wanted)
+    page.wait_for_function(  # the search box filters as one types, a moment later
+        "([table, rows]) => table.querySelectorAll('tbody tr').length < rows",
+        arg=[table.element_handle(), len(before)],
+    )
+    found = names.all_inner_texts()
+    page.close()
+    return dict(
+        before=before, ascending=ascending, descending=descending, wanted=wanted, found=found
+    )
+
+
+def _controls_in_print(context, path: Path) -> dict:
+    """Whether the search box shows when the page is printed (it must not)."""
+    page = context.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_function("document.documentElement.dataset.sortable === 'ready'")
+    page.emulate_media(media="print")
+    shown = page.evaluate(
+        "[...document.querySelectorAll('.dt-search')].map(e => getComputedStyle(e).display)"
+    )
+    rows = page.evaluate("document.querySelectorAll('table.sortable tbody tr').length")
+    page.close()
+    return dict(search=shown, rows=rows)
+
+
 def _first_screen(context, path: Path) -> dict:
     """Where the status summary and the scorecard start on the index, in a 1280×900 view."""
     page = context.new_page()
@@ -183,8 +263,10 @@ def test_no_request_leaves_the_file_and_no_console_error(browsed):
     assert outside == []
     for key, state in seen.items():
         assert state["errors"] == [], key
-        assert all(url.startswith(("file:", "data:")) for url in state["requests"]), key
-        assert state["scripts"] == 0, key
+        assert all(url.startswith(("file:", "data:", "blob:")) for url in state["requests"]), key
+        # scripts only where a long list is sorted, all inlined: nothing has a source
+        assert all(src == "" for src in state["scripts"]), key
+        assert bool(state["scripts"]) == bool(state["sortable"]), key
 
 
 def test_charts_load_and_chinese_text_is_there(browsed):
@@ -245,3 +327,88 @@ def test_no_table_row_is_split_across_printed_pages(browsed):
         assert found["rows"] >= 20 and found["found"] == found["rows"], (name, found)
         assert found["sheets"] >= 2, (name, found)  # long enough to need page breaks
         assert found["split"] == [], (name, found)
+
+
+def _figure(text: str) -> float:
+    return float(text.replace(",", "").replace("%", ""))
+
+
+def test_a_long_list_sorts_by_its_figures_and_filters_by_name(browsed):
+    seen, _, print_check, *_ = browsed
+    assert seen[("internal", "05_projects.html")]["sortable"] >= 1
+    assert all(state["sortable"] == 0 for (e, _), state in seen.items() if e == "public")
+    got = print_check["sorted"]
+    numbers = [_figure(v) for v in got["before"]]
+    assert len(numbers) >= 10 and numbers != sorted(numbers)  # the page's own order first
+    assert [_figure(v) for v in got["ascending"]] == sorted(numbers)
+    assert [_figure(v) for v in got["descending"]] == sorted(numbers, reverse=True)
+    assert got["found"] and all(got["wanted"] in name for name in got["found"])
+    assert len(got["found"]) < len(numbers)
+    printed = print_check["printed_controls"]
+    assert printed["search"] and set(printed["search"]) == {"none"} and printed["rows"] >= 10
+
+
+def _rgb(css: str) -> str:
+    red, green, blue = re.findall(r"\d+", css)[:3]
+    return f"#{int(red):02x}{int(green):02x}{int(blue):02x}"
+
+
+def test_status_cells_have_wcag_aa_contrast(browsed):
+    from analysis.report.formatting import contrast
+
+    seen, *_ = browsed
+    cells = [
+        (key, text, _rgb(ink), _rgb(paper))
+        for key, state in seen.items()
+        for text, ink, paper in state["statusCells"]
+    ]
+    assert len({key for key, *_ in cells}) >= 3  # the index, the scorecard and the bulletin
+    amber = [c for c in cells if c[3] == "#f9a825"]
+    assert amber  # the cells that read worst before
+    for key, text, ink, paper in cells:
+        assert contrast(ink, paper) >= 4.5, (key, text, ink, paper)
+
+
+def test_a_notebook_run_by_hand_shows_the_newest_processed_period(report, tmp_path):
+    """The README's papermill line, with no period given, on a city whose data end at
+    1-10月 (not the 1-9月 the notebooks once defaulted to): the page says which period it
+    shows, and it is the newest one the processed panel holds (read here with pyarrow);
+    the kernel runs over IPC, so nothing warns about unencrypted TCP."""
+    import subprocess
+    import sys
+
+    import pyarrow.parquet as pq
+    from playwright.sync_api import sync_playwright
+
+    from analysis.config import NOTEBOOKS_DIR
+    from analysis.report import render
+
+    require_chromium()
+    _, paths = small_city(tmp_path / "city", seed=5, month=10)
+    runner.run_ingest(paths)
+    held = pq.read_table(paths.processed / "panel.parquet", columns=["year", "month"])
+    newest = max(zip(held["year"].to_pylist(), held["month"].to_pylist(), strict=True))
+    executed = tmp_path / "04_industries.ipynb"
+    papermill = Path(sys.executable).with_name("papermill")
+    done = subprocess.run(
+        [papermill, NOTEBOOKS_DIR / "04_industries.ipynb", executed, "-k", "python3"]
+        + ["--engine", "tenplans", "-p", "processed_dir", str(paths.processed)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "without encryption" not in done.stderr
+    run = json.loads((report.internal.folder / "manifest.json").read_text(encoding="utf-8"))
+    sections = [("产业助推", "04_industries.html")]
+    page = render.Page("工业振兴十大计划", "internal", sections, run)
+    render.notebook_to_html(executed, tmp_path / "04_industries.html", page)
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(locale="zh-CN")
+        context.set_offline(True)
+        shown = context.new_page()
+        shown.goto((tmp_path / "04_industries.html").as_uri())
+        first = shown.locator(".jp-OutputArea-output").first.inner_text()
+        browser.close()
+    assert newest == (2026, 10) and first.startswith("报告期：2026年1-10月"), first
+    assert "最新一期" in first

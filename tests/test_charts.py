@@ -244,3 +244,97 @@ def test_a_chart_shown_in_a_kernel_is_drawn_once_and_uncropped(tmp_path, fork):
     assert draws == "1"
     width, height = Image.open(io.BytesIO(base64.b64decode(png[0]))).size
     assert f"[{width}. {height}.]" == size.strip()  # the figure as laid out, not cropped
+
+
+@pytest.fixture(scope="module")
+def every_chart(report):
+    """Every chart of the pages, drawn from the shared report's own products."""
+    from analysis.measures import products
+
+    p = products.open(2026, 9, None, report.paths.processed)
+    bands = p.table("bands")
+    tiers = p.table("tier_defs")
+    return {
+        "tier_progress": charts.tier_progress(p.table("tier_counts")),
+        "band_distribution": charts.band_distribution(
+            bands[bands["measure"] == "revenue"], "营业收入分档企业数"
+        ),
+        "size_distribution": charts.size_distribution(
+            p.table("size_histogram"), tiers["lower_yuan"], "营业收入的企业分布"
+        ),
+        "industry_revenue": charts.industry_revenue(p.table("industry_breakdown")),
+        "scorecard_progress": charts.scorecard_progress(p.table("scorecard")),
+        "indicator_paths": charts.indicator_paths(p.table("paths")),
+        "status_heatmap": charts.status_heatmap(p.table("by_department"), p.plan_names),
+        "industry_shares": charts.industry_shares(p.table("structure")),
+        "industry_growth": charts.industry_growth(p.table("structure")),
+    }
+
+
+def test_chart_text_is_at_least_ten_pixels_as_the_page_shows_it(every_chart):
+    """A page shows a chart at most PAGE_WIDTH_PX wide: text is measured at that size."""
+    for name, fig in every_chart.items():
+        fig.canvas.draw()
+        shown = min(1.0, charts.PAGE_WIDTH_PX / (fig.get_figwidth() * fig.dpi))
+        sizes = [
+            text.get_fontsize() * fig.dpi / 72 * shown
+            for text in fig.findobj(matplotlib.text.Text)
+            if text.get_visible() and text.get_text().strip()
+        ]
+        assert sizes and min(sizes) >= 10, (name, min(sizes))
+
+
+def test_large_tick_labels_carry_thousands_separators():
+    paths = pd.DataFrame(
+        {
+            "indicator": ["trainees"] * 4,
+            "name": ["企业家培训人次"] * 4,
+            "unit": ["人次"] * 4,
+            "year": [2026, 2026, 2025, 2025],
+            "month": [3, 6, 3, 6],
+            "actual": [9_000, 19_082, 8_000, 15_000],
+            "target": [30_000.0] * 4,
+            "basis": ["flow"] * 4,
+        }
+    )
+    fig = charts.indicator_paths(paths)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
+    big = [label for label in labels if len(label.replace(",", "")) > 3]
+    assert big and all("," in label for label in big), labels
+
+
+def test_a_small_step_of_a_rate_is_not_drawn_as_a_collapse():
+    """46.76% then 46.70%: a 0.06-point step. The panel starts at zero, so the step is the
+    sliver it is, not a fall from the top of the panel to its floor."""
+    paths = pd.DataFrame(
+        {
+            "indicator": ["cut_share"] * 3,
+            "name": ["审批事项削减比例"] * 3,
+            "unit": ["%"] * 3,
+            "year": [2026] * 3,
+            "month": [3, 6, 9],
+            "actual": [46.76, 46.76, 46.70],
+            "target": [54.0] * 3,
+            "basis": ["rate"] * 3,
+        }
+    )
+    ax = charts.indicator_paths(paths).axes[0]
+    low, high = ax.get_ylim()
+    assert low == 0 and high >= 46.76
+    assert (46.76 - 46.70) / (high - low) < 0.01  # the step is under 1% of the panel
+
+
+def test_the_progress_chart_explains_its_colours_and_its_line(every_chart, report):
+    from analysis.measures import products
+
+    card = products.open(2026, 9, None, report.paths.processed).table("scorecard")
+    shown = set(card.loc[card["progress"].notna(), "status"])
+    fig = every_chart["scorecard_progress"]
+    (legend,) = fig.legends
+    named = [t.get_text() for t in legend.get_texts()]
+    listed = [status for text in named for status in text.split("、")]
+    assert set(listed) == shown | {"序时进度"} and len(listed) == len(shown) + 1
+    bars = {p.get_facecolor() for p in fig.axes[0].patches}
+    patches = {h.get_facecolor() for h in legend.legend_handles if hasattr(h, "get_facecolor")}
+    assert patches == bars  # one entry per colour drawn

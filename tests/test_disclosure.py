@@ -230,8 +230,15 @@ def test_public_industry_table_hides_every_cell_below_the_threshold(public):
     now, report = public
     tables = _tables((report / "02_firm_tiers.html").read_text(encoding="utf-8"))
     industry = next(t for t in tables if t[0][:3] == ["产业", "企业数", "营业收入（亿元）"])
-    header, rows = industry[0], industry[1:]
+    header, *rows, total = industry
     revenue_at, tax_at = header.index("营业收入（亿元）"), header.index("税收（亿元）")
+    # the 合计 row is the city's published total (what secondary suppression protects)
+    counted = now[now["industry"].notna()]
+    assert total[0] == "合计" and total[1] == str(len(counted))
+    assert (total[revenue_at], total[tax_at]) == (
+        yi(counted["revenue"].sum()),
+        yi(counted["tax"].sum()),
+    )
     hidden = {"revenue": 0, "tax": 0}
     for row in rows:
         firms = now[now["industry"] == row[0]]

@@ -214,7 +214,7 @@ def test_the_public_edition_has_no_firm_workbook_and_names_no_firm(report):
 def test_a_short_list_is_shown_whole_and_a_long_one_closest_to_its_threshold_first():
     pool = pd.DataFrame(
         {
-            "threshold": ["营业收入1亿", "纳税1000万", "营业收入10亿"],
+            "threshold": ["营业收入1亿元", "纳税1000万元", "营业收入10亿元"],
             "credit_code": ["A", "B", "C"],
             "name": ["甲", "乙", "丙"],
             "industry": ["海洋工业"] * 3,

@@ -11,6 +11,8 @@ import papermill
 import pytest
 
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR
+from analysis.errors import NoDataError
+from analysis.intake.periods import Period
 from analysis.measures import products, store
 from analysis.run import kernels, runner
 from tests.conftest import BANDS, cell_texts, copy_report, small_city
@@ -76,12 +78,14 @@ def test_the_size_histogram_places_every_firm_in_one_bin(city, built):
 
 
 def test_a_notebook_without_products_dir_builds_what_it_shows(city, tmp_path):
+    """Opened by hand: no products folder, and no period named either, so it takes the
+    newest processed period (the city's is 1-9月) and says so in its first output."""
     _, paths = city
     output = tmp_path / "02.ipynb"
     papermill.execute_notebook(
         str(NOTEBOOKS_DIR / "02_firm_tiers.ipynb"),
         str(output),
-        parameters={"year": YEAR, "month": MONTH, "processed_dir": str(paths.processed)},
+        parameters={"processed_dir": str(paths.processed)},
         kernel_name="python3",
         kernel_manager_class=kernels.IPCKernelManager,
         progress_bar=False,
@@ -92,8 +96,28 @@ def test_a_notebook_without_products_dir_builds_what_it_shows(city, tmp_path):
     revenue = _panel_now(paths)["revenue"]
     field, lower, upper = BANDS["sales_ge_100m"]
     counted = int(((revenue >= lower) & (revenue < upper)).sum())
-    rule = cells.index("营业收入≥1亿")
+    rule = cells.index("营业收入≥1亿元")
     assert cells[rule + 2] == str(counted)  # rule, target, then the count as it stands
+    first = outputs[0]["data"]["text/markdown"]
+    assert first.startswith("**报告期：2026年1-9月**") and "已导入数据的最新一期" in first
+
+
+def test_a_period_left_unnamed_is_the_newest_the_processed_data_hold(city, tmp_path):
+    _, paths = city
+    panel = pd.read_parquet(Path(paths.processed) / "panel.parquet", columns=["year", "month"])
+    newest = panel.sort_values(["year", "month"]).iloc[-1]
+    assert (int(newest["year"]), int(newest["month"])) == (YEAR, MONTH)  # read independently
+    chosen = products.open(processed_dir=paths.processed)
+    assert (chosen.period.year, chosen.period.month, chosen.defaulted) == (YEAR, MONTH, True)
+    last_year = panel.loc[panel["year"] == YEAR - 1, "month"].max()
+    assert products.open(YEAR - 1, processed_dir=paths.processed).period.month == last_year
+    assert products.open(month=6, processed_dir=paths.processed).period == Period(YEAR, 6)
+    named = products.open(YEAR, 6, None, paths.processed)
+    assert not named.defaulted and named.period_note == "**报告期：2026年1-6月**"
+    with pytest.raises(NoDataError, match="make ingest"):
+        products.open(processed_dir=tmp_path)
+    with pytest.raises(NoDataError, match="已有"):
+        products.open(2031, processed_dir=paths.processed)
 
 
 def test_the_run_builds_each_product_once_and_the_kernels_only_read_them(
@@ -125,4 +149,4 @@ def test_the_run_builds_each_product_once_and_the_kernels_only_read_them(
     result = runner.produce("latest", paths, force=True)
     assert calls == {name: 1 for name in products.TABLES}
     assert not (result.folder / runner.PRODUCTS).exists()  # never published
-    assert "营业收入≥1亿" in (result.folder / "02_firm_tiers.html").read_text(encoding="utf-8")
+    assert "营业收入≥1亿元" in (result.folder / "02_firm_tiers.html").read_text(encoding="utf-8")

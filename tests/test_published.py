@@ -22,8 +22,11 @@ def published(report, tmp_path_factory):
     copy = copy_report(report, root)
     bare = notebooks_with_cell(root / "bare", lambda name: "", bare=runner.NOTEBOOKS)
     earlier = produce("2026Q2", replace(copy, notebooks=bare))
+    # the copied 2026Q3 report, as publishing 2026Q2 left it (before any reuse)
+    after_q2 = (earlier.folder.with_name("2026Q3") / "index.html").read_text(encoding="utf-8")
     reused = produce("2026Q3", replace(copy, processed=report.paths.processed))
-    return report.paths.raw.parent, report.paths, report.internal, report.public, earlier, reused
+    shared = report.paths.raw.parent, report.paths, report.internal, report.public
+    return (*shared, earlier, reused, after_q2)
 
 
 def _decimals(value) -> int:
@@ -77,10 +80,19 @@ def test_a_successful_run_logs_no_kernel_noise(published):
 
 
 def test_a_reused_report_lists_quarters_produced_since(published):
-    _, _, internal, _, earlier, reused = published
+    _, _, internal, _, earlier, reused, after_q2 = published
     made = (internal.folder / "index.html").read_text(encoding="utf-8")
     assert "2026Q2" not in made  # the copied report was made before 2026Q2's
     assert reused.reused and reused.folder == earlier.folder.with_name(internal.folder.name)
     index = (reused.folder / "index.html").read_text(encoding="utf-8")
     assert 'href="../2026Q2/index.html"' in index
     assert len(re.findall(r"<!-- earlier -->", index)) == 1
+
+
+def test_publishing_a_report_adds_it_to_the_reports_made_before(published):
+    """2026Q2 made after 2026Q3: 2026Q3's index lists it at once (no rerun needed), and
+    2026Q2's own index lists 2026Q3, the report made before it that is newer."""
+    *_, earlier, _, after_q2 = published
+    assert 'href="../2026Q2/index.html"' in after_q2
+    own = (earlier.folder / "index.html").read_text(encoding="utf-8")
+    assert 'href="../2026Q3/index.html"' in own and "没有其他报告期的报告" not in own

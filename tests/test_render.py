@@ -3,10 +3,12 @@ template, and the quarter's index page."""
 
 import base64
 import re
+import time
 
 import nbformat
 import pandas as pd
 import pytest
+from IPython.display import HTML
 
 from analysis.intake.periods import Period
 from analysis.report import formatting as fmt
@@ -125,6 +127,33 @@ def test_figures_align_right_and_text_left():
     assert marked.count(" num") == 3 and '<td class="data row0 col0" id="a">黄海汽配' in marked
 
 
+def test_pandas_tables_align_figures_and_their_headers_right():
+    """As pandas writes its cells (id before class), on every page alike."""
+    frame = pd.DataFrame(
+        {"name": ["黄海汽配", "佰德信"], "ytd": [1.15e7, 2e6], "growth": [-0.058, None]}
+    )
+    shown = fmt.table(
+        frame,
+        {"name": "企业名称", "ytd": "本期累计", "growth": "同比"},
+        {"ytd": fmt.wan, "growth": fmt.percent},
+    )
+    marked = render.mark_figures(shown.to_html())
+    numbers = re.findall(r'<td id="[^"]*" class="([^"]*)" >([^<]*)</td>', marked)
+    assert [(v, "num" in c.split()) for c, v in numbers] == [
+        ("黄海汽配", False),
+        ("1,150.0", True),
+        ("-5.8%", True),
+        ("佰德信", False),
+        ("200.0", True),
+        ("—", True),
+    ]
+    headers = dict(
+        (v, "num" in c.split())
+        for c, v in re.findall(r'<th id="[^"]*" class="([^"]*)" >([^<]*)</th>', marked)
+    )
+    assert headers == {"企业名称": False, "本期累计": True, "同比": True}
+
+
 def test_edition_on_the_page_and_the_printed_footer(rendered):
     text, _ = rendered
     assert text.count("公开版") >= 2
@@ -141,23 +170,48 @@ def test_provenance_is_a_collapsed_section_at_the_end(rendered):
         assert fact in text[details:], fact
 
 
-def test_earlier_periods_are_those_before_with_a_report_quarters_and_months(tmp_path):
+def test_other_periods_are_every_report_beside_this_one_newest_first(tmp_path):
     names = ("2025Q4", "2026-02", "2026Q1", "2026Q2", "2026-08", "2026Q3", "2026-10", "2026Q4")
     for name in (*names, "2026-09", "2026-13"):  # not names a run gives a folder
         (tmp_path / name).mkdir()
         if name != "2026Q1":
             (tmp_path / name / "index.html").write_text("x", encoding="utf-8")
     (tmp_path / "failed").mkdir()
-    earlier = render.earlier_quarters(tmp_path, Period(2026, 10))
-    assert [href for _, href in earlier] == [
+    others = render.other_periods(tmp_path, Period(2026, 10))
+    assert [href for _, href in others] == [
+        "../2026Q4/index.html",  # made after 1-10月, and listed by it too
         "../2026Q3/index.html",
         "../2026-08/index.html",
         "../2026Q2/index.html",
         "../2026-02/index.html",
         "../2025Q4/index.html",
     ]
-    assert earlier[0][0] == "2026年第3季度（2026年1-9月）"
-    assert earlier[1][0] == "2026年8月（2026年1-8月）"
+    assert others[1][0] == "2026年第3季度（2026年1-9月）"
+    assert others[2][0] == "2026年8月（2026年1-8月）"
+
+
+def test_publishing_a_report_rewrites_every_index_s_list(tmp_path):
+    """Each index lists the others; a report published later shows up in the older ones."""
+    for name in ("2026Q2", "2026Q3"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.html").write_text(_index(), encoding="utf-8")
+    (tmp_path / "2026-10").mkdir()
+    (tmp_path / "2026-10" / "index.html").write_text(_index(), encoding="utf-8")
+    render.refresh_every_index(tmp_path)
+    links = {
+        name: re.findall(
+            r'<ul class="earlier">.*?</ul>',
+            (tmp_path / name / "index.html").read_text(encoding="utf-8"),
+            re.S,
+        )
+        for name in ("2026Q2", "2026Q3", "2026-10")
+    }
+    hrefs = {name: re.findall(r'href="([^"]+)"', found[0]) for name, found in links.items()}
+    assert hrefs == {
+        "2026Q2": ["../2026-10/index.html", "../2026Q3/index.html"],
+        "2026Q3": ["../2026-10/index.html", "../2026Q2/index.html"],
+        "2026-10": ["../2026Q3/index.html", "../2026Q2/index.html"],
+    }
 
 
 def test_index_page_escapes_everything_and_links_sections_and_quarters():
@@ -213,6 +267,25 @@ def test_provenance_speaks_chinese_and_names_no_machinery(rendered):
     assert re.search(r"<th>年度</th><td>2026</td>", details)
     assert re.search(r"<th>版本</th><td>公开版</td>", details)
     assert "企业分档与培育" in details  # seconds per section, by its name
+    assert "<th>报告期</th><td>2026年1-9月</td>" in details and "2026Q3" not in visible
+
+
+def test_the_run_s_start_reads_as_a_local_time_in_chinese(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert (
+            render.readable_time("2026-10-15T00:30:00+00:00") == "2026年10月15日 08:30（北京时间）"
+        )
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+        assert (
+            render.readable_time("2026-10-15T08:00:00+08:00") == "2026年10月15日 00:00（UTC+00:00）"
+        )
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert render.readable_time("not a time") == "not a time"
 
 
 def _index(earlier=()):
@@ -254,10 +327,10 @@ def test_the_index_opens_with_the_status_summary_and_the_scorecard():
 def test_a_published_index_gets_its_earlier_quarters_refreshed(tmp_path):
     index = tmp_path / "index.html"
     index.write_text(_index(), encoding="utf-8")
-    assert "没有更早的报告" in index.read_text(encoding="utf-8")
+    assert "没有其他报告期的报告" in index.read_text(encoding="utf-8")
     render.refresh_earlier(index, [("2026年第2季度（2026年1-6月）", "../2026Q2/index.html")])
     text = index.read_text(encoding="utf-8")
-    assert 'href="../2026Q2/index.html"' in text and "没有更早的报告" not in text
+    assert 'href="../2026Q2/index.html"' in text and "没有其他报告期的报告" not in text
     assert text.count("<!-- earlier -->") == 1 and "十大计划目标完成情况一览" in text
 
 
@@ -268,3 +341,50 @@ def test_a_section_page_times_its_own_notebook_and_the_index_every_one():
     page = render.Page("报告", "public", _page().sections, PROVENANCE | {"notebooks": seconds})
     assert page.timings("02_firm_tiers.html") == [("企业分档与培育", 3.25)]
     assert page.timings("index.html") == [("数据导入与质量", 1.5), ("企业分档与培育", 3.25)]
+
+
+def _page_with_list(tmp_path, rows: int) -> str:
+    """A page whose one output is a firm list of `rows` rows, as fmt.firm_list shows it."""
+    pool = pd.DataFrame(
+        {
+            "threshold": ["营业收入1亿元"] * rows,
+            "credit_code": [f"C{i}" for i in range(rows)],
+            "name": [f"企业{i}" for i in range(rows - 1)] + [HOSTILE],
+            "industry": ["现代制造业"] * rows,
+            "ytd": [9e7 - i * 1e6 for i in range(rows)],
+            "gap": [1e7 + i * 1e6 for i in range(rows)],
+            "growth": [0.05] * rows,
+            "projected": [1.1e8] * rows,
+            "crosses_by_projection": [True] * rows,
+        }
+    )
+    listed = fmt.firm_list(pool, "pool", 20)
+    html = listed.data if isinstance(listed, HTML) else listed.to_html()
+    book = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("fmt.firm_list(pool, 'pool', 20)")
+    cell.outputs = [
+        nbformat.v4.new_output("execute_result", data={"text/html": html}, execution_count=1)
+    ]
+    book.cells = [nbformat.v4.new_markdown_cell("# 企业分档与培育"), cell]
+    nbformat.write(book, tmp_path / "02_firm_tiers.ipynb")
+    render.notebook_to_html(tmp_path / "02_firm_tiers.ipynb", tmp_path / "02.html", _page())
+    return (tmp_path / "02.html").read_text(encoding="utf-8")
+
+
+def test_a_long_list_gets_datatables_inlined_and_a_short_one_no_script(tmp_path):
+    long = _page_with_list(tmp_path, 25)
+    assert 'class="report-table sortable"' in long and "另有 5 家" in long  # cut at 20
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", long, re.S)
+    assert [attributes.strip() for attributes, _ in scripts] == [
+        'type="text/plain" id="tenplans-datatables"',
+        'type="module"',
+    ]
+    bundle = scripts[0][1]
+    assert "DataTable" in bundle and len(bundle) > 500_000  # the whole library, inlined
+    # nothing inside the bundle can end its element or hide the rest of the page
+    assert not re.search(r"<(!--|/?script)", bundle, re.I)
+    assert not EXTERNAL.findall(long) and "import(url)" in scripts[1][1]
+    assert HOSTILE not in long  # the firm names stay escaped text
+    short = _page_with_list(tmp_path, 9)
+    assert "sortable" not in re.sub(r"<style.*?</style>", "", short, flags=re.S)
+    assert "<script" not in short.replace("&lt;script", "")

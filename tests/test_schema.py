@@ -447,3 +447,29 @@ def test_a_notebook_run_by_papermill_stops_at_its_first_cell_with_the_same_messa
     assert f"错误 / error: {failed.value.evalue}\n" == refusal(
         f"{folder / 'thresholds.yaml'}:{line}: on_track_band = abc：{SHARE}"
     )
+
+
+@pytest.mark.parametrize(
+    "name, old, new, said",
+    [  # a full-width colon, typed with a Chinese keyboard: YAML reads the line as text
+        ("targets.yaml", "    target: {2026: 23}", "    target：23", "target 后面是全角冒号「：」"),
+        (
+            "thresholds.yaml",
+            "on_track_band: 0.02",
+            "on_track_band：0.02",
+            "on_track_band 后面是全角",
+        ),
+        ("thresholds.yaml", "pool_share: 0.7", "pool_share: [0.7", "方括号 [ ] 没有闭合"),
+        ("thresholds.yaml", "on_track_band: 0.02", 'on_track_band: "0.02', "引号没有闭合"),
+        ("thresholds.yaml", "on_track_band: 0.02", "on_track_band 0.02", "缺少冒号"),
+    ],
+)
+def test_a_yaml_syntax_error_is_told_in_chinese_on_its_own_line(folder, name, old, new, said):
+    line = edit(folder, name, old, new)
+    with pytest.raises(ParamsError) as refused:
+        schema.check(folder)
+    problem = str(refused.value).splitlines()[1]
+    assert problem.startswith(f"{folder / name}:{line}: YAML 格式错误：{said}"), problem
+    assert " / not valid YAML" in problem
+    if "全角" in said:  # the line as it should be written
+        assert new.strip().replace("：", ": ") in problem

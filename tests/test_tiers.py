@@ -34,8 +34,8 @@ def test_missing_values_never_count():
 
 
 def test_rules_read_as_an_economist_writes_them():
-    assert band_rule_text(5 * YI, 10 * YI) == "≥5亿且<10亿"
-    assert band_rule_text(1e7, None) == "≥1000万"
+    assert band_rule_text(5 * YI, 10 * YI) == "≥5亿元且<10亿元"
+    assert band_rule_text(1e7, None) == "≥1000万元"
 
 
 def test_band_labels_cut_at_every_bound():
@@ -74,11 +74,11 @@ def test_firm_table_counts_movers_and_pool():
     assert ge100.loc["A", "change"] == "进入"
     assert ge100.loc["B", "change"] == "退出" and not ge100.loc["B", "reporting_now"]
     pool = cultivation_pool(firms, tiers, THRESHOLDS)
-    near_100m = pool[pool["threshold"] == "营业收入1亿"]
+    near_100m = pool[pool["threshold"] == "营业收入1亿元"]
     assert near_100m["credit_code"].tolist() == ["C"]
     assert near_100m["gap"].iloc[0] == pytest.approx(0.2 * YI)
     assert near_100m["crosses_by_projection"].iloc[0]
-    near_tax = pool[pool["threshold"] == "税收1000万"]
+    near_tax = pool[pool["threshold"] == "税收1000万元"]
     assert near_tax["credit_code"].tolist() == ["A"]
 
 
@@ -120,9 +120,9 @@ def test_the_cultivation_pool_starts_at_exactly_seventy_percent_of_a_threshold()
     tiers = params.tiers()
     firms = firm_table(panel, Period(2026, 9), tiers, THRESHOLDS)
     pool = cultivation_pool(firms, tiers, THRESHOLDS)
-    assert pool.loc[pool["threshold"] == "营业收入1亿", "credit_code"].tolist() == ["AT"]
-    assert pool.loc[pool["threshold"] == "税收1000万", "credit_code"].tolist() == ["AT"]
-    at = pool[pool["threshold"] == "营业收入1亿"].iloc[0]
+    assert pool.loc[pool["threshold"] == "营业收入1亿元", "credit_code"].tolist() == ["AT"]
+    assert pool.loc[pool["threshold"] == "税收1000万元", "credit_code"].tolist() == ["AT"]
+    at = pool[pool["threshold"] == "营业收入1亿元"].iloc[0]
     assert at["gap"] == 30_000_000.0  # 1亿 - 7000万
 
 
@@ -143,4 +143,9 @@ def test_the_pool_lists_thresholds_by_their_bound_not_as_text():
         firms[f"{field}_projected"] = firms[f"{field}_ytd"]
         firms[f"{field}_growth"] = 0.1
     pool = cultivation_pool(firms, tiers, THRESHOLDS)
-    assert pool["threshold"].tolist() == ["营业收入1亿", "税收1000万", "税收5000万", "税收1亿"]
+    assert pool["threshold"].tolist() == [
+        "营业收入1亿元",
+        "税收1000万元",
+        "税收5000万元",
+        "税收1亿元",
+    ]

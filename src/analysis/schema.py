@@ -698,6 +698,45 @@ def _line(path: Path, root: yaml.Node, data: Any, loc: tuple, expected: str) -> 
     )
 
 
+# PyYAML's words for what it could not parse, as an economist would fix it.
+_YAML_PROBLEMS = {
+    "could not find expected ':'": "缺少冒号：键和值之间应为半角冒号加一个空格（如 target: 23）",
+    "mapping values are not allowed": "此处不应有冒号：检查缩进，或把含冒号的文字加上引号",
+    "did not find expected ',' or ']'": "方括号 [ ] 没有闭合，或列表项之间缺少逗号",
+    "did not find expected ',' or '}'": "花括号 { } 没有闭合，或各项之间缺少逗号",
+    "found unexpected end of stream": "引号没有闭合：到文件末尾也没有找到配对的引号",
+    "found character that cannot start any token": "含有不应出现的字符（如 Tab，请用空格缩进）",
+    "did not find expected key": "缩进不一致：同一层的键应左对齐",
+    "did not find expected '-' indicator": "列表缩进不一致：同一列表的 - 应左对齐",
+    "expected <block end>": "缩进不一致：同一层的键应左对齐",
+    "found duplicate anchor": "重复的锚点 &",
+    "found unknown escape character": "双引号中的反斜杠 \\ 无效：改用单引号",
+}
+# A key written with a full-width colon (target：23), which YAML reads as part of the text.
+_FULL_WIDTH_COLON = re.compile(r"^\s*(?:-\s+)?([A-Za-z_][A-Za-z0-9_]*|\d{4})\s*：")
+
+
+def _syntax_error(path: Path, text: str, exc: yaml.YAMLError) -> tuple[int, str]:
+    """A file YAML cannot parse, in one line: the line where the faulty construct starts
+    (PyYAML marks where it gave up, often lines later), what is wrong in Chinese, and
+    PyYAML's own words. A full-width colon after a key is named as such."""
+    context, problem = getattr(exc, "context_mark", None), getattr(exc, "problem_mark", None)
+    mark = context or problem
+    line = mark.line + 1 if mark else 0
+    said = getattr(exc, "problem", None) or str(exc)
+    lines = text.splitlines()
+    for number, content in enumerate(lines[: max(line, problem.line + 1 if problem else 0)], 1):
+        key = _FULL_WIDTH_COLON.match(content.split("#", 1)[0])
+        if key:
+            fixed = content.replace("：", ": ", 1).strip()
+            return number, (
+                f"{path}:{number}: YAML 格式错误：{key[1]} 后面是全角冒号「：」，应为半角冒号加空格"
+                f"（{fixed}） / not valid YAML: a full-width colon after {key[1]}"
+            )
+    why = next((zh for en, zh in _YAML_PROBLEMS.items() if said.startswith(en)), "无法解析")
+    return line, f"{path}:{line}: YAML 格式错误：{why} / not valid YAML: {said}"
+
+
 def _check_file(path: Path, targets: dict) -> tuple[BaseModel | None, list[tuple[int, str]]]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -707,10 +746,7 @@ def _check_file(path: Path, targets: dict) -> tuple[BaseModel | None, list[tuple
         root = yaml.compose(text, Loader=SafeLoader)
         data = yaml.load(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [(line, f"{path}:{line}: YAML 格式错误 / not valid YAML: {problem}")]
+        return None, [_syntax_error(path, text, exc)]
     if not isinstance(data, dict) or root is None:
         return None, [(1, f"{path}:1: 应为键值映射 / expected a mapping of keys")]
     found = _cross_checks(data) if path.name == "targets.yaml" else []

@@ -39,6 +39,7 @@ class Products:
         self._data = data
         self._tables: dict[str, pd.DataFrame] = {}
         self._meta: dict | None = None
+        self.defaulted = False  # period taken as the newest processed one (open)
 
     @property
     def data(self):
@@ -78,6 +79,17 @@ class Products:
         return self._meta
 
     @property
+    def period_note(self) -> str:
+        """The page's first line: which period it shows, and why when nobody named it."""
+        note = f"**报告期：{self.period.label}**"
+        if self.defaulted:
+            note += (
+                "（参数单元格未写明 year、month，按已导入数据的最新一期；"
+                "看其他期请写明，如 year = 2026、month = 9）"
+            )
+        return note
+
+    @property
     def thresholds(self) -> dict:
         return self.meta["thresholds"]
 
@@ -87,16 +99,53 @@ class Products:
 
 
 def open(
-    year: int,
-    month: int,
+    year: int | None = None,
+    month: int | None = None,
     quarter: int | None = None,
     processed_dir=config.PROCESSED_DIR,
     params_dir=config.PARAMS_DIR,
     products_dir=None,
 ) -> Products:
     """The products of a notebook's period: from `products_dir` (the run's folder), or
-    built on demand from the processed intake when it is None or lacks one."""
+    built on demand from the processed intake when it is None or lacks one.
+
+    `year` or `month` None (a notebook opened by hand) means the newest period the
+    processed data hold (of `year`; the newest year for a `month` alone), so the figures
+    match the report `make report` made; the run always passes both.
+    `Products.period_note` says which period was taken."""
+    if year is None or (month is None and quarter is None):
+        from analysis import params
+
+        params.check(params_dir)  # a broken parameter file is told first, as in a run
+        period = latest_processed(processed_dir, year)
+        if month is not None or quarter is not None:  # a month named, of the newest year
+            period = Period.of(period.year, month, quarter)
+        chosen = Products(period, processed_dir, params_dir, products_dir)
+        chosen.defaulted = True
+        return chosen
     return Products(Period.of(year, month, quarter), processed_dir, params_dir, products_dir)
+
+
+def latest_processed(processed_dir=config.PROCESSED_DIR, year: int | None = None) -> Period:
+    """The newest period of the processed panel (of `year`, when given), read from its year
+    and month columns only."""
+    import pyarrow.parquet as pq
+
+    from analysis.errors import NoDataError
+    from analysis.intake.periods import reported
+
+    path = config.resolve(processed_dir) / "panel.parquet"
+    if not path.exists():
+        raise NoDataError(
+            f"{path.parent}: 尚未导入数据，无法确定最新报告期；请先运行 make ingest（或 make "
+            "report），或在参数单元格写明 year、month / no processed data: run make ingest first"
+        )
+    held = reported(pq.read_table(path, columns=["year", "month"]).to_pandas())
+    of_year = [p for p in held if year is None or p.year == int(year)]
+    if not of_year:
+        listed = "、".join(p.label for p in held) or "无"
+        raise NoDataError(f"数据中没有 {year} 年的累计数据（已有：{listed}）/ no data for {year}")
+    return of_year[-1]
 
 
 def build(data, folder: Path, params_dir=config.PARAMS_DIR) -> Products:
@@ -241,6 +290,18 @@ def _industry_breakdown(p: Products) -> pd.DataFrame:
     return tiers.industry_breakdown(p.data.firms, p.data.tiers)
 
 
+def _as_one(firms: pd.DataFrame) -> pd.DataFrame:
+    """The firms an industry table counts (those with an industry), as one group 合计: a
+    table's function over them is its total row, 同比 on the same firms as each row's."""
+    return firms[firms["industry"].notna()].assign(industry="合计")
+
+
+def _industry_breakdown_total(p: Products) -> pd.DataFrame:
+    from analysis.measures import tiers
+
+    return tiers.industry_breakdown(_as_one(p.data.firms), p.data.tiers)
+
+
 def _industry_breakdown_public(p: Products) -> pd.DataFrame:
     from analysis.measures import disclosure
 
@@ -362,6 +423,12 @@ def _structure(p: Products) -> pd.DataFrame:
     from analysis.measures import industries
 
     return industries.structure(p.data.firms)
+
+
+def _structure_total(p: Products) -> pd.DataFrame:
+    from analysis.measures import industries
+
+    return industries.structure(_as_one(p.data.firms))
 
 
 def _structure_public(p: Products) -> pd.DataFrame:
@@ -592,6 +659,7 @@ TABLES: dict[str, Callable[[Products], pd.DataFrame]] = {
     "pool": _pool,
     "industry_breakdown": _industry_breakdown,
     "industry_breakdown_public": _industry_breakdown_public,
+    "industry_breakdown_total": _industry_breakdown_total,  # the city's row: public too
     # 03 scorecard, 09 bulletin and every page's plan table
     "scorecard": _scorecard,
     "status_summary": _status_summary,
@@ -609,6 +677,7 @@ TABLES: dict[str, Callable[[Products], pd.DataFrame]] = {
     # 04 industries
     "structure": _structure,
     "structure_public": _structure_public,
+    "structure_total": _structure_total,
     # 05 projects
     "majors": _majors,
     "late_projects": _late_projects,

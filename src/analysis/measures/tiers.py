@@ -32,11 +32,12 @@ def yuan_label(amount: float) -> str:
 
 
 def band_rule_text(lower: float, upper: float | None, rule: str = "ge") -> str:
-    """The counting rule printed beside a count, e.g. '≥1亿且<5亿'."""
-    low = ("≥" if rule == "ge" else ">") + yuan_label(lower)
+    """The counting rule printed beside a count, e.g. '≥1亿元且<5亿元' (an amount in words
+    keeps its 元)."""
+    low = ("≥" if rule == "ge" else ">") + yuan_label(lower) + "元"
     if upper is None or pd.isna(upper):
         return low
-    return f"{low}且{'<' if rule == 'ge' else '≤'}{yuan_label(upper)}"
+    return f"{low}且{'<' if rule == 'ge' else '≤'}{yuan_label(upper)}元"
 
 
 def band_labels(values, bounds: list[float], rule: str = "ge") -> pd.Series:
@@ -204,7 +205,7 @@ def cultivation_pool(firms: pd.DataFrame, tiers: pd.DataFrame, thresholds: dict)
         frames.append(
             pd.DataFrame(
                 {
-                    "threshold": f"{MEASURES[tier.field]}{yuan_label(tier.lower_yuan)}",
+                    "threshold": f"{MEASURES[tier.field]}{yuan_label(tier.lower_yuan)}元",
                     "credit_code": close["credit_code"],
                     "name": close["name"],
                     "industry": close["industry"],

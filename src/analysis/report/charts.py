@@ -20,10 +20,17 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis.judgement import ATTENTION, BEHIND
 from analysis.measures.targets import STATUS_COLOURS
-from analysis.report.formatting import COUNT_UNITS
+from analysis.report.formatting import COUNT_UNITS, points
 
 FONT_FILE = files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"
 TARGET_COLOUR, ACTUAL_COLOUR, PROJECTED_COLOUR = "#90a4ae", "#1565c0", "#64b5f6"
+# A page shows a chart at most this wide (px: the body's 1120 less its margins); a wider
+# figure is scaled down, and its text with it. Charts are drawn no wider, so that text of
+# SMALL_TEXT points stays at least about 10 px on screen (8 pt at 110 dpi: 12 px).
+PAGE_WIDTH_PX = 1050
+DPI = 110
+MAX_WIDTH_IN = PAGE_WIDTH_PX / DPI
+SMALL_TEXT = 8
 
 
 def use_chinese_font() -> str:
@@ -42,7 +49,7 @@ def use_chinese_font() -> str:
     font_manager.FontManager._findfont_cached.cache_clear()  # look-ups made before this
     plt.rcParams["font.family"] = [name, "DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False
-    plt.rcParams["figure.dpi"] = 110
+    plt.rcParams["figure.dpi"] = DPI
     plt.rcParams["axes.titley"] = 1.0  # titles placed, not moved clear of top ticks (none)
     return name
 
@@ -113,6 +120,37 @@ def _money(yuan: float, _position=None) -> str:
     return f"{yuan:g}"
 
 
+def _grouped(value: float, _position=None) -> str:
+    """A tick label with thousands separators: 19,082, 2.5, 0."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:g}"
+
+
+def _separated(*axes) -> None:
+    """Thousands separators on the given axes' tick labels (ax.xaxis, ax.yaxis)."""
+    for axis in axes:
+        axis.set_major_formatter(FuncFormatter(_grouped))
+
+
+def _honest_scale(ax, values) -> None:
+    """A small chart's value axis, started where it does not mislead: at zero when every
+    value is at or above it (a level, a count, a share), so a 0.06-point step does not
+    fill the panel like a collapse; otherwise spanning at least a tenth of the largest
+    magnitude around the values."""
+    values = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    if values.empty:
+        return
+    low, high = float(values.min()), float(values.max())
+    if low >= 0:
+        ax.set_ylim(bottom=0, top=max(ax.get_ylim()[1], high * 1.05 or 1))
+        return
+    span = 0.1 * max(abs(low), abs(high))
+    if high - low < span:
+        middle = (high + low) / 2
+        ax.set_ylim(middle - span / 2, middle + span / 2)
+
+
 @chart
 def tier_progress(counts: pd.DataFrame):
     """Firms counted in each tier now and by projection, against the target."""
@@ -124,12 +162,13 @@ def tier_progress(counts: pd.DataFrame):
         [i - 0.27 for i in y], counts["projected"], 0.27, color=PROJECTED_COLOUR, label="按全年预计"
     )
     for i, row in enumerate(counts.itertuples()):
-        ax.text(row.actual, i, f" {row.actual}", va="center", fontsize=8)
+        ax.text(row.actual, i, f" {row.actual:,}", va="center", fontsize=SMALL_TEXT)
     ax.set_yticks(list(y), counts["name"])
     ax.invert_yaxis()
     ax.set_xlabel("企业数（家）")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(loc="lower right", fontsize=8)
+    _separated(ax.xaxis)
+    ax.legend(loc="lower right", fontsize=SMALL_TEXT)
     ax.set_title("分档企业数与年度目标")
     fig.tight_layout()
     return fig
@@ -141,8 +180,9 @@ def band_distribution(counts: pd.DataFrame, title: str):
     one measure), every band shown even when empty."""
     fig, ax = _subplots(figsize=(7, 3.2))
     bars = ax.bar(counts["band"].astype(str), counts["firms"].to_numpy(), color=ACTUAL_COLOUR)
-    ax.bar_label(bars, fontsize=9)
+    ax.bar_label(bars, fmt="{:,.0f}", fontsize=9)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _separated(ax.yaxis)
     ax.set_ylabel("企业数（家）")
     ax.set_title(title)
     fig.tight_layout()
@@ -156,40 +196,59 @@ def industry_revenue(breakdown: pd.DataFrame):
     ax.bar(breakdown["industry"], breakdown["revenue_ytd"] / 1e8, color=ACTUAL_COLOUR)
     for i, row in enumerate(breakdown.itertuples()):
         label = "" if pd.isna(row.revenue_growth) else f"{row.revenue_growth * 100:+.1f}%"
-        ax.text(i, row.revenue_ytd / 1e8, label, ha="center", va="bottom", fontsize=8)
+        ax.text(i, row.revenue_ytd / 1e8, label, ha="center", va="bottom", fontsize=SMALL_TEXT)
     ax.set_ylabel("营业收入（亿元）")
+    _separated(ax.yaxis)
     ax.set_title("分产业营业收入（本年累计）及同比增速")
-    ax.tick_params(axis="x", labelrotation=20, labelsize=8)
+    ax.tick_params(axis="x", labelrotation=20, labelsize=SMALL_TEXT)
     fig.tight_layout()
     return fig
 
 
 @chart
 def scorecard_progress(card: pd.DataFrame):
-    """Progress of every indicator with data against its 序时进度, coloured by status."""
+    """Progress of every indicator with data against its 序时进度, coloured by status,
+    with a legend of the colours shown and of the black line."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     shown = card[card["progress"].notna()]
-    fig, ax = _subplots(figsize=(8, 0.45 * len(shown) + 1.2))
+    fig, ax = _subplots(figsize=(MAX_WIDTH_IN, 0.45 * len(shown) + 1.6))
     colours = [STATUS_COLOURS[s] for s in shown["status"]]
     ax.barh(shown["name"], shown["progress"] * 100, color=colours)
     for i, row in enumerate(shown.itertuples()):
         ax.plot([row.expected_progress * 100] * 2, [i - 0.4, i + 0.4], color="black", lw=1.5)
-        ax.text(row.progress * 100, i, f" {row.progress * 100:.0f}%", va="center", fontsize=8)
-    ax.invert_yaxis()
+        ax.text(
+            row.progress * 100, i, f" {row.progress * 100:,.0f}%", va="center", fontsize=SMALL_TEXT
+        )
+    ax.set_ylim(len(shown) - 0.5, -0.5)  # first indicator on top, no empty rows
     ax.set_xlabel("完成年度目标（%），黑线为序时进度")
+    _separated(ax.xaxis)
     ax.set_title("年度目标完成进度")
-    fig.tight_layout()
+    by_colour: dict[str, list[str]] = {}
+    for status in dict.fromkeys(shown["status"]):
+        by_colour.setdefault(STATUS_COLOURS[status], []).append(status)
+    handles = [Patch(color=c, label="、".join(names)) for c, names in by_colour.items()]
+    handles.append(Line2D([], [], color="black", lw=1.5, label="序时进度"))
+    columns = min(len(handles), 4)
+    rows = -(-len(handles) // columns)
+    fig.legend(
+        handles=handles, loc="lower center", ncol=columns, fontsize=SMALL_TEXT, frameon=False
+    )
+    fig.tight_layout(rect=(0, (0.28 * rows + 0.1) / fig.get_figheight(), 1, 1))
     return fig
 
 
 @chart
-def indicator_paths(paths, columns: int = 4):
+def indicator_paths(paths, columns: int = 3):
     """Small multiples, one per indicator with data: its value at each period of this
     year (solid) and last year (dashed), with the target (rates) or the 序时进度 path of a
     yearly target (levels, target × month/12) dotted. `paths` is history.indicator_paths."""
     shown = paths[paths["actual"].notna()]
     ids = list(dict.fromkeys(shown["indicator"]))
     rows = max(1, -(-len(ids) // columns))
-    fig, axes = _subplots(rows, columns, figsize=(3 * columns, 2.3 * rows), squeeze=False)
+    width = MAX_WIDTH_IN / columns  # drawn at the page's width: its text is not scaled down
+    fig, axes = _subplots(rows, columns, figsize=(width * columns, 2.3 * rows), squeeze=False)
     this_year = int(paths["year"].max()) if len(paths) else 0
     for ax, indicator in zip(axes.ravel(), ids, strict=False):
         own = shown[shown["indicator"] == indicator]
@@ -213,21 +272,23 @@ def indicator_paths(paths, columns: int = 4):
                 first["target"] * (m / 12 if first["basis"] == "flow" else 1) for m in range(1, 13)
             ]
             ax.plot(range(1, 13), schedule, ":", color="black", lw=1, label="序时进度")
-        ax.set_xticks(range(3, 13, 3), ["3月", "6月", "9月", "12月"], fontsize=7)
-        ax.tick_params(axis="y", labelsize=7)
+        ax.set_xticks(range(3, 13, 3), ["3月", "6月", "9月", "12月"], fontsize=SMALL_TEXT)
+        ax.tick_params(axis="y", labelsize=SMALL_TEXT)
         if first["unit"] in COUNT_UNITS:  # no 0.5 家
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        _honest_scale(ax, own["actual"])
+        _separated(ax.yaxis)
         name = first["name"].removeprefix("其中：")
-        ax.set_title(f"{name[:14]}（{first['unit']}）", fontsize=8)
+        ax.set_title(f"{name[:14]}（{first['unit']}）", fontsize=9)
     for ax in axes.ravel()[len(ids) :]:
         ax.set_axis_off()
     if ids:
-        axes.ravel()[0].legend(fontsize=6, loc="upper left")
+        axes.ravel()[0].legend(fontsize=SMALL_TEXT, loc="lower right")
     # fixed margins, in inches, rather than tight_layout: measuring every label of 40-odd
     # panels in the CJK font cost more than drawing them
     height = 2.3 * rows
     fig.subplots_adjust(
-        left=0.05, right=0.98, bottom=0.35 / height, top=1 - 0.3 / height, hspace=0.6, wspace=0.28
+        left=0.07, right=0.98, bottom=0.35 / height, top=1 - 0.3 / height, hspace=0.6, wspace=0.3
     )
     return fig
 
@@ -255,15 +316,15 @@ def industry_shares(structure):
         ax.text(
             row.revenue_share * 100,
             i - 0.2,
-            f" {row.revenue_share_change:+.1f}",
+            f" {points(row.revenue_share_change)}",
             va="center",
-            fontsize=8,
+            fontsize=SMALL_TEXT,
         )
     ax.set_yticks(list(y), structure["industry"])
     ax.invert_yaxis()
     ax.set_xlabel("营业收入占比（%），数字为占比变化（百分点）")
     ax.set_title("七大主导产业结构变化")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right", fontsize=SMALL_TEXT)
     fig.tight_layout()
     return fig
 
@@ -288,6 +349,7 @@ def size_distribution(histogram: pd.DataFrame, bounds, title: str):
     ax.xaxis.set_major_formatter(FuncFormatter(_money))
     ax.xaxis.set_minor_formatter(FuncFormatter(lambda *_: ""))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _separated(ax.yaxis)
     zeros = int(histogram.loc[zero, "firms"].sum())
     note = f"；另有 {zeros} 家为零，未绘出" if zeros else ""
     ax.set_xlabel(f"本期累计（对数刻度），点线为分档门槛{note}")
@@ -317,10 +379,12 @@ def status_heatmap(by_department: pd.DataFrame, plan_names: dict[int, str]):
     owned, behind = owned.loc[order], behind.loc[order]
     share = (behind / owned.where(owned > 0)).astype(float)
     labels = np.where(owned > 0, behind.astype(int).astype(str) + "/" + owned.astype(str), "")
-    fig, ax = _subplots(figsize=(1.0 * owned.shape[1] + 3, 0.38 * len(owned) + 1.6))
+    width = min(MAX_WIDTH_IN, 0.75 * owned.shape[1] + 3)  # not scaled down on the page
+    fig, ax = _subplots(figsize=(width, 0.42 * len(owned) + 1.8))
     sns.heatmap(
         share,
         annot=labels,
+        annot_kws={"fontsize": 9},
         fmt="",
         cmap=sns.light_palette(STATUS_COLOURS[BEHIND], as_cmap=True),
         vmin=0,
@@ -334,8 +398,9 @@ def status_heatmap(by_department: pd.DataFrame, plan_names: dict[int, str]):
         ax=ax,
     )
     ax.set_xticklabels([f"{p} {plan_names[p][:4]}" for p in owned.columns], rotation=30)
-    ax.tick_params(axis="x", labelsize=8)
-    ax.tick_params(axis="y", labelsize=8, rotation=0)
+    ax.tick_params(axis="x", labelsize=SMALL_TEXT)
+    ax.tick_params(axis="y", labelsize=SMALL_TEXT, rotation=0)
+    ax.collections[0].colorbar.ax.tick_params(labelsize=SMALL_TEXT)
     ax.set_xlabel("计划")
     ax.set_ylabel("责任单位")
     ax.set_title("各责任单位承担指标中需加快推进的项数（项数/指标数）")
@@ -370,12 +435,13 @@ def industry_growth(structure: pd.DataFrame):
         ax=ax,
     )
     for container in ax.containers:
-        ax.bar_label(container, fmt="%+.1f", fontsize=7, padding=2)
+        ax.bar_label(container, fmt="%+.1f", fontsize=SMALL_TEXT, padding=2)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlabel("同口径同比增速（%）")
+    _separated(ax.xaxis)
     ax.set_ylabel("")
     ax.set_title("七大主导产业营业收入与税收增速")
-    ax.legend(title="", fontsize=8, loc="best")
+    ax.legend(title="", fontsize=SMALL_TEXT, loc="best")
     sns.despine(fig)
     fig.tight_layout()
     return fig

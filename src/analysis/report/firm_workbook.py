@@ -30,7 +30,13 @@ class FirmList:
     workbook_only: tuple[str, ...] = ()  # columns the sheet has and the page leaves out
 
     def page_headers(self) -> dict[str, str]:
-        return {c: h for c, h in self.headers().items() if c not in self.workbook_only}
+        """The page's headers: a percentage's without （%）, since the page writes the sign
+        after every figure (12.3%); the workbook's figures are plain percents (12.3)."""
+        return {
+            c: h.removesuffix(PERCENT) if c in self.percent else h
+            for c, h in self.headers().items()
+            if c not in self.workbook_only
+        }
 
     def headers(self) -> dict[str, str]:
         """Headers with their unit: 本期累计（万元）, 同比（%）."""

@@ -41,9 +41,23 @@ def yi(yuan, digits: int = 2) -> str:
     return "—" if _missing(yuan) else f"{yuan / 1e8:,.{digits}f}"
 
 
+def _unsigned_zero(value: float, digits: int) -> float:
+    """A value that rounds to zero as plain 0, never "-0.0"."""
+    return 0.0 if round(value, digits) == 0 else value
+
+
 def percent(share, digits: int = 1) -> str:
     """A share or growth rate as a percentage: 0.123 → 12.3%."""
-    return "—" if _missing(share) else f"{share * 100:.{digits}f}%"
+    return "—" if _missing(share) else f"{_unsigned_zero(share * 100, digits):.{digits}f}%"
+
+
+def points(change, digits: int = 1) -> str:
+    """A change in percentage points with its sign, +0.7 or -0.6; a change that rounds to
+    nothing is 0.0, neither "-0.0" nor "+0.0"."""
+    if _missing(change):
+        return "—"
+    value = _unsigned_zero(float(change), digits)
+    return f"{value:.{digits}f}" if value == 0 else f"{value:+.{digits}f}"
 
 
 def schedule(share) -> str:
@@ -66,29 +80,108 @@ def status_text(status: str) -> str:
     return f"{STATUS_SYMBOLS.get(status, '')} {status}".strip()
 
 
+INK, PAPER = "#1f2933", "#ffffff"  # the pages' text colour, and white
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a #rrggbb colour."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21; AA asks 4.5 for body text)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def ink_on(background: str) -> str:
+    """The text colour that reads best on a status colour: white on the dark green, red
+    and slate, the page's dark ink on the amber and the greys."""
+    return max((PAPER, INK), key=lambda ink: contrast(ink, background))
+
+
 def status_style(status: str) -> str:
-    """CSS for a status cell: the office's colour behind readable text."""
+    """CSS for a status cell: the office's colour behind text of enough contrast."""
     colour = STATUS_COLOURS.get(status.split()[-1] if status else "", "")
-    shown = f"background-color: {colour}; color: white; font-weight: bold; " if colour else ""
+    shown = (
+        f"background-color: {colour}; color: {ink_on(colour)}; font-weight: bold; "
+        if colour
+        else ""
+    )
     return shown + "white-space: nowrap"  # "▲ 超序时进度" on one line
 
 
-def table(frame: pd.DataFrame, columns: dict[str, str], formats: dict | None = None):
+def table(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    formats: dict | None = None,
+    total: pd.DataFrame | None = None,
+):
     """A report table: chosen columns renamed to Chinese, formatted, index hidden.
 
     `columns` maps source column → Chinese header (and fixes the order); `formats`
     maps source column → a formatter such as `wan` or `percent`. Text is escaped, so a
     firm name like <script> shows as text. An empty table is said in words, since a
-    header with no rows under it reads like a rendering fault.
+    header with no rows under it reads like a rendering fault. `total`, a row of the same
+    columns (its first says 合计), goes last, in bold under a rule.
     """
     if frame.empty:
         return HTML('<p class="no-data">本期无相关数据（来源未报送或无符合条件的记录）。</p>')
+    if total is not None:
+        frame = pd.concat([frame, total[list(columns)]], ignore_index=True)
     shown = frame[list(columns)].rename(columns=columns)
     fmt = {columns[c]: f for c, f in (formats or {}).items()}
     styler = shown.style.format(fmt, na_rep="—", escape="html").hide(axis="index")
+    styler = styler.set_td_classes(_short_names(shown))
     if "状态" in shown.columns:
         styler = styler.map(status_style, subset=["状态"])
+    if total is not None:
+        last = len(shown) - 1
+        styler = styler.apply(
+            lambda row: [TOTAL_STYLE if row.name == last else "" for _ in row], axis=1
+        )
     return styler.set_table_attributes('class="report-table"')
+
+
+TOTAL_STYLE = "font-weight: bold; border-top: 2px solid #52606d"
+SHORT_NAME = 10  # characters: a name this short (an industry, a tier) is never wrapped
+
+
+def _short_names(shown: pd.DataFrame) -> pd.DataFrame:
+    """Class "short" on the cells of text columns whose every value is a short name, so
+    that 现代制造业 or 农(海)产品深加工 stays on one line (report.css)."""
+    classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
+    for column in shown.columns:
+        values = shown[column].dropna()
+        text = len(values) and values.map(lambda v: isinstance(v, str)).all()
+        if text and values.str.len().max() <= SHORT_NAME:
+            classes[column] = "short"
+    return classes
+
+
+def in_period_order(frame: pd.DataFrame, column: str = "period", within: str | None = None):
+    """Rows by their period as the calendar runs (1-3月 before 1-10月, 2025 before 2026),
+    not as text sorts; grouped by `within` in the order its values first come. Stable."""
+    from analysis.intake.periods import Period
+
+    def when(text) -> tuple[int, int]:
+        try:
+            period = Period.parse(str(text))
+        except ValueError:
+            return (9999, 99)  # a period that cannot be read goes last
+        return (period.year, period.month)
+
+    keys = pd.DataFrame({"when": frame[column].map(when)}, index=frame.index)
+    if within is not None:
+        first = {value: i for i, value in enumerate(dict.fromkeys(frame[within]))}
+        keys["group"] = frame[within].map(first)
+    order = keys.sort_values([c for c in ("group", "when") if c in keys], kind="stable")
+    return frame.loc[order.index].reset_index(drop=True)
+
+
+SORTABLE_ROWS = 10  # a list of this many rows on the page gets sorting and a search box
 
 
 def firm_list(frame: pd.DataFrame, key: str, limit: int):
@@ -107,6 +200,8 @@ def firm_list(frame: pd.DataFrame, key: str, limit: int):
     headers = spec.page_headers()
     formats = {c: f for c, f in formats.items() if c in headers}  # the sheet's alone: not here
     shown = table(rows.head(limit), headers, formats)
+    if min(len(rows), limit) >= SORTABLE_ROWS:  # render.with_sorting makes it sortable
+        shown = shown.set_table_attributes('class="report-table sortable"')
     if len(rows) <= limit:
         return shown
     n, more = len(rows), len(rows) - limit

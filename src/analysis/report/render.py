@@ -14,6 +14,7 @@ import html
 import re
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
@@ -41,7 +42,14 @@ _CELL_DIV = re.compile(
 )
 _IMAGE_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)")
 # A table cell holding a figure (12,345.6 · -5.8% · — · ×), to be aligned on the right.
-_FIGURE_CELL = re.compile(r'<td class="([^"]*)"([^>]*)>(\s*(?:[-+]?[\d,.]+%?|—|×)\s*)</td>')
+# pandas writes <td id="…" class="data row0 col3" >, a hand-made table <td class="…">.
+_FIGURE_CELL = re.compile(
+    r'<td((?: id="[^"]*")?) class="([^"]*)"([^>]*)>(\s*(?:[-+]?[\d,.]+%?|—|×)\s*)</td>'
+)
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_DATA_CELL = re.compile(r'<td(?: id="[^"]*")? class="([^"]*)"')
+_COLUMN = re.compile(r"\bcol(\d+)\b")
+_HEADING_CELL = re.compile(r'<th((?: id="[^"]*")?) class="(col_heading [^"]*\bcol(\d+)\b[^"]*)"')
 
 
 @dataclass
@@ -75,6 +83,8 @@ class Page:
             edition_note=note,
             sections=self.sections,
             provenance=self.provenance,
+            started=readable_time(self.provenance.get("started")),
+            period_label=_period_label(self.provenance.get("period")),
             parameters=shown_parameters(self.provenance.get("parameters", {})),
             timings=self.timings(current),
             current=current,
@@ -89,6 +99,27 @@ class Page:
             for label, href in self.sections
             if href.replace(".html", ".ipynb") in seconds and current in (href, "index.html")
         ]
+
+
+def readable_time(stamp: str | None) -> str:
+    """A time of the manifest (ISO 8601 with its offset) as an official reads it, in this
+    machine's time zone: 2026年10月15日 08:00（北京时间）, or the offset when not UTC+8."""
+    try:
+        moment = datetime.fromisoformat(str(stamp)).astimezone()
+    except ValueError:
+        return stamp or ""
+    offset = int(moment.utcoffset().total_seconds() // 60)
+    sign, hours, minutes = "+" if offset >= 0 else "-", abs(offset) // 60, abs(offset) % 60
+    zone = "北京时间" if offset == 480 else f"UTC{sign}{hours:02d}:{minutes:02d}"
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}（{zone}）"
+
+
+def _period_label(text: str | None) -> str:
+    """2026-10 as the bureaus write it: 2026年1-10月."""
+    try:
+        return Period.parse(str(text)).label
+    except ValueError:
+        return text or ""
 
 
 # The parameters a reader of the page can use, in words; folders and other machinery are
@@ -114,7 +145,7 @@ def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[H
     )
     headings = headings_of(body)
     body = accessible(mark_figures(body.replace(TOC_MARK, toc(headings), 1)))
-    Path(html_path).write_text(body, encoding="utf-8")
+    Path(html_path).write_text(with_sorting(body), encoding="utf-8")
     return headings
 
 
@@ -176,10 +207,58 @@ def accessible(body: str) -> str:
     return _IMAGE_WITHOUT_ALT.sub('<img alt="图片"', body)
 
 
+SORTABLE = re.compile(r'<table\b[^>]*\bclass="[^"]*\bsortable\b')
+# Text that would end or unbalance the <script> element the bundle is inlined in; a
+# backslash escape reads the same inside the JavaScript strings and regexes holding it.
+_UNSAFE_IN_SCRIPT = re.compile(r"<(?=!--|/?script)", re.I)
+
+
+def with_sorting(body: str) -> str:
+    """A page with a table marked "sortable" gets DataTables inlined (sortable.html.j2):
+    sorting by any column and a search box, offline. Other pages stay without scripts."""
+    if not SORTABLE.search(body):
+        return body
+    block = (
+        _environment()
+        .get_template("sortable.html.j2")
+        .render(js=jinja2.utils.markupsafe.Markup(_datatables()[0]), css=_datatables()[1])
+    )
+    return body.replace("</body>", block + "\n</body>", 1)
+
+
+@functools.cache
+def _datatables() -> tuple[str, str]:
+    """DataTables as itables ships it for its offline mode: the ES module and its CSS."""
+    from importlib.resources import files
+
+    folder = files("itables") / "html"
+    script = (folder / "dt_bundle.js").read_text(encoding="utf-8")
+    css = (folder / "dt_bundle.css").read_text(encoding="utf-8")
+    return _UNSAFE_IN_SCRIPT.sub(r"\\x3C", script), jinja2.utils.markupsafe.Markup(css)
+
+
 def mark_figures(body: str) -> str:
-    """Class "num" on every table cell that holds a figure, so figures align right and
-    names left."""
-    return _FIGURE_CELL.sub(r'<td class="\1 num"\2>\3</td>', body)
+    """Class "num" on every table cell that holds a figure, and on the header of a column
+    of figures, so that on every page figures and their headers align right, names left."""
+    body = _FIGURE_CELL.sub(r'<td\1 class="\2 num"\3>\4</td>', body)
+    return _TABLE.sub(lambda table: _figure_headers(table.group(0)), body)
+
+
+def _figure_headers(table: str) -> str:
+    """A pandas table's column headers marked "num" where every cell below holds a figure."""
+    kinds: dict[str, set[bool]] = {}
+    for classes in _DATA_CELL.findall(table):
+        column = _COLUMN.search(classes)
+        if column:
+            kinds.setdefault(column[1], set()).add("num" in classes.split())
+    figures = {column for column, seen in kinds.items() if seen == {True}}
+
+    def mark(header: re.Match) -> str:
+        if header[3] not in figures:
+            return header.group(0)
+        return f'<th{header[1]} class="{header[2]} num"'
+
+    return _HEADING_CELL.sub(mark, table)
 
 
 def headings_of(body: str) -> list[Heading]:
@@ -197,8 +276,9 @@ def toc(headings: list[Heading]) -> str:
     return f"<ol>{items}</ol>"
 
 
-def earlier_quarters(root: Path, current: Period) -> list[tuple[str, str]]:
-    """Reports of earlier periods (quarters or months) beside this one, newest first."""
+def other_periods(root: Path, current: Period) -> list[tuple[str, str]]:
+    """The reports of every other period (quarters or months) beside this one, newest
+    first: those made after it as well as before, so an older report leads to the newer."""
     found = [
         Period.parse(p.name)
         for p in Path(root).iterdir()
@@ -207,8 +287,17 @@ def earlier_quarters(root: Path, current: Period) -> list[tuple[str, str]]:
     return [
         (f"{q.title}（{q.label}）", f"../{q}/index.html")
         for q in sorted(found, reverse=True)
-        if q < current
+        if q != current
     ]
+
+
+def refresh_every_index(root: Path) -> None:
+    """Every published report's list of the other periods rewritten: run when a report is
+    published, so that the reports made before it list it too."""
+    for folder in Path(root).iterdir():
+        index = folder / "index.html"
+        if folder.is_dir() and PERIOD_FOLDER.fullmatch(folder.name) and index.exists():
+            refresh_earlier(index, other_periods(root, Period.parse(folder.name)))
 
 
 def status_line(summary) -> str:
@@ -231,11 +320,12 @@ def index_page(
     (label, file, headings) per section page. Everything is escaped by the template.
     """
     from analysis.measures.targets import STATUS_COLOURS
-    from analysis.report.formatting import STATUS_SYMBOLS, status_text
+    from analysis.report.formatting import STATUS_SYMBOLS, ink_on, status_text
 
+    colours = [STATUS_COLOURS.get(row.status.split()[-1], "#9e9e9e") for row in rows.itertuples()]
     scorecard = [
-        {**row._asdict(), "colour": STATUS_COLOURS.get(row.status.split()[-1], "#9e9e9e")}
-        for row in rows.itertuples(index=False)
+        {**row._asdict(), "colour": colour, "ink": ink_on(colour)}
+        for row, colour in zip(rows.itertuples(index=False), colours, strict=True)
     ]
     sections = [dict(label=lbl, href=href, headings=heads) for lbl, href, heads in contents]
     return (
@@ -271,8 +361,8 @@ def earlier_block(earlier) -> str:
 
 
 def refresh_earlier(index: Path, earlier) -> None:
-    """Rewrite the earlier-quarters list of a published index page (a reused report's
-    list goes stale as other quarters are produced)."""
+    """Rewrite the list of other periods of a published index page (it goes stale as
+    other periods are produced)."""
     text = Path(index).read_text(encoding="utf-8")
     updated = EARLIER.sub(lambda _: earlier_block(earlier), text, count=1)
     if updated != text:

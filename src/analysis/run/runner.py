@@ -218,7 +218,7 @@ def _reused(root: Path, q: Period, fingerprint: str) -> RunResult | None:
     if not previous:
         return None
     log.info("%s reused: inputs, parameters and code as at %s", report, previous["finished"])
-    render.refresh_earlier(report / "index.html", render.earlier_quarters(root, q))
+    render.refresh_every_index(root)  # reports published or removed since
     return RunResult(report, True, previous)
 
 
@@ -314,7 +314,7 @@ def _locked_run(run: _Run, force: bool, gathered: dict) -> RunResult:
             _keep_evidence(record, staging, failed, run.log_path)
             raise
         shutil.rmtree(built)
-        earlier = render.earlier_quarters(root, q)
+        earlier = render.other_periods(root, q)
         write_index(data, staging, page, contents, data_files, earlier, card)
         manifest.write(manifest.finish(record, "done"), staging)
         log.info("publishing %s", report)
@@ -323,6 +323,7 @@ def _locked_run(run: _Run, force: bool, gathered: dict) -> RunResult:
             folders = [Path(f).resolve() for f in (paths.out, paths.notebooks, paths.raw)]
             _drop_machine_paths(staging, [*parameters.values(), *folders])
         _publish(staging, report)
+        render.refresh_every_index(root)  # the reports made before this one list it too
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return RunResult(report, False, record)
