@@ -72,7 +72,6 @@ FONT_SUBSTITUTES = {
     "楷体_GB2312": "Noto Serif CJK SC",
     "黑体": "Noto Sans CJK SC",
     "宋体": "Noto Serif CJK SC",
-    LATIN: "Noto Serif CJK SC",
 }
 CONVERT_SECONDS = 180
 
@@ -575,10 +574,11 @@ def write_docx(blocks: list[Block], path: Path) -> Path:
 
 # --- the PDF ---------------------------------------------------------------------------
 def _fontconfig(folder: Path) -> Path:
-    """A fontconfig file: the system's fonts, with Noto CJK in place of the official ones."""
+    """A fontconfig file: the system's fonts, and Noto CJK accepted for each official font
+    that is absent (an installed official font still comes first)."""
     aliases = "".join(
         f"<alias binding='same'><family>{official}</family>"
-        f"<prefer><family>{noto}</family></prefer></alias>"
+        f"<accept><family>{noto}</family></accept></alias>"
         for official, noto in FONT_SUBSTITUTES.items()
     )
     path = folder / "fonts.conf"
