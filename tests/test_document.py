@@ -265,6 +265,9 @@ def test_the_public_edition_gives_no_figure_of_a_few_firms_total(card):
     assert "累计6,050万元" in internal
     assert "6,050" not in public and "股权融资额逾期未完成（数额由少数企业构成" in public
     assert "市政府督查室\t2026年10月9日" in internal and "工业〔2026〕第3期" in internal
+    listed = {r["name"]: r["gap"] for r in document.behind_rows(card, {}, ("equity_financing",))}
+    assert listed["股权融资额"].startswith("逾期未完成（数额由少数企业构成")
+    assert listed["走访企业"].startswith("完成15家")  # the others keep their figures
 
 
 # --- what changed since the last 通报 ----------------------------------------------------

@@ -395,14 +395,15 @@ def compose(facts: Facts) -> list[Block]:
     return [*blocks, Block("signature", s["issuer"]), Block("date", _day(issued))]
 
 
-def behind_rows(card: pd.DataFrame, plan_names: dict[int, str]) -> list[dict]:
-    """The index's opening list: 计划 — 指标 — 差距 — 责任单位, the furthest behind first."""
+def behind_rows(card: pd.DataFrame, plan_names: dict[int, str], hidden=()) -> list[dict]:
+    """The index's opening list: 计划 — 指标 — 差距 — 责任单位, the furthest behind first;
+    the `hidden` indicators (withheld) without figures."""
     return [
         dict(
             plan=f"{r.plan} {plan_names.get(r.plan, '')}".strip(),
             name=r.name.removeprefix("其中："),
             status=r.status,
-            gap=narrative.gap_text(r),
+            gap=narrative.gap_text(r, r.indicator in hidden),
             departments=r.departments,
         )
         for r in changes.most_behind(card).itertuples()

@@ -315,7 +315,8 @@ def _locked_run(run: _Run, force: bool, gathered: dict) -> RunResult:
             raise
         shutil.rmtree(built)
         earlier = render.earlier_quarters(root, q)
-        write_index(data, staging, page, contents, data_files, earlier, card)
+        hidden = document.withheld(made, edition)
+        write_index(data, staging, page, contents, data_files, earlier, card, hidden)
         manifest.write(manifest.finish(record, "done"), staging)
         log.info("publishing %s", report)
         shutil.copy2(run.log_path, staging / "run.log")
@@ -522,13 +523,14 @@ def write_tables(data: store.PeriodData, folder: Path, edition: str, made) -> li
     return [*written, "tiers.csv", "quarantine.csv", firm_workbook.WORKBOOK]
 
 
-def write_index(data, folder: Path, page, contents, data_files, earlier, card) -> None:
-    """index.html: the items furthest behind, the scorecard at a glance (`card`, the run's
-    product), every section, earlier periods."""
+def write_index(data, folder: Path, page, contents, data_files, earlier, card, hidden=()) -> None:
+    """index.html: the items furthest behind (the figures of `hidden` indicators withheld:
+    document.withheld), the scorecard at a glance (`card`, the run's product), every
+    section, earlier periods."""
     rows = formatting.scorecard_rows(card, data.plan_names)
     summary = render.status_line(targets.status_summary(card))
     rules = targets.RULES_SUMMARY.format(schedule=data.period.schedule)
-    behind = document.behind_rows(card, data.plan_names)
+    behind = document.behind_rows(card, data.plan_names, hidden)
     text = render.index_page(page, rows, contents, earlier, data_files, summary, rules, behind)
     (folder / "index.html").write_text(text, encoding="utf-8")
 
