@@ -218,6 +218,7 @@ def test_without_soffice_there_is_no_pdf_and_the_log_says_so(tmp_path, monkeypat
         assert document.to_pdf(source) is None
     assert not (tmp_path / "b.pdf").exists()
     assert "soffice" in caplog.text and "no PDF" in caplog.text
+    assert list(tmp_path.iterdir()) == [source]  # nothing left beside it
 
 
 # --- the public edition ------------------------------------------------------------------

@@ -9,12 +9,13 @@ two departments, do not read alike. Where the official fonts (方正小标宋简
 the PDF is made with the Noto CJK fonts put in their place (FONT_SUBSTITUTES).
 """
 
+import contextlib
 import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -592,43 +593,60 @@ def _fontconfig(folder: Path) -> Path:
 
 
 def to_pdf(docx: Path) -> Path | None:
-    """bulletin.pdf beside the .docx, converted by LibreOffice (a profile of its own, so
-    other LibreOffice processes do not block it); None, with a line in the run's log,
-    when soffice is not on the PATH or the conversion fails."""
+    """bulletin.pdf beside the .docx, converted by LibreOffice; None, with a line in the
+    run's log, when soffice is not on the PATH or the conversion fails.
+
+    LibreOffice works in a folder beside the .docx (in a run, inside the staging folder,
+    which goes with the run) with a profile of its own, so that other LibreOffice
+    processes do not block it. It runs in a session of its own, killed whole (soffice.bin
+    too) when the conversion is interrupted, times out or the run stops."""
     soffice = shutil.which("soffice")
     if soffice is None:
         log.info("soffice 不在 PATH 中，未生成 %s / LibreOffice absent: no PDF", PDF)
         return None
     docx = Path(docx)
-    with tempfile.TemporaryDirectory(prefix="tenplans-soffice-") as scratch:
-        folder = Path(scratch)
-        command = [
-            soffice,
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(folder),
-            str(docx),
-        ]
+    folder = docx.parent / f".soffice-{docx.stem}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    try:
+        command = [soffice, "--headless", "--norestore"]
+        command += [f"-env:UserInstallation={(folder / 'profile').as_uri()}"]
+        command += ["--convert-to", "pdf", "--outdir", str(folder), str(docx)]
         environment = os.environ | {"FONTCONFIG_FILE": str(_fontconfig(folder))}
-        try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, timeout=CONVERT_SECONDS, env=environment
-            )
-        except subprocess.TimeoutExpired:
-            log.warning("%s 转换超时 / conversion timed out: no %s", docx.name, PDF)
-            return None
+        failed = _convert(command, environment)
         made = folder / f"{docx.stem}.pdf"
-        if done.returncode != 0 or not made.exists():
-            log.warning("%s 转换失败 / conversion failed: %s", docx.name, done.stderr.strip())
+        if failed is not None or not made.exists():
+            log.warning("%s 转换失败 / conversion failed, no %s: %s", docx.name, PDF, failed)
             return None
         target = docx.with_suffix(".pdf")
         shutil.move(made, target)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     log.info("%s converted by LibreOffice", PDF)
     return target
+
+
+def _convert(command: list[str], environment: dict) -> str | None:
+    """Run LibreOffice; None when it succeeded, else what went wrong. Its whole process
+    group is killed if it outlasts CONVERT_SECONDS or anything (Ctrl-C) stops the wait."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+        start_new_session=True,
+    )
+    try:
+        _, errors = process.communicate(timeout=CONVERT_SECONDS)
+    except BaseException as exc:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        if isinstance(exc, subprocess.TimeoutExpired):
+            return f"超过 {CONVERT_SECONDS} 秒 / timed out after {CONVERT_SECONDS} s"
+        raise
+    return None if process.returncode == 0 else f"exit {process.returncode}: {errors.strip()}"
 
 
 def withheld(made, edition: str) -> tuple:
