@@ -380,3 +380,17 @@ def test_the_bulletin_section_of_the_parameters_is_checked(tmp_path):
     assert "thresholds.yaml" in str(refused.value) and "bulletin.recipient" in str(refused.value)
     path.write_text(text.replace("  issuer: 市政府督查办公室\n", ""), "utf-8")
     assert schema.check(folder)["thresholds.yaml"].bulletin.issuer == "市政府督查办公室"
+
+
+def test_an_unreadable_previous_scorecard_is_said_not_compared(card, tmp_path, caplog):
+    (tmp_path / "2026Q2").mkdir()
+    (tmp_path / "2026Q2" / "scorecard.csv").write_bytes(
+        "指标\n\xff".encode("gbk", "ignore") + b"\xff"
+    )
+    earlier = document.earlier_reports(tmp_path, Period(2026, 9))
+    assert earlier == [Period(2026, 6)]
+    with caplog.at_level("WARNING", logger="analysis.run"):
+        assert document.previous_card(tmp_path, earlier) is None
+    assert "scorecard.csv" in caplog.text
+    (said,) = document.change_blocks(_facts(card))  # number 3, nothing to compare with
+    assert said.text.startswith("上期通报的指标表（scorecard.csv）无法读取")

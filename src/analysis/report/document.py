@@ -121,7 +121,11 @@ def previous_card(root: Path, earlier: list[Period]) -> pd.DataFrame | None:
     if not earlier:
         return None
     path = Path(root) / str(earlier[-1]) / "scorecard.csv"
-    return changes.from_file(pd.read_csv(path, encoding="utf-8-sig"))
+    try:
+        return changes.from_file(pd.read_csv(path, encoding="utf-8-sig"))
+    except (ValueError, KeyError, UnicodeDecodeError) as exc:  # a file edited by hand
+        log.warning("%s 无法读取，通报不与上期比较 / unreadable, no comparison: %s", path, exc)
+        return None
 
 
 # --- the text --------------------------------------------------------------------------
@@ -221,6 +225,8 @@ def _still_text(row) -> str:
 def change_blocks(facts: Facts) -> list[Block]:
     """What changed since the previous 通报; said plainly when there is none."""
     q = facts.period
+    if facts.previous is None and facts.number > 1:
+        return [Block("body", "上期通报的指标表（scorecard.csv）无法读取，本期不与上期比较。")]
     if facts.previous is None:
         return [
             Block(
