@@ -33,6 +33,7 @@ LONG_FIRST = [
     "test_versions",
     "test_corpus",
     "test_products",
+    "test_document",  # two more runs, and LibreOffice
     "test_schema",
 ]
 

@@ -478,6 +478,29 @@ def _list_checks(data: dict, targets: dict) -> list[tuple[tuple, str]]:
     return problems
 
 
+# --- thresholds.yaml: bulletin ---------------------------------------------------------
+def _line_text(value: Any) -> str:
+    """One line of a document's text (an issuer, a heading): no line break."""
+    text = _name(value).strip()
+    if "\n" in text or "\r" in text:
+        raise ValueError("应为一行文字，不含换行 / expected one line of text, no line break")
+    return text
+
+
+Line = Annotated[str, BeforeValidator(_line_text)]
+
+
+class Bulletin(BaseModel):
+    """The 督查通报 as a document (report/document.py): who issues it and how its 期号 reads."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    issuer: Line = "市政府督查办公室"
+    masthead: Line = "督查通报"
+    issue_prefix: Line = "工业振兴"  # 期号: 工业振兴〔2026〕第5期
+    recipients: Line = "各责任单位"
+
+
 # --- thresholds.yaml -------------------------------------------------------------------
 class Thresholds(BaseModel):
     # Every key is declared: a misspelt key is refused, not silently ignored.
@@ -490,6 +513,7 @@ class Thresholds(BaseModel):
     seasonal_share_limits: tuple[float, float]
     disclosure_min_firms: Annotated[int, BeforeValidator(_whole(0))]
     disclosure_dominance: tuple[Annotated[int, BeforeValidator(_whole(1))], Share]
+    bulletin: Bulletin = Bulletin()
     tax_rows_of_one_taxpayer: Annotated[str, BeforeValidator(_one_of(TAX_RULES))] = "sum"
     page_list_limit: Annotated[int, BeforeValidator(_whole(1))] = 20
     # early warnings (measures/warnings.py): a fall 同比 of at least this share is listed

@@ -325,3 +325,45 @@ def industries_sentence(structure: pd.DataFrame, revenue: float, quarter: Period
         f"。与上年同期相比，{change.idxmax()}占比提高最多（{change.max():+.1f}个百分点），"
         f"{change.idxmin()}占比下降最多（{change.min():+.1f}个百分点）。"
     )
+
+
+def figure(value: float, unit: str) -> str:
+    """A figure with its unit as a sentence writes it (for the 通报's own sentences)."""
+    return _figure(value, unit)
+
+
+def _lack(value: float, unit: str) -> str:
+    """A shortfall in its unit; a rate's in percentage points."""
+    return f"{value:,.1f}个百分点" if unit == "%" else _figure(value, unit)
+
+
+def gap_text(row, withheld: bool = False) -> str:
+    """How far an indicator needing attention is from where it should be, in words and
+    figures, without its name (the index's 差距, the 通报's lists); `withheld`: its total
+    is a few firms' own figures (disclosure.withheld), so the status only."""
+    if withheld:
+        return f"{row.status}（数额由少数企业构成，公开版不公布）"
+    actual, target = _figure(row.actual, row.unit), _figure(row.target, row.unit)
+    short = _lack(row.target - row.actual, row.unit)
+    if row.status == NOT_DONE:
+        return f"全年{actual}，比目标{target}少{short}"
+    if row.status == NOT_MET:
+        return f"{actual}，比目标{target}低{short}"
+    if row.status == OFF_COURSE:
+        projected = _figure(row.projected, row.unit)
+        lacking = _lack(row.target - row.projected, row.unit)
+        return f"目前{actual}，全年预计{projected}，比目标{target}少{lacking}"
+    if row.status == OVERDUE:
+        return f"累计{actual}，已过完成期限，距目标{target}还差{short}"
+    schedule = f"{row.expected_progress:.1%}".replace(".0%", "%")
+    gap = 100 * (row.expected_progress - row.progress)
+    if row.basis == "starts":
+        due = round(row.expected_progress * row.target)
+        late = due - row.actual
+        return f"{actual}，按计划应开工{due:g}{row.unit}，{late:g}{row.unit}未按期开工"
+    if row.unit == "%":
+        return f"{actual}，比序时进度{schedule}低{gap:.1f}个百分点"
+    return (
+        f"完成{actual}，为年度目标{target}的{row.progress:.1%}，"
+        f"比序时进度{schedule}低{gap:.1f}个百分点"
+    )

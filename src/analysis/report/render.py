@@ -312,9 +312,10 @@ def status_line(summary) -> str:
 
 
 def index_page(
-    page: Page, rows, contents, earlier, data_files, summary: str, rules: str = ""
+    page: Page, rows, contents, earlier, data_files, summary: str, rules: str = "", behind=()
 ) -> str:
-    """The quarter's front page: the scorecard at a glance and a link to every section.
+    """The quarter's front page: the items furthest behind (`behind`:
+    document.behind_rows), the scorecard at a glance and a link to every section.
 
     `rows` is formatting.scorecard_rows(...), every value already text; `contents` is
     (label, file, headings) per section page. Everything is escaped by the template.
@@ -339,6 +340,7 @@ def index_page(
             data_files=[(DATA_FILES.get(name, name), name) for name in data_files],
             summary=summary,
             rules=rules,
+            behind=list(behind),
             legend=" · ".join(status_text(s) for s in STATUS_SYMBOLS),
         )
     )
@@ -348,6 +350,8 @@ def index_page(
 DATA_FILES = {
     "scorecard.csv": "全部指标完成情况",
     "bulletin.xlsx": "督查通报",
+    "bulletin.docx": "督查通报（公文）",
+    "bulletin.pdf": "督查通报（PDF）",
     "tiers.csv": "企业分档明细",
     "items.csv": "点名项目和企业逐项情况",
     "quarantine.csv": "被隔离的数据行",

@@ -47,8 +47,9 @@ class _OnFirstUse:
         return getattr(importlib.import_module(self._name), attribute)
 
 
-bulletin, firm_workbook, formatting = (
-    _OnFirstUse(f"analysis.report.{name}") for name in ("bulletin", "firm_workbook", "formatting")
+bulletin, document, firm_workbook, formatting = (
+    _OnFirstUse(f"analysis.report.{name}")
+    for name in ("bulletin", "document", "firm_workbook", "formatting")
 )
 products, store, targets = (
     _OnFirstUse(f"analysis.measures.{name}") for name in ("products", "store", "targets")
@@ -315,7 +316,8 @@ def _locked_run(run: _Run, force: bool, gathered: dict) -> RunResult:
             raise
         shutil.rmtree(built)
         earlier = render.other_periods(root, q)
-        write_index(data, staging, page, contents, data_files, earlier, card)
+        hidden = document.withheld(made, edition)
+        write_index(data, staging, page, contents, data_files, earlier, card, hidden)
         manifest.write(manifest.finish(record, "done"), staging)
         log.info("publishing %s", report)
         shutil.copy2(run.log_path, staging / "run.log")
@@ -495,10 +497,12 @@ def _html_name(notebook: str) -> str:
 def write_tables(data: store.PeriodData, folder: Path, edition: str, made) -> list[str]:
     """The edition's CSV files, computed the same way as the notebooks; returns their names.
 
-    scorecard.csv always; tiers.csv, quarantine.csv and firms.xlsx (the full lists) hold
-    firm-level figures, so they belong to the internal edition only. Figures are rounded
-    to what they mean, percentages in percent (formatting.scorecard_for_files); text
-    that a spreadsheet would run as a formula is kept as text (formatting.spreadsheet_safe).
+    scorecard.csv, bulletin.xlsx and bulletin.docx (and bulletin.pdf when LibreOffice is
+    there: report/document.py) always; tiers.csv, quarantine.csv and firms.xlsx (the full
+    lists) hold firm-level figures, so they belong to the internal edition only. Figures
+    are rounded to what they mean, percentages in percent (formatting.scorecard_for_files);
+    text that a spreadsheet would run as a formula is kept as text
+    (formatting.spreadsheet_safe).
     `made`: the period's products (products.py), so that nothing is computed twice.
     """
     public = edition != "internal"  # figures of a few named firms withheld (disclosure)
@@ -509,8 +513,9 @@ def write_tables(data: store.PeriodData, folder: Path, edition: str, made) -> li
     )
     rows = made.table("by_department_public" if public else "by_department")
     bulletin.write_bulletin(card, rows, folder / "bulletin.xlsx", data.period, data.plan_names)
+    written = ["scorecard.csv", "bulletin.xlsx", *document.write(made, folder, edition)]
     if edition != "internal":
-        return ["scorecard.csv", "bulletin.xlsx"]
+        return written
     tier_cols = [c for c in data.firms.columns if c not in TIERS_CSV_COLUMNS]
     safe = formatting.spreadsheet_safe
     firms = formatting.firms_for_files(data.firms[TIERS_CSV_COLUMNS + tier_cols])
@@ -521,19 +526,13 @@ def write_tables(data: store.PeriodData, folder: Path, edition: str, made) -> li
     firm_workbook.write(folder / firm_workbook.WORKBOOK, firm_workbook.from_products(made))
     items = formatting.items_for_files(made.table("items"))
     safe(items).to_csv(folder / "items.csv", index=False, encoding="utf-8-sig")
-    return [
-        "scorecard.csv",
-        "bulletin.xlsx",
-        "tiers.csv",
-        "items.csv",
-        "quarantine.csv",
-        firm_workbook.WORKBOOK,
-    ]
+    return [*written, "tiers.csv", "items.csv", "quarantine.csv", firm_workbook.WORKBOOK]
 
 
-def write_index(data, folder: Path, page, contents, data_files, earlier, card) -> None:
-    """index.html: the scorecard at a glance (`card`, the run's product), every section,
-    earlier periods."""
+def write_index(data, folder: Path, page, contents, data_files, earlier, card, hidden=()) -> None:
+    """index.html: the items furthest behind (the figures of `hidden` indicators withheld:
+    document.withheld), the scorecard at a glance (`card`, the run's product), every
+    section, earlier periods."""
     rows = formatting.scorecard_rows(card, data.plan_names)
     summary = render.status_line(targets.status_summary(card))
     from analysis import judgement  # here: a reused report never loads pandas
@@ -541,7 +540,8 @@ def write_index(data, folder: Path, page, contents, data_files, earlier, card) -
     rules = judgement.RULES_SUMMARY.format(schedule=data.period.schedule)
     if "withheld" in card and card["withheld"].any():
         rules += f"标 {formatting.WITHHELD} 的数额由少数企业构成，公开版不公布。"
-    text = render.index_page(page, rows, contents, earlier, data_files, summary, rules)
+    behind = document.behind_rows(card, data.plan_names, hidden)
+    text = render.index_page(page, rows, contents, earlier, data_files, summary, rules, behind)
     (folder / "index.html").write_text(text, encoding="utf-8")
 
 
