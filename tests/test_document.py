@@ -17,7 +17,7 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from analysis import schema
+from analysis import judgement, schema
 from analysis.config import PARAMS_DIR
 from analysis.errors import ParamsError
 from analysis.intake.periods import Period
@@ -246,7 +246,7 @@ def card():
     columns = ["indicator", "plan", "name", "unit", "target", "actual", "projected", "basis"]
     frame = pd.DataFrame(rows, columns=columns + ["status", "departments"])
     frame["expected_progress"] = frame["basis"].map({"flow": 0.75})
-    frame["judged_on"] = frame["basis"].map(targets.RULES)
+    frame["judged_on"] = frame["basis"].map(judgement.RULES)
     frame["progress"] = frame["actual"] / frame["target"]
     frame["target_year"], frame["not_reported"], frame["growth"] = 2026, "", np.nan
     return frame

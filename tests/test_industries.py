@@ -117,3 +117,18 @@ def test_the_bundled_mapping_places_every_sample_firm_by_its_text():
     placed = industries.classify(pd.Series(LEADING_INDUSTRIES), spec)
     assert placed.tolist() == list(LEADING_INDUSTRIES)
     assert industries.services(spec) == ["休闲旅游度假", "健康养生"]
+
+
+def test_sentence_names_no_fall_when_every_share_rose_or_held():
+    structure = pd.DataFrame(
+        {
+            "industry": ["海洋工业", "新兴产业"],
+            "revenue_share": [0.6, 0.4],
+            "revenue_share_change": [0.6, 0.0],  # one rose, none fell
+        }
+    )
+    text = narrative.industries_sentence(structure, 1e9, Period(2026, 9))
+    assert "海洋工业占比提高最多（+0.6个百分点）" in text and "下降最多" not in text
+    still = structure.assign(revenue_share_change=[0.0, -0.04])
+    text = narrative.industries_sentence(still, 1e9, Period(2026, 9))
+    assert "各产业占比基本未变" in text and "-0.0" not in text

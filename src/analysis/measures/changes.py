@@ -1,7 +1,7 @@
 """What changed since the last 通报: which indicators fell behind, stayed behind or caught
 up, and how far behind each one is, from two scorecards (targets.scorecard).
 
-"Behind" is the supervision office's attention list (targets.ATTENTION: 滞后, 逾期未完成,
+"Behind" is the supervision office's attention list (judgement.ATTENTION: 滞后, 逾期未完成,
 未完成, 预计未达标, 未达到目标), whatever the indicator's kind. How far behind is one
 measure for every kind, so the items can be ranked together: the share of the yearly
 target by which the indicator falls short of what is due by now (`shortfall`).
@@ -10,7 +10,7 @@ target by which the indicator falls short of what is due by now (`shortfall`).
 import numpy as np
 import pandas as pd
 
-from analysis.measures.targets import ATTENTION, NO_DATA, NO_TARGET, RULES, YEAR_END
+from analysis.judgement import ATTENTION, NO_DATA, NO_TARGET, RULES, YEAR_END
 
 NEWLY, STILL, RECOVERED, UNJUDGED = "newly", "still", "recovered", "unjudged"
 CHANGE_COLUMNS = [

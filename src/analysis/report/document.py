@@ -23,8 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.intake.periods import Period
-from analysis.measures import changes, disclosure
-from analysis.measures.targets import (
+from analysis.judgement import (
     AHEAD,
     ATTENTION,
     BEHIND,
@@ -39,6 +38,7 @@ from analysis.measures.targets import (
     OVERDUE,
     STATUS_ORDER,
 )
+from analysis.measures import changes, disclosure
 from analysis.report import narrative
 
 DOCX, PDF = "bulletin.docx", "bulletin.pdf"

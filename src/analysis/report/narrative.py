@@ -321,10 +321,14 @@ def industries_sentence(structure: pd.DataFrame, revenue: float, quarter: Period
     text += f"，{share.idxmax()}占比最高（{share.max():.1%}）"
     if change.empty:  # no 上年同期 of the same firms to compare with
         return text + "。"
-    return text + (
-        f"。与上年同期相比，{change.idxmax()}占比提高最多（{change.max():+.1f}个百分点），"
-        f"{change.idxmin()}占比下降最多（{change.min():+.1f}个百分点）。"
-    )
+    moves = []  # a share that rose, or fell, by at least a rounded 0.1 point
+    if round(change.max(), 1) > 0:
+        moves.append(f"{change.idxmax()}占比提高最多（{change.max():+.1f}个百分点）")
+    if round(change.min(), 1) < 0:
+        moves.append(f"{change.idxmin()}占比下降最多（{change.min():+.1f}个百分点）")
+    if not moves:
+        return text + "。与上年同期相比，各产业占比基本未变。"
+    return text + "。与上年同期相比，" + "，".join(moves) + "。"
 
 
 def figure(value: float, unit: str) -> str:
