@@ -101,6 +101,7 @@ def test_scorecard_counts_match_an_independent_count_and_a_recount_of_tiers_csv(
         "judged_on",
         "departments",
         "not_reported",
+        "unreported_items",
     ]
     tiers = pd.read_csv(report / "tiers.csv", dtype={"credit_code": str}, encoding="utf-8-sig")
     now = truth[(truth.year == YEAR) & (truth.month == 3 * QUARTER)].set_index("credit_code")

@@ -60,8 +60,8 @@ def test_an_item_missing_from_its_return_is_not_reported_and_nothing_else_change
     card_after = missing.table("scorecard").set_index("indicator")
     name = before.loc[("key_projects", GONE), "item"]
     for indicator in ("key_projects", "key_projects_plan_completion"):
-        assert card_after.at[indicator, "not_reported"] == f"1项未报送：{name}"
-        assert card_before.at[indicator, "not_reported"] == ""
+        assert card_after.at[indicator, "unreported_items"] == f"1项未报送：{name}"
+        assert card_before.at[indicator, "unreported_items"] == ""
     started = before.loc[("key_projects", GONE), "started"]
     assert (
         card_after.at["key_projects", "actual"]

@@ -68,7 +68,7 @@ class Inputs:
         return self.quarter.year, self.quarter.month
 
 
-MEASURED = ["actual", "projected", "growth", "expected", "not_reported"]
+MEASURED = ["actual", "projected", "growth", "expected", "not_reported", "unreported_items"]
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,8 @@ class Value:
     projected: float = NONE
     growth: float = NONE
     expected: float = NONE  # share of the target due by now, when the data set it
-    not_reported: tuple[str, ...] = ()  # departments or named items a return lacks
+    not_reported: tuple[str, ...] = ()  # departments whose part of a return is missing
+    unreported_items: str = ""  # the named items the period's return lacks
 
 
 def _amount(yuan: float, unit: str) -> float:
@@ -118,10 +119,10 @@ def _upgrade_coverage(ind, x: Inputs) -> Value:
     return Value(100 * projects.upgrade_coverage(x.now.projects, x.firms))
 
 
-def _unreported(items: pd.DataFrame) -> tuple[str, ...]:
+def _unreported(items: pd.DataFrame) -> str:
     """The named items the period's return lacks, as the scorecard names them."""
     missing = items.loc[~items["in_return"].astype(bool), "item"]
-    return (f"{len(missing)}项未报送：{'、'.join(missing)}",) if len(missing) else ()
+    return f"{len(missing)}项未报送：{'、'.join(missing)}" if len(missing) else ""
 
 
 def _starts(ind, x: Inputs) -> Value:
@@ -137,7 +138,7 @@ def _starts(ind, x: Inputs) -> Value:
         due = NONE
     expected = due / ind.target if pd.notna(ind.target) and ind.target > 0 else NONE
     return Value(
-        float(reported["started"].sum()), expected=expected, not_reported=_unreported(items)
+        float(reported["started"].sum()), expected=expected, unreported_items=_unreported(items)
     )
 
 
@@ -150,7 +151,7 @@ def _plan_completion(ind, x: Inputs) -> Value:
     reported = items[items["in_return"].astype(bool)]
     plan = reported["target"].sum()
     share = reported["actual"].sum() / plan if plan > 0 else NONE
-    return Value(100 * share, not_reported=_unreported(items))
+    return Value(100 * share, unreported_items=_unreported(items))
 
 
 def _upgrade_investment(ind, x: Inputs) -> Value:
@@ -182,7 +183,7 @@ def _equity(ind, x: Inputs) -> Value:
         return Value(NONE)
     items = x.items(ind.measure)
     raised = items.loc[items["in_return"].astype(bool), "actual"].sum() * 1e4
-    return Value(_amount(raised, ind.unit), not_reported=_unreported(items))
+    return Value(_amount(raised, ind.unit), unreported_items=_unreported(items))
 
 
 def _department_return(ind, x: Inputs) -> Value:

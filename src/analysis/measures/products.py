@@ -368,8 +368,9 @@ def _public(p: Products, table: pd.DataFrame) -> pd.DataFrame:
     indicators = p.data.indicators
     firms = indicators.loc[indicators["measure"].isin(list(scopes.FIRM_SCOPES)), "id"]
     of_firms = shown["indicator"].isin(firms)
-    unnamed = shown.loc[of_firms, "not_reported"].str.replace(r"：.*$", "", regex=True)
-    return shown.assign(not_reported=unnamed.reindex(shown.index).fillna(shown["not_reported"]))
+    unnamed = shown.loc[of_firms, "unreported_items"].str.replace(r"：.*$", "", regex=True)
+    kept = unnamed.reindex(shown.index).fillna(shown["unreported_items"])
+    return shown.assign(unreported_items=kept)
 
 
 def _scorecard_public(p: Products) -> pd.DataFrame:

@@ -225,7 +225,7 @@ SCORECARD_HEADERS = {
     "status": "状态",
     "judged_on": "考核依据",
     "departments": "责任单位",
-    "not_reported": "未报送单位",
+    "not_reported": "未报送",
 }
 
 
@@ -245,7 +245,14 @@ def scorecard_rows(card: pd.DataFrame, plan_names: dict[int, str]) -> pd.DataFra
             "status": card["status"].map(status_text),
             "judged_on": card["judged_on"],
             "departments": card["departments"],
-            "not_reported": card["not_reported"],
+            "not_reported": [
+                "；".join(part for part in (d, i) if isinstance(part, str) and part)
+                for d, i in zip(
+                    card["not_reported"],
+                    card.get("unreported_items", pd.Series("", index=card.index)),
+                    strict=True,
+                )
+            ],
         }
     )
     if "withheld" in card:  # public edition: a total of a few firms' own figures
