@@ -12,11 +12,8 @@ from analysis.intake.sources import Sources
 from analysis.items import matching, scopes
 
 NOT_REPORTED_ITEM = "本期未报送"
-ITEMS_COLUMNS = [
+FILE_COLUMNS = [  # items.csv's, in order
     "list",
-    "list_name",
-    "plan",
-    "indicator",
     "item_id",
     "item",
     "credit_code",
@@ -30,10 +27,10 @@ ITEMS_COLUMNS = [
     "matched_by",
     "reported_name",
     "note",
-    "started",
-    "due",
-    "completed",
 ]
+# and what the pages and the measures use besides: the list's name, plan and indicator,
+# and a project's start, whether it is due, and its completed investment
+ITEMS_COLUMNS = [*FILE_COLUMNS, "list_name", "plan", "indicator", "started", "due", "completed"]
 
 
 def _template(indicator, named: pd.DataFrame | None, year: int) -> dict:

@@ -362,28 +362,12 @@ def scorecard_for_files(card: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-ITEMS_CSV_COLUMNS = [
-    "list",
-    "item_id",
-    "item",
-    "credit_code",
-    "owner",
-    "year",
-    "target",
-    "actual",
-    "unit",
-    "status",
-    "in_return",
-    "matched_by",
-    "reported_name",
-    "note",
-]
-
-
 def items_for_files(items: pd.DataFrame) -> pd.DataFrame:
     """items.csv: one row per named item; amounts in the row's unit (万元) to 2 decimals,
     in_return true/false."""
-    out = items.reindex(columns=ITEMS_CSV_COLUMNS).copy()
+    from analysis.items.judging import FILE_COLUMNS
+
+    out = items.reindex(columns=FILE_COLUMNS).copy()
     for column in ("target", "actual"):
         out[column] = pd.to_numeric(out[column], errors="coerce").round(2)
     out["in_return"] = out["in_return"].astype(bool)
