@@ -1,11 +1,26 @@
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.intake.periods import Period
+from analysis.items import judging, scopes
 from analysis.measures import projects
 
 YI = 1e8
+
+
+def _judged(listed, measure: str, month: int):
+    """A project list judged item by item as the measures judge it (no params list: the
+    return's own rows are the items)."""
+    ind = SimpleNamespace(id=measure, name=measure, plan=6, departments=["经信局"], measure=measure)
+    return judging.project_items(ind, None, listed, Period(2026, month), 0.02)[0]
+
+
+def _starts(listed, measure: str, month: int) -> tuple[int, int]:
+    items = _judged(listed, measure, month)
+    return int(items["started"].sum()), int(items["due"].sum())
 
 
 def _projects(rows):
@@ -22,6 +37,7 @@ def _projects(rows):
     frame = pd.DataFrame(rows, columns=columns)
     frame["start_date"] = pd.to_datetime(frame["start_date"])
     frame["planned_start_date"] = frame["start_date"]
+    frame["project_id"] = [f"P{i:03d}" for i in range(len(frame))]
     frame["department"] = "经信局"
     frame["name"] = frame["credit_code"] + "公司"
     frame["industry"] = "现代制造业"
@@ -56,30 +72,31 @@ def test_coverage_is_the_share_of_firms_with_an_upgrade_project(listed):
 
 
 def test_a_project_is_under_way_once_its_start_date_has_passed(listed):
-    assert projects.starts(listed, projects.is_major, 2026, 9) == (1, 1)  # B starts in October
-    assert projects.starts(listed, projects.is_major, 2026, 12) == (2, 2)
-    assert projects.starts(listed, projects.is_key, 2026, 9) == (1, 1)  # D on the last day
-    assert projects.list_size(listed, projects.is_key) == (2, pytest.approx(9 * YI))
+    assert _starts(listed, "major_upgrades", 9) == (1, 1)  # B starts in October
+    assert _starts(listed, "major_upgrades", 12) == (2, 2)
+    assert _starts(listed, "key_projects", 9) == (1, 1)  # D on the last day
+    assert projects.list_size(listed, scopes.is_key) == (2, pytest.approx(9 * YI))
 
 
 def test_starts_are_due_by_the_planned_start_and_late_ones_are_listed(listed):
     listed.loc[listed["project_name"] == "E重点", "planned_start_date"] = pd.Timestamp("2026-07-15")
     listed.loc[listed["project_name"] == "B技改", "planned_start_date"] = pd.NaT  # none given
-    assert projects.starts(listed, projects.is_key, 2026, 9) == (1, 2)  # E was due in July
-    assert projects.starts(listed, projects.is_major, 2026, 9) == (1, 1)  # B: due once begun
+    assert _starts(listed, "key_projects", 9) == (1, 2)  # E was due in July
+    assert _starts(listed, "major_upgrades", 9) == (1, 1)  # B: due once begun
     late = projects.late_starts(listed, Period(2026, 9))
     assert late["project_name"].tolist() == ["E重点"]
-    listed["planned_start_date"] = pd.NaT
-    started, due = projects.starts(listed, projects.is_key, 2026, 9)
-    assert started == 1 and np.isnan(due)  # no planned dates at all: nothing to judge by
+    statuses = _judged(listed, "key_projects", 9).set_index("item")["status"]
+    assert statuses["E重点"] == "滞后"  # due, not started
 
 
 def test_a_list_is_judged_on_its_annual_plan_completed(listed):
     # D: 0.3亿 of 1亿, E: 0 of 1亿 → 15% of the key projects' annual plan
-    assert projects.plan_completion(listed, projects.is_key) == pytest.approx(0.15)
+    key = _judged(listed, "key_projects", 9)
+    assert key["actual"].sum() / key["target"].sum() == pytest.approx(0.15)
     # A: 0.5亿 of 1亿, B: 0 of 0.8亿
-    assert projects.plan_completion(listed, projects.is_major) == pytest.approx(0.5 / 1.8)
-    assert np.isnan(projects.plan_completion(listed.iloc[:0], projects.is_key))
+    major = _judged(listed, "major_upgrades", 9)
+    assert major["actual"].sum() / major["target"].sum() == pytest.approx(0.5 / 1.8)
+    assert _judged(listed.iloc[:0], "key_projects", 9).empty
 
 
 def test_attracted_projects_count_this_years_dates_at_or_over_the_threshold(listed):
@@ -98,7 +115,7 @@ def test_a_missing_major_flag_counts_as_not_major(listed):
     listed["major_upgrade"] = pd.array(
         [True, None, False, False, False, False, False, False, False]
     )
-    assert projects.starts(listed, projects.is_major, 2026, 12) == (1, 1)
+    assert _starts(listed, "major_upgrades", 12) == (1, 1)
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,11 @@
 """Plans 2 (百企改造) and 6 (项目倍增) from the project office's list of projects.
 
 Every function takes the list as reported for one period (cumulative to its month).
-A list of named projects (重点项目, 重大技改) is judged as a supervision office judges it:
-by its 年度计划投资完成率 (the year's completed investment over the year's planned
-investment) against 序时进度, and by its starts against the starts its own planned start
-dates (计划开工时间) make due; the count and total investment of the list describe the list,
-not its progress. A project is under way (实施) once its start date (开工时间) has passed;
-技改投入 is the year's cumulative completed investment of technical-upgrade projects, the
-only flow here steady enough to project to the full year (seasonally, else linearly).
+The named lists (重点项目, 重大技改) are judged item by item in analysis.items, on their
+annual plan and planned starts; here are the tables the pages show beside them (the list's
+size, the projects late to start or behind their plan). 技改投入 is the year's cumulative
+completed investment of technical-upgrade projects, the only flow here steady enough to
+project to the full year (seasonally, else linearly).
 """
 
 import numpy as np
@@ -18,19 +16,9 @@ from analysis.intake.sources import (
     ATTRACTED_PROJECT,
     KEY_PROJECT,
     UPGRADE_PROJECT,
-    period_end,
     within_year,
 )
-
-
-def started(projects: pd.DataFrame, year: int, month: int) -> pd.Series:
-    """Projects whose start date is on or before the period's end."""
-    return pd.to_datetime(projects["start_date"]) <= period_end(year, month)
-
-
-def is_major(projects: pd.DataFrame) -> pd.Series:
-    """重大技改项目 flags; an unreadable flag counts as not major."""
-    return projects["major_upgrade"].fillna(False).astype(bool)
+from analysis.items.scopes import due_to_start, is_key, is_major, started
 
 
 def upgrade_investment(projects: pd.DataFrame) -> float:
@@ -46,40 +34,6 @@ def upgrade_coverage(projects: pd.DataFrame, firms: pd.DataFrame) -> float:
         return np.nan
     planned = projects.loc[projects["kind"] == UPGRADE_PROJECT, "credit_code"].astype(object)
     return float(firms["credit_code"].astype(object).isin(planned).mean())  # hashed, in C
-
-
-def is_key(projects: pd.DataFrame) -> pd.Series:
-    """重点项目 of the list."""
-    return projects["kind"] == KEY_PROJECT
-
-
-def due_to_start(projects: pd.DataFrame, year: int, month: int) -> pd.Series:
-    """Projects whose planned start (计划开工时间) is on or before the period's end; where the
-    list gives no planned start, a project already started was due when it started."""
-    planned = pd.to_datetime(projects["planned_start_date"])
-    return (planned <= period_end(year, month)) | (planned.isna() & started(projects, year, month))
-
-
-def starts(projects: pd.DataFrame, chosen, year: int, month: int) -> tuple[float, float]:
-    """(under way, due to have started) among the projects `chosen` picks; NaN for a period
-    without a list, and NaN due when no project of the list has a planned start date."""
-    if projects.empty:
-        return np.nan, np.nan
-    mine = projects[chosen(projects)]
-    due = float(due_to_start(mine, year, month).sum())
-    if mine["planned_start_date"].isna().all():
-        due = np.nan
-    return float(started(mine, year, month).sum()), due
-
-
-def plan_completion(projects: pd.DataFrame, chosen) -> float:
-    """年度计划投资完成率 of the projects `chosen` picks, as a share: the year's completed
-    investment over the year's planned investment; NaN without a list or a plan."""
-    mine = projects[chosen(projects)] if not projects.empty else projects
-    plan = mine["annual_plan_investment"].sum() if not mine.empty else 0.0
-    if not plan > 0:
-        return np.nan
-    return float(mine["completed_investment"].sum() / plan)
 
 
 def list_size(projects: pd.DataFrame, chosen) -> tuple[int, float]:

@@ -123,7 +123,7 @@ def scorecard(
     card["not_reported"] = card["not_reported"].map(
         lambda names: "、".join(names) if isinstance(names, list | tuple | np.ndarray) else ""
     )
-    card["unreported_items"] = card["unreported_items"].fillna("")
+    card["unreported_items"] = card["unreported_items"].astype(object).fillna("")
     card["progress"] = card["progress"].replace([np.inf, -np.inf], np.nan)
     extra = ["growth", "basis", "target_year", "judged_with"]
     return card[SCORECARD_COLUMNS + extra].reset_index(drop=True)
