@@ -137,6 +137,25 @@ def notebooks_with_cell(folder: Path, source_for, position: int | None = None, b
     return folder
 
 
+def execute_page(name: str, processed: Path, out: Path, **parameters) -> Path:
+    """One report notebook executed by papermill, as a scheduler runs it, on a processed
+    folder (period 2026年1-9月, bundled params, internal edition unless given)."""
+    import papermill
+
+    from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR
+
+    given = dict(year=2026, month=9, processed_dir=str(processed), params_dir=str(PARAMS_DIR))
+    papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / name),
+        str(out),
+        parameters=given | {"edition": "internal"} | parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(NOTEBOOKS_DIR),
+    )
+    return out
+
+
 HOSTILE = '<script>alert(1)</script>=HYPERLINK("http://x")'
 """A firm name that is markup and a spreadsheet formula: it must show as text everywhere."""
 

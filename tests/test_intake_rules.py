@@ -15,6 +15,7 @@ import yaml
 from analysis.config import PARAMS_DIR
 from analysis.errors import InputFileError
 from analysis.intake.ingest import ingest
+from tests.conftest import execute_page
 
 CORPUS = Path(__file__).parent / "corpus"
 RULES = CORPUS / "rules"
@@ -272,9 +273,7 @@ def test_the_credit_code_table_names_each_firms_file_and_whole_row(tmp_path):
     """The data-quality page lists a statistics firm with a wrong check character and a
     firm only the tax bureau reports (its code wrong too), each with the file and the
     Excel row it was read from: a whole number, never 14.000000, and a file, never nan."""
-    import papermill
 
-    from analysis.config import NOTEBOOKS_DIR
     from analysis.intake import quality
     from analysis.measures import store
 
@@ -294,20 +293,7 @@ def test_the_credit_code_table_names_each_firms_file_and_whole_row(tmp_path):
     } == expected
     store.write_intake(intake, tmp_path / "processed")
     out = tmp_path / "01.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOKS_DIR / "01_data_quality.ipynb"),
-        str(out),
-        parameters=dict(
-            year=2026,
-            month=9,
-            processed_dir=str(tmp_path / "processed"),
-            params_dir=str(PARAMS_DIR),
-            edition="internal",
-        ),
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(NOTEBOOKS_DIR),
-    )
+    execute_page("01_data_quality.ipynb", tmp_path / "processed", out)
     shown = {r[0]: r for r in _page_rows(out) if len(r) == 5 and r[0] in expected}
     assert {code: r[-2:] for code, r in shown.items()} == {
         code: [file, str(row)] for code, (file, row) in expected.items()

@@ -20,7 +20,7 @@ from analysis.intake.ingest import ingest
 from analysis.intake.periods import Period
 from analysis.intake.versions import Version, marker, report_date, settle
 from analysis.measures.tiers import movers
-from tests.conftest import STATS_MERGES, write_sheet
+from tests.conftest import STATS_MERGES, execute_page, write_sheet
 
 VERSIONS = Path(__file__).parent / "corpus" / "versions"
 NAME = "2026年1-9月规模以上工业企业主要经济指标"
@@ -276,9 +276,7 @@ def test_the_tier_page_counts_the_revision_and_shows_no_left_out_firm_as_leaving
     1亿 last year and repeats another with figures that disagree: the tier page counts the
     revision's firms and shows both firms as not counted, never as 退出."""
     import nbformat
-    import papermill
 
-    from analysis.config import NOTEBOOKS_DIR
     from analysis.measures import store
     from analysis.sample import city as sample
     from tests.corpus.make_corpus import save_with_libreoffice
@@ -303,20 +301,7 @@ def test_the_tier_page_counts_the_revision_and_shows_no_left_out_firm_as_leaving
     )
     store.write_intake(ingest(tmp_path / "raw"), tmp_path / "processed")
     out = tmp_path / "02.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOKS_DIR / "02_firm_tiers.ipynb"),
-        str(out),
-        parameters=dict(
-            year=2026,
-            month=9,
-            processed_dir=str(tmp_path / "processed"),
-            params_dir=str(PARAMS_DIR),
-            edition="internal",
-        ),
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(NOTEBOOKS_DIR),
-    )
+    execute_page("02_firm_tiers.ipynb", tmp_path / "processed", out)
     shown = " ".join(
         str(o.get("data", {}).get("text/html", ""))
         + str(o.get("data", {}).get("text/markdown", ""))
