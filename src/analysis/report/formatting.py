@@ -310,6 +310,15 @@ def department_rows(rows: pd.DataFrame, plan_names: dict[int, str]) -> pd.DataFr
     return shown[list(DEPARTMENT_HEADERS)]
 
 
+def department_table(rows: pd.DataFrame, plan_names: dict[int, str]):
+    """One department's table on the bulletin page (department_rows), without the own-part
+    columns where the department has no figure or part of its own, so it fits the page."""
+    shown = department_rows(rows, plan_names)
+    empty = [c for c in ("own_actual", "own_target") if (shown[c] == "—").all()]
+    headers = {c: h for c, h in DEPARTMENT_HEADERS.items() if c not in empty}
+    return table(shown, headers)
+
+
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
 
 
