@@ -327,7 +327,20 @@ def _unwritable(args, exc: OSError) -> FolderNotWritable | None:
     return None
 
 
+INTERRUPTED = "已中断 / interrupted: 已发布的报告未改动 / no report was changed"
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The command line; Ctrl-C is one line and exit status 130 wherever it lands, also
+    while another failure is being told."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         _raw_folder(args)
@@ -337,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:  # Ctrl-C: the run stopped its kernels; the run log says where
-        print("已中断 / interrupted: 已发布的报告未改动 / no report was changed", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     except OSError as exc:
         said = _unwritable(args, exc)
