@@ -18,9 +18,9 @@ from analysis.config import PARAMS_DIR
 from analysis.intake.ingest import ingest
 from analysis.intake.periods import Period
 from analysis.measures import owners, products, store
-from analysis.report import return_forms
+from analysis.report import document, return_forms
 from analysis.run.cli import main
-from tests.conftest import require_program, small_city
+from tests.conftest import execute_page, require_program, small_city
 
 Q = Period(2026, 9)
 VALUE, ID, UNIT, PREVIOUS = "G", "I", "D", "F"  # the form's columns
@@ -92,7 +92,8 @@ def trip(tmp_path_factory):
     root = tmp_path_factory.mktemp("forms")
     small_city(root, seed=21)
     raw = root / "raw"
-    forms = return_forms.write_all(Q, root / "forms", PARAMS_DIR, ingest(raw).returns)
+    shutil.copytree(raw / "部门报表", root / "returns" / "部门报表")  # the returns alone read
+    forms = return_forms.write_all(Q, root / "forms", PARAMS_DIR, ingest(root / "returns").returns)
     shutil.copytree(raw, root / "trip")
     for path in (root / "trip" / "部门报表").glob("2026年1-9月*.xlsx"):
         path.unlink()
@@ -294,3 +295,30 @@ def test_only_cumulative_figures_that_fell_are_listed():
     assert fell[["department", "indicator", "previous", "value"]].values.tolist() == [
         ["X局", "a", 5.0, 4.0]
     ]
+
+
+def test_the_bulletin_says_who_was_late_who_did_not_send_and_what_fell(trip):
+    made = trip["made"]
+    facts = document.Facts(
+        card=made.table("scorecard"),
+        rows=made.table("by_department"),
+        period=Q,
+        plan_names=made.plan_names,
+        settings=made.thresholds["bulletin"],
+        number=1,
+        returns=made.table("return_status"),
+        decreases=made.table("return_decreases"),
+    )
+    text = "".join(block.text for block in document.compose(facts))
+    assert "人社局2026年10月12日报送，晚于2026年10月5日的截止日期" in text
+    assert "体育局未报送" in text
+    assert "经信局的走访成长型企业本期累计数低于上期报表" in text
+    assert "人社局本期报表晚于截止日期报送" in text
+
+
+def test_the_bulletin_page_shows_the_status_and_the_fall(trip, tmp_path):
+    store.write_intake(trip["intake"], tmp_path / "processed")
+    page = execute_page("09_bulletin.ipynb", tmp_path / "processed", tmp_path / "09.ipynb")
+    shown = page.read_text(encoding="utf-8")
+    assert "逾期" in shown and "2026年10月12日" in shown and "日期不详" in shown
+    assert "走访成长型企业" in shown and "2026年1-6月" in shown
