@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from analysis.config import PARAMS_DIR
+from analysis.intake import returns
 from analysis.intake.ingest import ingest
 from analysis.intake.periods import Period
 from analysis.measures import owners, products, store
@@ -322,3 +323,11 @@ def test_the_bulletin_page_shows_the_status_and_the_fall(trip, tmp_path):
     shown = page.read_text(encoding="utf-8")
     assert "逾期" in shown and "2026年10月12日" in shown and "日期不详" in shown
     assert "走访成长型企业" in shown and "2026年1-6月" in shown
+
+
+def test_only_rows_of_a_known_list_or_indicator_are_known():
+    indicators = pd.DataFrame({"id": ["a"]})
+    rows = pd.DataFrame({"indicator": ["a", "key_projects:X", "other_list:X", "b"]})
+    unknown = returns.unknown_indicators(rows, indicators, ["key_projects"])
+    assert unknown["indicator"].tolist() == ["other_list:X", "b"]
+    assert returns.unknown_indicators(rows.iloc[:0], indicators, ["key_projects"]).empty

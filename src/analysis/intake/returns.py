@@ -74,8 +74,9 @@ def item_key(list_id: str, item_id, credit_code, name) -> str:
 
 def is_item(returns: pd.DataFrame, lists=()) -> pd.Series:
     """Rows that report an item of one of `lists` (the ids of lists.yaml's lists)."""
-    prefix = returns["indicator"].astype("string").str.partition(ITEM_SEPARATOR)
-    return (prefix[1] == ITEM_SEPARATOR).fillna(False) & prefix[0].isin(list(lists))
+    ids = returns["indicator"].astype("string")
+    marked = ids.str.contains(ITEM_SEPARATOR, regex=False).fillna(False).astype(bool)
+    return marked & ids.str.split(ITEM_SEPARATOR, n=1).str[0].isin(list(lists))
 
 
 def unknown_indicators(returns: pd.DataFrame, indicators: pd.DataFrame, lists=()) -> pd.DataFrame:
