@@ -29,7 +29,7 @@ HEADER_ROW = 3
 COLUMNS = {  # header → (width, field of the row table)
     "序号": (6, "number"),
     "计划": (14, "plan"),
-    "指标（项目）名称": (36, "name"),
+    "指标（项目）名称": (46, "name"),
     "单位": (8, "unit"),
     "年度目标": (11, "target"),
     "上期累计": (11, "previous"),
@@ -172,6 +172,7 @@ def write_form(
             value = facts.get(field) if field else None
             cell = ws.cell(r, j + 1, None if pd.isna(value) else value)
             cell.border = BOX
+            cell.alignment = Alignment(vertical="center", wrap_text=field in ("plan", "name"))
             if j + 1 in (value_col, note_col):
                 cell.protection, cell.fill = Protection(locked=False), FILL
         rule = rules.setdefault("%" if row.unit == "%" else "", _validation(row.unit))
@@ -194,6 +195,7 @@ def write_form(
         ws.merge_cells(f"A{k}:{width}{k}")
         ws.row_dimensions[k].height = 30
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the header on every printed sheet
     ws.protection.sheet = True
     ws.print_options.horizontalCentered = True
     ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
