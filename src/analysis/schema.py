@@ -501,6 +501,22 @@ class Bulletin(BaseModel):
     recipients: Line = "各责任单位"
 
 
+class Returns(BaseModel):
+    """The departments' returns (部门报表): the day of the month after the period by which
+    they are due (a later 报送日期 is 逾期)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    due_day: Annotated[int, BeforeValidator(_whole(1))] = 5
+
+    @field_validator("due_day")
+    @classmethod
+    def _day(cls, value: int) -> int:
+        if value > 31:
+            raise ValueError("应为1到31之间的日 / expected a day of the month, 1 to 31")
+        return value
+
+
 # --- thresholds.yaml -------------------------------------------------------------------
 class Thresholds(BaseModel):
     # Every key is declared: a misspelt key is refused, not silently ignored.
@@ -518,6 +534,7 @@ class Thresholds(BaseModel):
     page_list_limit: Annotated[int, BeforeValidator(_whole(1))] = 20
     # early warnings (measures/warnings.py): a fall 同比 of at least this share is listed
     warning_decline_share: Share = 0.2
+    returns: Returns = Returns()
 
     @field_validator("seasonal_share_limits", mode="before")
     @classmethod

@@ -34,6 +34,7 @@ READER_MODULES = (
     "context.py",
     "dated.py",
     "sources.py",
+    "signoff.py",
 )
 PARTS = ("records", "quarantine", "files", "sheets")
 

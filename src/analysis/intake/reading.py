@@ -17,6 +17,7 @@ import re
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import fastexcel
@@ -25,12 +26,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.errors import InputFileError
-from analysis.intake import context, sheetxml
+from analysis.intake import context, sheetxml, signoff
 
 HEADER_SCAN_ROWS = 200  # a header is searched for in a sheet's first rows, notes above included
 TOTAL_PATTERN = r"^\s*(合\s*计|总\s*计|小\s*计|全\s*[市县]\s*合\s*计|其\s*中)"
 NOTE_PREFIXES = ("注", "说明", "备注", "资料来源", "数据来源")
-SIGNOFF_WORDS = ("负责人", "填表人", "制表人", "审核人", "报出日期", "填报日期", "联系电话")
+SIGNOFF_WORDS = (
+    *("负责人", "填表人", "填报人", "制表人", "审核人"),
+    *("报出日期", "填报日期", "报送日期", "联系电话"),
+)
 SUB_HEADING_WORDS = ("本年", "本期", "本月", "累计", "期末", "人数", "上年", "去年", "同期")
 CUMULATIVE = "累计"
 _BRACKETED = re.compile(r"[（(]([^）)]*)[）)]")
@@ -88,6 +92,7 @@ class SheetTable:
     # (Excel row, column, range) of figures merged over several rows: no firm's own figure
     period_from: str = ""  # the period and every place that states it
     unit_from: str = ""  # the unit of the 单位 line(s) and where they stand
+    sent_on: date | None = None  # a department return's 报送日期 (signoff.py)
 
     @property
     def path(self) -> Path:
@@ -548,7 +553,17 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         merged_numbers=[m for m in merged_numbers if m[0] in kept],
         period_from="按报告期列" if has_period_column else context.period_text(periods + months),
         unit_from=context.unit_text(units, columns),
+        sent_on=_sent_on(lines, body, aside) if kind == "returns" else None,
     )
+
+
+def _sent_on(lines: list[tuple[int, str]], body: pa.Table, aside: dict[int, str]):
+    """The 报送日期 a return states above its header or on a line set aside below it."""
+    below = [
+        " ".join(str(v) for j in range(body.num_columns) if (v := body.column(j)[i].as_py()))
+        for i in aside
+    ]
+    return signoff.sent_on([text for _, text in lines] + below)
 
 
 def _read_hidden(hidden_rows: list[int], read: np.ndarray) -> int:

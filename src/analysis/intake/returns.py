@@ -10,6 +10,14 @@ order) that reported it, else of any. A reporter with no figure for the period i
 import numpy as np
 import pandas as pd
 
+ITEM_SEPARATOR = ":"
+"""A row for an item of a named list (the templates' `key_projects:2026-ZD-001`), not an
+indicator: the list's id, this separator, the item's id, credit code or name."""
+ITEM_UNITS = {"project": "万元", "firm": "万元"}
+"""The unit of an item's figure by its list's kind: a project's investment completed this
+year, a firm's amount raised (as items/judging.py judges them); any other kind's item is
+in its list's indicator's unit."""
+
 
 def reported(returns: pd.DataFrame, indicator: str) -> pd.DataFrame:
     """The period's returns for one indicator, with a value."""
@@ -57,7 +65,22 @@ def by_department(returns: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFra
     return table.sort_values(["plan", "indicator", "department"]).reset_index(drop=True)
 
 
-def unknown_indicators(returns: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
-    """Returned rows whose indicator id is not in targets.yaml: counted nowhere, listed so
-    the department can correct its sheet."""
-    return returns[~returns["indicator"].isin(indicators["id"])].reset_index(drop=True)
+def item_key(list_id: str, item_id, credit_code, name) -> str:
+    """The id a return gives an item of a named list: the list's id and the item's own id,
+    else its credit code, else its name."""
+    key = next(str(k) for k in (item_id, credit_code, name) if pd.notna(k) and str(k))
+    return f"{list_id}{ITEM_SEPARATOR}{key}"
+
+
+def is_item(returns: pd.DataFrame, lists=()) -> pd.Series:
+    """Rows that report an item of one of `lists` (the ids of lists.yaml's lists)."""
+    ids = returns["indicator"].astype("string")
+    marked = ids.str.contains(ITEM_SEPARATOR, regex=False).fillna(False).astype(bool)
+    return marked & ids.str.split(ITEM_SEPARATOR, n=1).str[0].isin(list(lists))
+
+
+def unknown_indicators(returns: pd.DataFrame, indicators: pd.DataFrame, lists=()) -> pd.DataFrame:
+    """Returned rows whose indicator id is not in targets.yaml, nor an item of one of
+    `lists`: counted nowhere, listed so the department can correct its sheet."""
+    known = returns["indicator"].isin(indicators["id"]) | is_item(returns, lists)
+    return returns[~known].reset_index(drop=True)

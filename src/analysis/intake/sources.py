@@ -49,7 +49,8 @@ FINANCING_COLUMNS = [
     "year",
     "month",
 ]
-RETURN_COLUMNS = ["department", "indicator", "value", "note", "year", "month"]
+RETURN_COLUMNS = ["department", "indicator", "value", "note", "year", "month", "reported_on"]
+# reported_on: the 报送日期 the return states (intake/signoff.py), NaT when it states none
 COLUMNS = {
     "projects": PROJECT_COLUMNS,
     "platforms": PLATFORM_COLUMNS,

@@ -8,6 +8,9 @@ is missing is 未报送, never judged on the others' numbers; a co-owner that do
 return the figure itself (not in `reported_by`) shares the joint verdict.
 """
 
+import calendar
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
@@ -62,15 +65,43 @@ def parts(
     return pd.DataFrame(rows, columns=PART_COLUMNS)
 
 
+SENT, LATE, LACKING, NOT_SENT = "已报送", "逾期", "缺项", "未报送"
+UNDATED = "日期不详"
+STATE_ORDER = {NOT_SENT: 0, LATE: 1, LACKING: 2, SENT: 3}
+STATUS_COLUMNS = [
+    *("department", "period", "state", "sent_on", "due"),
+    *("figures", "owed", "lacking"),
+]
+
+
+def due_date(quarter: Period, due_day: int) -> date:
+    """The day a period's returns are due: `due_day` of the month after it (the month's
+    last day when it is shorter)."""
+    year, month = (
+        (quarter.year + 1, 1) if quarter.month == 12 else (quarter.year, quarter.month + 1)
+    )
+    return date(year, month, min(due_day, calendar.monthrange(year, month)[1]))
+
+
+def _day(when) -> str:
+    return f"{when.year}年{when.month}月{when.day}日"
+
+
 def return_status(
-    indicators: pd.DataFrame, returns_now: pd.DataFrame, quarter: Period
+    indicators: pd.DataFrame,
+    returns_now: pd.DataFrame,
+    quarter: Period,
+    due_day: int | None = None,
 ) -> pd.DataFrame:
-    """Every department that owes the office a return this period: whether it sent one,
-    how many figures it holds, and which of its figures are missing."""
+    """Every department that owes the office a return this period: 未报送 (none came),
+    逾期 (its 报送日期 is after the due date), 缺项 (on time but lacking figures it owes),
+    else 已报送; the day it states it was sent (日期不详 when it states none: a file's
+    modified time is no sending day), how many figures it holds, which are missing."""
     owed: dict[str, list[str]] = {}
     for ind in indicators[indicators["measure"] == "department_return"].itertuples():
         for department in department_returns.reporters(ind):
             owed.setdefault(department, []).append(ind.name)
+    due = due_date(quarter, due_day) if due_day else None
     rows = []
     for department, names in owed.items():
         mine = returns_now[returns_now["department"] == department]
@@ -80,21 +111,86 @@ def return_status(
             .dropna()
         )
         lacking = [n for n in names if n not in have]
-        state = "未报送" if mine.empty else ("缺项" if lacking else "已报送")
+        sent = pd.to_datetime(mine.get("reported_on", pd.Series(dtype=object))).max()
+        late = due is not None and pd.notna(sent) and sent.date() > due
+        state = NOT_SENT if mine.empty else LATE if late else LACKING if lacking else SENT
         rows.append(
             dict(
                 department=department,
                 period=quarter.label,
                 state=state,
+                sent_on="" if mine.empty else _day(sent) if pd.notna(sent) else UNDATED,
+                due=_day(due) if due else "",
                 figures=int(mine["value"].notna().sum()),
                 owed=len(names),
                 lacking="、".join(lacking) if not mine.empty else "",
             )
         )
-    order = {"未报送": 0, "缺项": 1, "已报送": 2}
-    table = pd.DataFrame(
-        rows, columns=["department", "period", "state", "figures", "owed", "lacking"]
-    )
-    return table.sort_values("state", key=lambda s: s.map(order), kind="stable").reset_index(
+    table = pd.DataFrame(rows, columns=STATUS_COLUMNS)
+    return table.sort_values("state", key=lambda s: s.map(STATE_ORDER), kind="stable").reset_index(
         drop=True
     )
+
+
+DECREASE_COLUMNS = [
+    *("department", "indicator", "name", "unit"),
+    *("previous_period", "previous", "value", "change", "firm"),
+]
+# firm: the row of a firm's item (a firm's own figure: internal edition only)
+
+
+def decreases(
+    returns: pd.DataFrame, indicators: pd.DataFrame, quarter: Period, named: pd.DataFrame
+) -> pd.DataFrame:
+    """Figures of this period's returns below the same department's figure in its previous
+    return of the year: a cumulative figure does not fall, so each is a likely error to be
+    checked with the department. Rates (unit %) can fall and are left out; the rows of a
+    named list's items are compared like indicators."""
+    year = returns[(returns["year"] == quarter.year) & returns["value"].notna()]
+    now = year[year["month"] == quarter.month]
+    before = year[year["month"] < quarter.month]
+    if now.empty or before.empty:
+        return pd.DataFrame(columns=DECREASE_COLUMNS)
+    last = before.groupby("department")["month"].transform("max")
+    before = before[before["month"] == last]
+    pairs = now.merge(
+        before[["department", "indicator", "value", "month"]],
+        on=["department", "indicator"],
+        suffixes=("", "_before"),
+    )
+    names, units, firms = _labels(indicators, named)
+    pairs = pairs.assign(
+        name=pairs["indicator"].map(names).fillna(pairs["indicator"]),
+        unit=pairs["indicator"].map(units).fillna(""),
+    )
+    fell = pairs[(pairs["value"] < pairs["value_before"]) & (pairs["unit"] != "%")]
+    table = pd.DataFrame(
+        {
+            "department": fell["department"],
+            "indicator": fell["indicator"],
+            "name": fell["name"],
+            "unit": fell["unit"],
+            "previous_period": [Period(quarter.year, int(m)).label for m in fell["month_before"]],
+            "previous": fell["value_before"],
+            "value": fell["value"],
+            "change": fell["value"] - fell["value_before"],
+            "firm": fell["indicator"].isin(firms),
+        }
+    )
+    return table.reset_index(drop=True)
+
+
+def _labels(indicators: pd.DataFrame, named: pd.DataFrame) -> tuple[dict, dict, set]:
+    """The name and unit of each id a return may carry (indicators, and lists' items), and
+    the ids of firms' items."""
+    firms = set()
+    names = dict(zip(indicators["id"], indicators["name"], strict=True))
+    units = dict(zip(indicators["id"], indicators["unit"], strict=True))
+    for item in named.itertuples():
+        key = department_returns.item_key(item.list, item.item_id, item.credit_code, item.item)
+        names[key] = f"{item.list_name}：{item.item}"
+        own = units.get(item.indicator, "")
+        units[key] = department_returns.ITEM_UNITS.get(item.kind, own)
+        if item.kind == "firm":
+            firms.add(key)
+    return names, units, firms

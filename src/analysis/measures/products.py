@@ -392,7 +392,15 @@ def _department_parts(p: Products) -> pd.DataFrame:
 def _return_status(p: Products) -> pd.DataFrame:
     from analysis.measures import owners
 
-    return owners.return_status(p.data.indicators, _now(p).returns, p.period)
+    due_day = p.data.thresholds["returns"]["due_day"]
+    return owners.return_status(p.data.indicators, _now(p).returns, p.period, due_day)
+
+
+def _return_decreases(p: Products) -> pd.DataFrame:
+    from analysis.measures import owners
+
+    d = p.data
+    return owners.decreases(d.sources.returns, d.indicators, p.period, d.named_of(p.period.year))
 
 
 def _department_summary(p: Products) -> pd.DataFrame:
@@ -589,7 +597,8 @@ def _returns_by_department(p: Products) -> pd.DataFrame:
 def _unknown_returns(p: Products) -> pd.DataFrame:
     from analysis.intake import returns
 
-    return returns.unknown_indicators(_now(p).returns, p.data.indicators)
+    lists = p.data.named["list"].unique()
+    return returns.unknown_indicators(_now(p).returns, p.data.indicators, lists)
 
 
 def _warning_inputs(p: Products):
@@ -666,6 +675,7 @@ TABLES: dict[str, Callable[[Products], pd.DataFrame]] = {
     "status_summary": _status_summary,
     "department_parts": _department_parts,
     "return_status": _return_status,
+    "return_decreases": _return_decreases,
     "department_summary": _department_summary,
     "by_department": _by_department,
     "withheld": _withheld,

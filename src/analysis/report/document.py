@@ -39,6 +39,7 @@ from analysis.judgement import (
     STATUS_ORDER,
 )
 from analysis.measures import changes, disclosure
+from analysis.measures.owners import LATE, NOT_SENT
 from analysis.report import narrative
 
 DOCX, PDF = "bulletin.docx", "bulletin.pdf"
@@ -143,6 +144,8 @@ class Facts:
     previous_period: Period | None = None
     withheld: tuple = ()  # indicators whose figures the public edition does not give
     issued: date | None = None
+    returns: pd.DataFrame | None = None  # owners.return_status: who reported, when
+    decreases: pd.DataFrame | None = None  # owners.decreases: figures below the last return
 
 
 def _gap(row, facts: Facts) -> str:
@@ -179,6 +182,29 @@ def overall(facts: Facts) -> str:
     missing = sorted({d for names in card["not_reported"] for d in names.split("、") if d})
     if missing:
         text += f"{_joined(missing)}本期未报送报表，其应报的数未计入合计。"
+    return text + returns_sentence(facts)
+
+
+def returns_sentence(facts: Facts) -> str:
+    """Who sent the period's return on time, who late (with the day), who not at all, and
+    which figures fell below the department's previous return."""
+    status, fell = facts.returns, facts.decreases
+    if status is None or status.empty:
+        return ""
+    states = status.groupby("state", sort=False)["department"].agg(list)
+    late = status[status["state"] == LATE]
+    text = f"应报送报表的{len(status)}个单位中，"
+    parts = [f"{len(status) - len(states.get(NOT_SENT, []))}个已报送"]
+    if not late.empty:
+        days = [f"{r.department}{r.sent_on}" for r in late.itertuples()]
+        parts.append(f"其中{_joined(days)}报送，晚于{late['due'].iloc[0]}的截止日期")
+    if NOT_SENT in states:
+        parts.append(f"{_joined(states[NOT_SENT])}未报送")
+    text += "，".join(parts) + "。"
+    if fell is not None and not fell.empty:
+        named = [f"{r.department}的{r.name}" for r in fell.itertuples()]
+        shown = _joined(named[:3]) + (f"等{len(named)}项" if len(named) > 3 else "")
+        text += f"{shown}本期累计数低于上期报表，请相关单位核实更正。"
     return text
 
 
@@ -351,6 +377,9 @@ def requirement_blocks(facts: Facts) -> list[Block]:
                 "共同承担的指标，各单位报送本单位承担的部分，不以他人数据代替。",
             )
         )
+    late = _late(facts)
+    if late:
+        blocks.append(("按期报送报表。", late))
     asks = _asks(rows[rows["status"].isin(ATTENTION)])
     if asks:
         blocks.append(("抓紧补齐短板。", "。".join(asks) + "。"))
@@ -371,6 +400,20 @@ def requirement_blocks(facts: Facts) -> list[Block]:
     closing = f"{facts.settings['issuer']}将继续跟踪，在下期通报中说明上述事项的进展。"
     out = [Block("h2", text, f"（{_cn(i)}）{lead}") for i, (lead, text) in enumerate(blocks, 1)]
     return [*out, Block("body", closing)]
+
+
+def _late(facts: Facts) -> str:
+    """What is asked of units that sent their return after the due date."""
+    status = facts.returns
+    if status is None or status.empty:
+        return ""
+    late = status[status["state"] == LATE]
+    if late.empty:
+        return ""
+    return (
+        f"{_joined(late['department'].tolist())}本期报表晚于截止日期报送，"
+        f"请于每月{late['due'].iloc[0].split('月')[-1]}前报送上月报表，确保通报数据及时完整。"
+    )
 
 
 def compose(facts: Facts) -> list[Block]:
@@ -664,6 +707,13 @@ def withheld(made, edition: str) -> tuple:
     return tuple(disclosure.withheld({"equity_financing": equity["amount"]}, made.thresholds))
 
 
+def _decreases(made, edition: str) -> pd.DataFrame:
+    """The figures below the previous return; a firm's own figure in the internal edition
+    only."""
+    fell = made.table("return_decreases")
+    return fell if edition == "internal" else fell[~fell["firm"].astype(bool)]
+
+
 def write(made, folder: Path, edition: str, issued: date | None = None) -> list[str]:
     """bulletin.docx (and bulletin.pdf when LibreOffice is there) in the run's staging
     `folder`, from the run's products (products.Products); the previous 通报 is the last
@@ -683,6 +733,8 @@ def write(made, folder: Path, edition: str, issued: date | None = None) -> list[
         previous_period=earlier[-1] if earlier else None,
         withheld=withheld(made, edition),
         issued=issued,
+        returns=made.table("return_status"),
+        decreases=_decreases(made, edition),
     )
     docx = write_docx(compose(facts), folder / DOCX)
     pdf = to_pdf(docx)

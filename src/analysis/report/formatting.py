@@ -69,6 +69,11 @@ def number(value, digits: int = 0) -> str:
     return "—" if _missing(value) else f"{value:,.{digits}f}"
 
 
+def plain(value) -> str:
+    """A figure as a department wrote it: no trailing zeros (28, 17.5, 1,234.56)."""
+    return "—" if _missing(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 def in_unit(value, unit: str) -> str:
     """A target or actual in its indicator's unit: counts whole, 亿元 to two places."""
     digits = {"亿元": 2, "%": 1}.get(unit, 0)
@@ -280,9 +285,22 @@ RETURN_STATUS_HEADERS = {
     "department": "单位",
     "period": "报告期",
     "state": "报送情况",
+    "sent_on": "报送日期",
+    "due": "报送截止日期",
     "figures": "已报指标数",
     "owed": "应报指标数",
     "lacking": "缺报指标",
+}
+
+
+RETURN_DECREASE_HEADERS = {
+    "department": "单位",
+    "name": "指标（项目）",
+    "unit": "计量单位",
+    "previous_period": "上期",
+    "previous": "上期累计",
+    "value": "本期累计",
+    "change": "增减",
 }
 
 

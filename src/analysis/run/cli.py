@@ -3,6 +3,7 @@
   run     读入各单位报表，执行报告笔记本，生成 HTML 报告 / read, execute, write the report
   ingest  只读入报表到 data/processed（供 JupyterLab 交互使用）/ read the workbooks only
   sample  生成样例城市的报表 / write the fictional sample city's workbooks
+  templates  生成发给各责任单位的部门报表填报模板 / write the returns' forms for the departments
 
 各命令的选项见 python -m analysis 命令 --help / each command's options: COMMAND --help.
 
@@ -39,6 +40,15 @@ def _period(text: str) -> str:
             Period.parse(text)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from exc
+    return text
+
+
+def _named_period(text: str) -> str:
+    """A period the user names (no 'latest': a form is for a period still to report)."""
+    try:
+        Period.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
     return text
 
 
@@ -82,7 +92,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m analysis", description=__doc__)
     sub = parser.add_subparsers(
-        dest="command", required=True, parser_class=_Parser, metavar="{run,ingest,sample}"
+        dest="command", required=True, parser_class=_Parser, metavar="{run,ingest,sample,templates}"
     )
 
     run = sub.add_parser(
@@ -189,6 +199,42 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="同时生成本年 1-2月 的报表 / also write this year's 1-2月 tables",
     )
+    templates = sub.add_parser(
+        "templates",
+        help="生成部门报表填报模板 / write the departments' return forms",
+        description="为每个应报送部门报表的单位生成一个填报模板（Excel），预填本单位承担的指标"
+        "（targets.yaml 中 measure: department_return）和本单位负责的清单项目（lists.yaml），"
+        "附年度目标、上期累计（取 PROCESSED 中已导入的上期报表）和报送截止日期（thresholds.yaml "
+        "的 returns.due_day）；只有要填的单元格可以编辑。收回后放入 RAW/部门报表 再运行即可。\n"
+        "Write one form per department owing a return, pre-filled with its indicators and "
+        "named items, targets, the previous return's figures and the due date; only the cells "
+        "to fill are editable. Put the filled forms into RAW/部门报表 and run.",
+    )
+    templates.add_argument(
+        "--period",
+        type=_named_period,
+        required=True,
+        help="要填报的报告期，自1月起累计：2026-12、2026年1-12月、2026Q4 / the period to report",
+    )
+    templates.add_argument(
+        "--out",
+        type=_folder,
+        default=config.REPORTS_DIR / "templates",
+        help="模板写到哪个目录，须可写 / folder the forms are written to (must be writable)",
+    )
+    templates.add_argument(
+        "--processed",
+        type=_folder,
+        default=config.PROCESSED_DIR,
+        help="已导入的表（上期累计取自其中的部门报表；没有则留空）/ the intake's tables (the "
+        "previous period's returns are read from it, if there)",
+    )
+    templates.add_argument(
+        "--params",
+        type=_folder,
+        default=config.PARAMS_DIR,
+        help="targets.yaml、lists.yaml、thresholds.yaml 所在目录 / folder of the parameter files",
+    )
     return parser
 
 
@@ -223,6 +269,18 @@ def _dispatch(args) -> str:
         written = sample.write_city(panel, args.out)
         firms = panel.loc[panel["year"] == args.year, "credit_code"].nunique()
         return f"已生成样例城市：本年 {firms} 家企业，{len(written)} 个工作簿 → {args.out}"
+    if args.command == "templates":
+        from analysis import params
+        from analysis.report import return_forms
+
+        params.check(args.params)
+        period = Period.parse(args.period)
+        read = return_forms.returns_read(args.processed)
+        written = return_forms.write_all(period, args.out, args.params, read)
+        return (
+            f"已生成 {len(written)} 个单位的{period.label}报表填报模板 / {len(written)} forms "
+            f"written → {args.out}"
+        )
     # runner imports what a run needs when it runs: a reused report loads no pandas
     from analysis.run import runner
 
@@ -296,7 +354,12 @@ class FolderNotWritable(TenplansError):
 
 def _written(args) -> dict[str, Path]:
     """The folders this command writes, by the option that names them."""
-    folders = {"run": ("--out", "--processed"), "ingest": ("--processed",), "sample": ("--out",)}
+    folders = {
+        "run": ("--out", "--processed"),
+        "ingest": ("--processed",),
+        "sample": ("--out",),
+        "templates": ("--out",),
+    }
     return {o: getattr(args, o.lstrip("-")) for o in folders[args.command]}
 
 
