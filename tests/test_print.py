@@ -179,6 +179,21 @@ def test_no_sheet_is_blank_and_each_carries_the_edition(printed):
             assert text or sheet["image"], (key, number, "blank sheet")
 
 
+def test_no_heading_is_left_at_the_foot_of_a_sheet(printed):
+    """A heading prints on the sheet of what it heads, never last on the sheet before (a
+    heading that is also a cell's text, 经信局, may end a sheet as that cell)."""
+    for key, result in printed.items():
+        total = len(result["sheets"])
+        cells = set(result["parts"]["cells"])
+        headings = [h for h in result["parts"]["headings"] if h not in cells]
+        for number, sheet in enumerate(result["sheets"], start=1):
+            text = squeezed(sheet["text"])
+            for part in (squeezed(result["footer"]), f"第{number}页，共{total}页"):
+                text = text.replace(part, "")
+            last = [h for h in headings if text.endswith(squeezed(h))]
+            assert number == total or not last, (key, number, last)
+
+
 def test_the_page_count_is_sane(printed):
     """Not a sheet per row, nor a sheet left over: at most what the content could fill."""
     for key, result in printed.items():
