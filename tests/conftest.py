@@ -29,6 +29,7 @@ LONG_FIRST = [
     "test_months",  # …while the other worker makes a report of its own
     "test_runner_lock",
     "test_browser",
+    "test_print",  # two dozen Chromium prints
     "test_area_notebooks",
     "test_versions",
     "test_corpus",

@@ -153,7 +153,8 @@ class _Tables(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         kind = dict(attrs).get("class") or ""
-        if tag == "table" and ("report-table" in kind or kind == "scorecard"):  # index too
+        index = set(kind.split()) - {"wide", "wrap"} == {"scorecard"}  # printing.py's marks
+        if tag == "table" and ("report-table" in kind or index):  # index too
             self.tables.append([])
             self._depth = 1
         elif self._depth and tag == "tr":

@@ -20,6 +20,7 @@ from pathlib import Path
 import jinja2
 
 from analysis.intake.periods import Period
+from analysis.report import printing
 
 # nbformat validates with jsonschema, whose import compiles rfc3987-syntax's IRI grammar:
 # over a second of every run's start (python-jsonschema/jsonschema#1428). A notebook has no
@@ -88,6 +89,9 @@ class Page:
             parameters=shown_parameters(self.provenance.get("parameters", {})),
             timings=self.timings(current),
             current=current,
+            print_footer=jinja2.utils.markupsafe.Markup(
+                printing.css_string(f"{label} · {self.title}")
+            ),
         )
 
     def timings(self, current: str) -> list[tuple[str, float]]:
@@ -144,7 +148,8 @@ def notebook_to_html(notebook_path: Path, html_path: Path, page: Page) -> list[H
         book, resources={"tenplans": page.context(Path(html_path).name)}
     )
     headings = headings_of(body)
-    body = accessible(mark_figures(body.replace(TOC_MARK, toc(headings), 1)))
+    body = mark_figures(body.replace(TOC_MARK, toc(headings), 1))
+    body = accessible(printing.for_print(body))
     Path(html_path).write_text(with_sorting(body), encoding="utf-8")
     return headings
 
@@ -329,7 +334,7 @@ def index_page(
         for row, colour in zip(rows.itertuples(index=False), colours, strict=True)
     ]
     sections = [dict(label=lbl, href=href, headings=heads) for lbl, href, heads in contents]
-    return (
+    return printing.for_print(
         _environment()
         .get_template("quarter.html.j2")
         .render(
