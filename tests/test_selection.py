@@ -216,3 +216,15 @@ def test_the_cache_parses_nothing_twice_and_a_new_month_only_its_files(tmp_path,
         name: "解析" if name in new else "取自缓存" for name in actions["name"]
     }
     assert ((third.panel["year"] == 2026) & (third.panel["month"] == 10)).any()
+
+
+def test_a_period_skipped_by_one_run_is_parsed_by_the_next_that_needs_it(tmp_path, parsed):
+    raw, cache = tmp_path / "raw", tmp_path / "cache"
+    for year in (2025, 2026):
+        _stats(raw, year, 9)
+    ingest(raw, cache_dir=cache, period=Period(2025, 9))
+    assert parsed == ["2025年1-9月规上工业.xlsx"]
+    parsed.clear()
+    intake = ingest(raw, cache_dir=cache, period="latest")
+    assert parsed == ["2026年1-9月规上工业.xlsx"]
+    assert sorted(intake.reading["action"]) == ["取自缓存", "解析"]
