@@ -170,8 +170,9 @@ def test_a_sheet_past_the_row_limit_is_refused_in_one_line_before_its_parse(tmp_
 
 
 def test_a_sheet_without_its_extent_is_counted_and_refused_too(tmp_path, parsed):
+    """Past the head's 200 rows: counted from the XML, as the head does not hold them."""
     raw = tmp_path / "raw"
-    path = _stats(raw, 2026, 9, firms=30)
+    path = _stats(raw, 2026, 9, firms=300)
     stripped = path.with_suffix(".tmp")
     with zipfile.ZipFile(path) as old, zipfile.ZipFile(stripped, "w") as new:
         for item in old.infolist():
@@ -181,9 +182,9 @@ def test_a_sheet_without_its_extent_is_counted_and_refused_too(tmp_path, parsed)
                 assert b"dimension" not in data
             new.writestr(item, data)
     stripped.replace(path)
-    with pytest.raises(InputFileError, match="35 行"):
-        ingest(raw, params_dir=_params(tmp_path, 20), period="latest")
-    assert ingest(raw, params_dir=_params(tmp_path / "more", 35)).panel["credit_code"].size == 30
+    with pytest.raises(InputFileError, match="305 行"):
+        ingest(raw, params_dir=_params(tmp_path, 250), period="latest")
+    assert ingest(raw, params_dir=_params(tmp_path / "more", 305)).panel["credit_code"].size == 300
 
 
 def test_an_oversized_sheet_of_a_period_not_read_is_skipped_not_refused(tmp_path, parsed):

@@ -96,7 +96,7 @@ def lookup(path: Path, spec: dict, cache_dir: Path | None, parse) -> tuple[Parse
     (so the caller can store it once every file of the run has been read)."""
     sha256 = file_checksum(path)
     entry = entry_for(path, sha256, spec, cache_dir) if cache_dir else None
-    if False:
+    if entry and (entry / "complete").exists():
         parts = [feather.read_feather(entry / f"{part}.arrow") for part in PARTS]
         return _stamped(Parsed(*parts), path, sha256), False
     parsed = parse(path)
