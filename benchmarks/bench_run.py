@@ -28,6 +28,7 @@ psutil; shared pages count once per process, so it errs high.
 import argparse
 import contextlib
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -101,9 +102,17 @@ def tree_rss(root: psutil.Process) -> int:
     return total
 
 
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def measured(command: list[str]) -> dict:
-    """Wall seconds, the process tree's peak resident memory (MB) and the last line of
-    stdout of one command in a fresh process."""
+    """Wall seconds, CPU seconds, the process tree's peak resident memory (MB) and the last
+    line of stdout of one command in a fresh process. CPU seconds count the processes
+    waited for (the command's, its readers', nbconvert's): on a machine shared with other
+    work they change little where wall seconds double."""
+    cpu = _children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     root, peak = psutil.Process(process.pid), 0
@@ -115,7 +124,12 @@ def measured(command: list[str]) -> dict:
     if process.returncode:
         raise SystemExit(f"{' '.join(command[:4])} … failed ({process.returncode}):\n{stderr}")
     lines = stdout.strip().splitlines()
-    return {"seconds": seconds, "peak_mb": peak / 2**20, "last": lines[-1] if lines else ""}
+    return {
+        "seconds": seconds,
+        "cpu_s": _children_cpu() - cpu,
+        "peak_mb": peak / 2**20,
+        "last": lines[-1] if lines else "",
+    }
 
 
 def floor(folder: Path) -> dict:
@@ -127,7 +141,7 @@ def floor(folder: Path) -> dict:
 def intake(raw: Path, cache: Path, period: str | None = None) -> dict:
     """The intake alone in a fresh process: its seconds and peak, rows read and parsed."""
     found = measured([sys.executable, "-c", INTAKE, str(raw), str(cache), *filter(None, [period])])
-    return json.loads(found["last"]) | {"peak_mb": found["peak_mb"]}
+    return json.loads(found["last"]) | {"peak_mb": found["peak_mb"], "cpu_s": found["cpu_s"]}
 
 
 def added_month(raw: Path, folder: Path) -> dict:
@@ -183,6 +197,8 @@ def city(firms: int, folder: Path, monthly: bool = False, samples: Path | None =
         "intake_s": read["seconds"],
         "intake_mb": read["peak_mb"],
         "run_s": full["seconds"],
+        "run_cpu_s": full["cpu_s"],
+        "intake_cpu_s": read["cpu_s"],
         "peak_mb": full["peak_mb"],
         "page_mb": max(pages) / 2**20,
         "rerun_s": again["seconds"],
@@ -195,13 +211,15 @@ def main(sizes: list[int], monthly: list[int], samples: Path | None = None) -> N
         base = floor(Path(tmp) / "floor")
     print(
         f"floor: {len(runner.NOTEBOOKS)} trivial notebooks, {runner.WORKERS} workers: "
-        f"{base['seconds']:.1f} s, peak {base['peak_mb']:.0f} MB (process tree)",
+        f"{base['seconds']:.1f} s ({base['cpu_s']:.1f} CPU-s), peak {base['peak_mb']:.0f} MB "
+        "(process tree)",
         flush=True,
     )
     print(
         f"{'firms':>16} | {'rows':>9} | {'sample s':>8} | {'intake s':>8} | "
         f"{'intake rows/s':>13} | {'intake MB':>9} | {'run s':>7} | {'× floor':>7} | "
-        f"{'peak MB':>7} | {'largest page MB':>15} | {'rerun s':>7} | month+ s (files parsed)"
+        f"{'run CPU-s':>9} | {'peak MB':>7} | {'largest page MB':>15} | {'rerun s':>7} | "
+        "month+ s (files parsed)"
     )
     cities = [(n, False) for n in sizes] + [(n, True) for n in monthly]
     for firms, by_month in cities:
@@ -210,11 +228,12 @@ def main(sizes: list[int], monthly: list[int], samples: Path | None = None) -> N
         label = f"{firms:,} monthly" if by_month else f"{firms:,}"
         month = r["month"]
         added = f"{month['seconds']:.1f} ({month['parsed']})" if month else "-"
+        intake_s = f"{r['intake_s']:.1f} ({r['intake_cpu_s']:.0f} CPU-s)"
         print(
-            f"{label:>16} | {r['rows']:>9,} | {r['sample_s']:>8.1f} | {r['intake_s']:>8.1f} | "
+            f"{label:>16} | {r['rows']:>9,} | {r['sample_s']:>8.1f} | {intake_s:>8} | "
             f"{r['rows_per_s']:>13,.0f} | {r['intake_mb']:>9.0f} | {r['run_s']:>7.1f} | "
-            f"{r['run_s'] / base['seconds']:>7.2f} | {r['peak_mb']:>7.0f} | "
-            f"{r['page_mb']:>15.2f} | {r['rerun_s']:>7.1f} | {added}",
+            f"{r['run_s'] / base['seconds']:>7.2f} | {r['run_cpu_s']:>9.1f} | "
+            f"{r['peak_mb']:>7.0f} | {r['page_mb']:>15.2f} | {r['rerun_s']:>7.1f} | {added}",
             flush=True,
         )
 
