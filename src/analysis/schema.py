@@ -535,6 +535,8 @@ class Thresholds(BaseModel):
     # early warnings (measures/warnings.py): a fall 同比 of at least this share is listed
     warning_decline_share: Share = 0.2
     returns: Returns = Returns()
+    # the intake's bound: a sheet of more rows is refused before its parse (selection.py)
+    max_rows_per_sheet: Annotated[int, BeforeValidator(_whole(1))] = 500_000
 
     @field_validator("seasonal_share_limits", mode="before")
     @classmethod

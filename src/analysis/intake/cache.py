@@ -50,6 +50,7 @@ class Parsed:
     sheets: pd.DataFrame
     path: Path | None = None
     sha256: str = ""
+    fresh: bool = False  # parsed by this run (not taken from the cache)
 
 
 def file_checksum(path: Path) -> str:

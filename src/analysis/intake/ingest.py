@@ -27,7 +27,7 @@ import yaml
 
 from analysis import params
 from analysis.errors import InputFileError, ParamsError
-from analysis.intake import cache, sources, typos, versions
+from analysis.intake import cache, selection, sources, typos, versions
 from analysis.intake.codes import credit_code_problems
 from analysis.intake.dated import out_of_period
 from analysis.intake.duplicates import (
@@ -38,6 +38,7 @@ from analysis.intake.duplicates import (
     resolve_duplicates,
     sorted_by,
 )
+from analysis.intake.periods import Period
 from analysis.intake.plausible import check_units
 from analysis.intake.reading import (
     EXCEL_SUFFIXES,
@@ -93,6 +94,9 @@ class Intake:
     revisions: pd.DataFrame  # what each standing version changed: figures, firms added, missing
     repeats: pd.DataFrame  # keys on several rows: renamed firms, tax summed, conflicts
     sheets: pd.DataFrame = field(default_factory=pd.DataFrame)  # every sheet: read or not, why
+    reading: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # every file: parsed, cached, skipped
 
     @classmethod
     def table_names(cls) -> list[str]:
@@ -473,7 +477,62 @@ def _read(path: Path, spec: dict, aliases: Aliases, cache_dir: Path | None, stag
         return _Refusal(exc.path, exc.problem, getattr(exc, "diagnosis", None))
     if new and staging:
         cache.stage(found, spec, staging)
+    found.fresh = new
     return found
+
+
+READING_COLUMNS = ["file", "kind", "period", "action", "reason"]
+PARSED, CACHED, SKIPPED = "解析", "取自缓存", "未解析"
+
+
+def _needed(paths: list[Path], raw_dir: Path, aliases: Aliases, period, limit: int):
+    """The files a report of `period` reads (every file when it is None; 'latest': the
+    newest the statistics and tax heads name), each held to the row limit before its
+    parse; and one row per file skipped, with why (selection.py)."""
+    heads_of = {path: selection.heads(path, aliases, limit) for path in paths}
+    report = selection.latest(heads_of) if period == "latest" else period
+    kept, skipped = [], []
+    for path, sheets in heads_of.items():
+        why = selection.skip_reason(sheets, report) if report else None
+        if why is None:
+            selection.refuse_oversized(path, sheets, limit)
+            kept.append(path)
+            continue
+        table = next(h for h in sheets if h.kind is not None)
+        label = path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else str(path)
+        skipped.append(
+            dict(
+                file=label,
+                kind=table.kind,
+                year=table.period.year,
+                month=table.period.month,
+                status="未读取",
+                rule=why,
+                path=str(path),
+                period=table.period.label,
+            )
+        )
+    return kept, pd.DataFrame(skipped, columns=[*versions.VERSION_COLUMNS, "path", "period"])
+
+
+def _reading(parsed: list[cache.Parsed], skipped: pd.DataFrame) -> pd.DataFrame:
+    """Every raw file of the run and what was done with it: parsed now, taken from the
+    cache (parsed by an earlier run), or not parsed and why."""
+    rows = [
+        dict(
+            file=str(p.path),
+            kind="、".join(dict.fromkeys(p.files["table"])) if "table" in p.files else "",
+            period="、".join(dict.fromkeys(p.files["period"])) if "period" in p.files else "",
+            action=PARSED if p.fresh else CACHED,
+            reason="",
+        )
+        for p in parsed
+    ]
+    rows += [
+        dict(file=r.path, kind=r.kind, period=r.period, action=SKIPPED, reason=r.rule)
+        for r in skipped.itertuples()
+    ]
+    return pd.DataFrame(rows, columns=READING_COLUMNS)
 
 
 def _readers(paths: list[Path]) -> int:
@@ -518,10 +577,15 @@ def _end_with_parent(parent: int) -> None:
 
 
 def ingest(
-    raw_dir: Path, params_dir: Path = params.PARAMS_DIR, cache_dir: Path | None = None
+    raw_dir: Path,
+    params_dir: Path = params.PARAMS_DIR,
+    cache_dir: Path | None = None,
+    period: Period | str | None = None,
 ) -> Intake:
-    """Read every workbook under `raw_dir` into the intake's tables; with `cache_dir`,
-    files parsed before are taken from the cache and new ones stored there."""
+    """Read the workbooks under `raw_dir` into the intake's tables; with `cache_dir`,
+    files parsed before are taken from the cache and new ones stored there. With a
+    `period` (a Period, or 'latest'), only the files a report of it reads are parsed
+    (selection.needed_periods); without, every file."""
     spec = params.columns(params_dir)
     aliases = Aliases(spec)
     raw_dir = Path(raw_dir)
@@ -530,6 +594,7 @@ def ingest(
     tax_rule = thresholds["tax_rows_of_one_taxpayer"]
     if not paths:
         raise InputFileError(raw_dir, "目录中没有 .xlsx/.xls/.csv 文件 / no workbooks found")
+    paths, skipped = _needed(paths, raw_dir, aliases, period, thresholds["max_rows_per_sheet"])
     staging = cache.staging_for(cache_dir) if cache_dir else None
     read = partial(_read, spec=spec, aliases=aliases, cache_dir=cache_dir, staging=staging)
     try:
@@ -550,8 +615,10 @@ def ingest(
     if staging:  # only now, every file read, does anything enter the cache
         cache.commit(staging, cache_dir)
     describe = _describer(raw_dir, parsed, aliases)
-    intake = _assemble(parsed, spec, describe, aside, tax_rule)
+    listed = pd.concat([aside, skipped[aside.columns]]) if len(skipped) else aside
+    intake = _assemble(parsed, spec, describe, listed, tax_rule)
     intake.sheets = pd.concat([p.sheets for p in parsed], ignore_index=True)
+    intake.reading = _reading(parsed, skipped)
     return intake
 
 

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.errors import InputFileError
-from analysis.intake import context, sheetxml, signoff
+from analysis.intake import context, sheethead, sheetxml, signoff
 
 HEADER_SCAN_ROWS = 200  # a header is searched for in a sheet's first rows, notes above included
 TOTAL_PATTERN = r"^\s*(合\s*计|总\s*计|小\s*计|全\s*[市县]\s*合\s*计|其\s*中)"
@@ -198,9 +198,10 @@ def _excel_grids(path: Path) -> list[Grid]:
     return grids
 
 
-def _csv_grid(path: Path) -> Grid:
-    """A CSV as one sheet; bureaus' CSVs come in UTF-8 or GB18030 (GBK)."""
-    raw = path.read_bytes()
+def _csv_grid(path: Path, raw: bytes | None = None) -> Grid:
+    """A CSV as one sheet (or the given start of it); bureaus' CSVs come in UTF-8 or
+    GB18030 (GBK)."""
+    raw = path.read_bytes() if raw is None else raw
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = raw.decode(encoding)
@@ -271,6 +272,34 @@ def read_grids(path: Path) -> list[Grid]:
                 "short): open it in Excel or WPS and save it again, or ask the sender for it"
             )
         raise InputFileError(path, problem) from exc
+
+
+def head_grids(path: Path, rows: int, limit: int) -> list[tuple[Grid, int]]:
+    """Every sheet's first `rows` rows as a grid (hidden sheets empty), each with the
+    sheet's row count, without parsing the rest where the format allows (sheethead.py);
+    a sheet's count is exact up to `limit` at least."""
+    problem = _not_a_workbook(path)
+    if problem:
+        raise InputFileError(path, problem)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            start, lines = sheethead.csv_head(path)
+            grid = _csv_grid(path, start)
+            return [(Grid(path, grid.sheet, grid.cells.slice(0, rows)), lines)]
+        if suffix in XML_SUFFIXES:
+            return [
+                (Grid(path, name, cells, state=state), count)
+                for name, state, cells, count in sheethead.xlsx_heads(path, rows, limit)
+            ]
+    except InputFileError:
+        raise
+    except Exception:  # not readable so: the whole read says why (read_grids)
+        pass
+    return [
+        (Grid(g.path, g.sheet, g.cells.slice(0, rows), state=g.state), g.cells.num_rows)
+        for g in read_grids(path)
+    ]
 
 
 class Aliases:

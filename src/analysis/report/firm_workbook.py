@@ -139,10 +139,11 @@ LISTS = {
     "matches": FirmList(
         "按名称匹配",
         {
-            "name": "企业名称",
-            "code_in_file": "税收表中的代码",
-            "matched_code": "匹配到的代码",
+            "file": "文件",
             "row": "行号",
+            "name": "企业名称",
+            "code_in_file": "原表中的代码",
+            "matched_code": "匹配到的代码",
         },
         "按文件、行号排列",
         by("file", "row"),

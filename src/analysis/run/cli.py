@@ -199,6 +199,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="同时生成本年 1-2月 的报表 / also write this year's 1-2月 tables",
     )
+    sample.add_argument(
+        "--monthly",
+        action="store_true",
+        help="逐月生成：上年 1-2月 至 1-12月、本年 1-2月 至 --month，如省、市汇总各县所收 / every "
+        "published month: last year's 1-2 … 1-12 and this year's 1-2 … --month",
+    )
     templates = sub.add_parser(
         "templates",
         help="生成部门报表填报模板 / write the departments' return forms",
@@ -265,7 +271,9 @@ def _dispatch(args) -> str:
         from analysis.sample import city as sample
 
         month = 3 * args.quarter if args.quarter else args.month
-        panel = sample.generate_city(args.firms, args.seed, args.year, month, args.jan_feb)
+        panel = sample.generate_city(
+            args.firms, args.seed, args.year, month, args.jan_feb, args.monthly
+        )
         written = sample.write_city(panel, args.out)
         firms = panel.loc[panel["year"] == args.year, "credit_code"].nunique()
         return f"已生成样例城市：本年 {firms} 家企业，{len(written)} 个工作簿 → {args.out}"

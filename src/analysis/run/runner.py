@@ -101,6 +101,30 @@ def run_ingest(paths: RunPaths):
     return intake
 
 
+def _asked(period: str) -> Period | str | None:
+    """The period whose files the intake parses: 'latest' (the intake finds it from the
+    files' heads), a period, or None (every file) for a name the run will refuse anyway."""
+    if period == "latest":
+        return period
+    try:
+        return Period.parse(period)
+    except ValueError:
+        return None
+
+
+def _log_reading(reading) -> None:
+    """What the intake did with each raw file, in the run's log: counts, then every file
+    not parsed and why."""
+    counts = reading["action"].value_counts()
+    log.info(
+        "ingest: %d files parsed, %d from the cache, %d not parsed (periods the report does "
+        "not read)",
+        *(int(counts.get(a, 0)) for a in ("解析", "取自缓存", "未解析")),
+    )
+    for row in reading[reading["action"] == "未解析"].itertuples():
+        log.info("ingest: not parsed %s: %s", row.file, row.reason)
+
+
 def cache_dir(paths: RunPaths) -> Path:
     """Parsed raw files, by checksum, beside the processed tables (see cache.py)."""
     return Path(paths.processed) / "cache"
@@ -171,7 +195,8 @@ def _ingest_and_run(period, paths, edition, force, gathered, warm, remembered, e
         warnings.simplefilter("always")
         # Unclosed event loops etc. collected meanwhile are not about the data.
         warnings.simplefilter("ignore", ResourceWarning)
-        intake = ingest(paths.raw, paths.params, cache_dir(paths))  # bad input stops it here
+        # only the files of the periods the report reads are parsed; bad input stops it here
+        intake = ingest(paths.raw, paths.params, cache_dir(paths), _asked(period))
         q = resolve_period(period, intake.panel)
     manifest.remember(remembered, entries)  # every file was usable
     out = Path(paths.out).resolve()
@@ -180,6 +205,7 @@ def _ingest_and_run(period, paths, edition, force, gathered, warm, remembered, e
         with _run_log(log_path) as terminal:
             for warning in caught:
                 log.warning("ingest: %s", warning.message)
+            _log_reading(intake.reading)
             try:
                 run = _Run(intake, q, paths, edition, log_path, terminal, warm)
                 return _locked_run(run, force, gathered)

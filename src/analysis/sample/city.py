@@ -338,13 +338,19 @@ def _quarterly(
     return flows
 
 
-def reported_months(year: int, month: int, jan_feb: bool = False) -> dict[int, list[int]]:
+def reported_months(
+    year: int, month: int, jan_feb: bool = False, monthly: bool = False
+) -> dict[int, list[int]]:
     """The periods the sample city has tables for, by year: all of last year's quarter-ends,
     this year's up to `month`, and `month` itself in both years when it ends no quarter (last
     year's same point is the seasonal projection's history); `jan_feb` adds this year's
-    1-2月, the first table of a year."""
+    1-2月, the first table of a year. `monthly`: every published month instead, as a
+    province receives them (1-2月 … 1-12月 of last year, 1-2月 … `month` of this year;
+    January alone is not published)."""
     if not 1 <= month <= 12:
         raise ValueError(f"month must be 1-12, got {month}")
+    if monthly:
+        return {year - 1: list(range(2, 13)), year: list(range(2, month + 1)) or [month]}
     extra = [] if month % 3 == 0 else [month]
     early = [2] if jan_feb and month >= 2 else []
     return {
@@ -379,11 +385,16 @@ def _cumulative_at(flows: dict[str, NDArray], shares: NDArray, month: int) -> di
 
 
 def generate_city(
-    firms: int = 400, seed: int = 2026, year: int = 2026, month: int = 9, jan_feb: bool = False
+    firms: int = 400,
+    seed: int = 2026,
+    year: int = 2026,
+    month: int = 9,
+    jan_feb: bool = False,
+    monthly: bool = False,
 ) -> pd.DataFrame:
     """The "truth" panel of a fictional city: one row per above-size firm and reported period.
 
-    Covers the periods of reported_months(year, month, jan_feb): Y-1's quarter-ends and Y's
+    Covers the periods of reported_months(year, month, jan_feb, monthly): Y-1's quarter-ends and Y's
     up to `month`, and `month` itself. Flows are cumulative yuan; `*_prev` is 上年同期, the
     firm's own figure for the same months a year earlier (NaN if it had none). `firms` is
     the approximate count this year; the same seed always gives the same city, and the
@@ -391,7 +402,7 @@ def generate_city(
     """
     if firms < 20:
         raise ValueError(f"firms must be at least 20 to hold the named firms, got {firms}")
-    periods = reported_months(year, month, jan_feb)
+    periods = reported_months(year, month, jan_feb, monthly)
     rng = np.random.default_rng(seed)
     revenue = _yearly_revenue(rng, firms)
     industries, names, codes = _identities(rng, revenue)
