@@ -210,6 +210,9 @@ def test_forms_carry_targets_previous_figures_and_every_listed_item(trip):
     }
     before = _sample_return(trip["raw"], "经信局", 6)
     assert sheet[f"E{by_id['key_firm_visits']}"].value == 30  # targets.yaml, read here too
+    # the ten measures split {经信局: 3, …} over 10 parts: 经信局 is asked for its 3
+    assert sheet[f"E{by_id['recognition_measures_done']}"].value == 3
+    assert "本单位承担部分" in sheet[f"C{by_id['recognition_measures_done']}"].value
     for key, value in before.items():
         assert sheet[f"{PREVIOUS}{by_id[key]}"].value == value
     lists = yaml.safe_load((PARAMS_DIR / "lists.yaml").read_text(encoding="utf-8"))["lists"]

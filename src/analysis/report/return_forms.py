@@ -81,8 +81,8 @@ def form_rows(
     rows = []
     for ind in indicators[indicators["measure"] == "department_return"].itertuples():
         if department in department_returns.reporters(ind):
-            target = ind.target if pd.notna(ind.target) else None
-            rows.append((ind.id, plan_names[ind.plan], ind.name, ind.unit, target, "indicator"))
+            target, name = _own_target(ind, department)
+            rows.append((ind.id, plan_names[ind.plan], name, ind.unit, target, "indicator"))
     units = indicators.set_index("id")["unit"]
     for item in named.itertuples():
         if department not in item.owner.split("、"):
@@ -101,6 +101,18 @@ def form_rows(
     mine = previous[previous["department"] == department].set_index("indicator")["value"]
     table["previous"] = table["id"].map(mine)
     return table[ROW_COLUMNS]
+
+
+def _own_target(ind, department: str) -> tuple[float | None, str]:
+    """The target a department is judged on (its part where targets.yaml splits it among
+    the reporters, `shares`), and the row's name saying so."""
+    if pd.isna(ind.target):
+        return None, ind.name
+    shares = ind.shares if isinstance(ind.shares, dict) else {}
+    if department not in shares:
+        return ind.target, ind.name
+    part = ind.target * shares[department] / sum(shares.values())
+    return part, f"{ind.name}（本单位承担部分）"
 
 
 def file_name(department: str, period: Period) -> str:
