@@ -126,6 +126,9 @@ def test_read_back_files_were_written_by_libreoffice(trip):
     for path in files:
         with zipfile.ZipFile(path) as z:
             assert "LibreOffice" in z.read("docProps/app.xml").decode()
+    sheet = openpyxl.load_workbook(files[0]).active  # as the department's program saved it
+    assert sheet.protection.sheet and sheet.column_dimensions[ID].hidden
+    assert not sheet[f"{VALUE}4"].protection.locked and sheet[f"{ID}4"].protection.locked
 
 
 def test_scorecard_figures_are_the_values_typed(trip):
