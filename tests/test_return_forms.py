@@ -337,3 +337,36 @@ def test_only_rows_of_a_known_list_or_indicator_are_known():
     unknown = returns.unknown_indicators(rows, indicators, ["key_projects"])
     assert unknown["indicator"].tolist() == ["other_list:X", "b"]
     assert returns.unknown_indicators(rows.iloc[:0], indicators, ["key_projects"]).empty
+
+
+def test_a_list_of_any_kind_gets_its_rows_on_its_owners_forms():
+    """A kind of list the suite has no rule for (a list of measures, as lists.yaml may
+    grow): its items on their owner's form, in the unit of the list's indicator."""
+    indicators = pd.DataFrame(
+        [
+            dict(id="m", plan=10, name="措施落实", unit="项", target=10.0, measure="x"),
+        ]
+    ).assign(reported_by=None, departments=[["甲局"]], shares=None)
+    named = pd.DataFrame(
+        [
+            dict(list="ten", list_name="十项措施", plan=10, kind="measure", indicator="m"),
+            dict(list="ten", list_name="十项措施", plan=10, kind="measure", indicator="m"),
+        ]
+    ).assign(
+        item_id=["T1", None],
+        credit_code=None,
+        item=["评选优秀企业家", "政治安排"],
+        owner=["甲局", "乙局"],
+        item_target=None,
+    )
+    previous = pd.DataFrame(
+        [("甲局", "ten:T1", 1.0, 2026, 6)],
+        columns=["department", "indicator", "value", "year", "month"],
+    )
+    rows = return_forms.form_rows("甲局", indicators, named, {10: "温暖激励计划"}, previous)
+    assert rows[["id", "name", "unit", "previous"]].values.tolist() == [
+        ["ten:T1", "十项措施：评选优秀企业家", "项", 1.0]
+    ]
+    other = return_forms.form_rows("乙局", indicators, named, {10: "温暖激励计划"}, previous)
+    assert other["id"].tolist() == ["ten:政治安排"]  # no id: the name stands for it
+    assert return_forms.departments(indicators, named, ["乙局", "甲局", "丙局"]) == ["乙局", "甲局"]
