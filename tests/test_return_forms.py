@@ -126,6 +126,9 @@ def test_read_back_files_were_written_by_libreoffice(trip):
     for path in files:
         with zipfile.ZipFile(path) as z:
             assert "LibreOffice" in z.read("docProps/app.xml").decode()
+    sheet = openpyxl.load_workbook(files[0]).active  # as the department's program saved it
+    assert sheet.protection.sheet and sheet.column_dimensions[ID].hidden
+    assert not sheet[f"{VALUE}4"].protection.locked and sheet[f"{ID}4"].protection.locked
 
 
 def test_scorecard_figures_are_the_values_typed(trip):
@@ -210,6 +213,9 @@ def test_forms_carry_targets_previous_figures_and_every_listed_item(trip):
     }
     before = _sample_return(trip["raw"], "经信局", 6)
     assert sheet[f"E{by_id['key_firm_visits']}"].value == 30  # targets.yaml, read here too
+    # the ten measures split {经信局: 3, …} over 10 parts: 经信局 is asked for its 3
+    assert sheet[f"E{by_id['recognition_measures_done']}"].value == 3
+    assert "本单位承担部分" in sheet[f"C{by_id['recognition_measures_done']}"].value
     for key, value in before.items():
         assert sheet[f"{PREVIOUS}{by_id[key]}"].value == value
     lists = yaml.safe_load((PARAMS_DIR / "lists.yaml").read_text(encoding="utf-8"))["lists"]
@@ -331,3 +337,36 @@ def test_only_rows_of_a_known_list_or_indicator_are_known():
     unknown = returns.unknown_indicators(rows, indicators, ["key_projects"])
     assert unknown["indicator"].tolist() == ["other_list:X", "b"]
     assert returns.unknown_indicators(rows.iloc[:0], indicators, ["key_projects"]).empty
+
+
+def test_a_list_of_any_kind_gets_its_rows_on_its_owners_forms():
+    """A kind of list the suite has no rule for (a list of measures, as lists.yaml may
+    grow): its items on their owner's form, in the unit of the list's indicator."""
+    indicators = pd.DataFrame(
+        [
+            dict(id="m", plan=10, name="措施落实", unit="项", target=10.0, measure="x"),
+        ]
+    ).assign(reported_by=None, departments=[["甲局"]], shares=None)
+    named = pd.DataFrame(
+        [
+            dict(list="ten", list_name="十项措施", plan=10, kind="measure", indicator="m"),
+            dict(list="ten", list_name="十项措施", plan=10, kind="measure", indicator="m"),
+        ]
+    ).assign(
+        item_id=["T1", None],
+        credit_code=None,
+        item=["评选优秀企业家", "政治安排"],
+        owner=["甲局", "乙局"],
+        item_target=None,
+    )
+    previous = pd.DataFrame(
+        [("甲局", "ten:T1", 1.0, 2026, 6)],
+        columns=["department", "indicator", "value", "year", "month"],
+    )
+    rows = return_forms.form_rows("甲局", indicators, named, {10: "温暖激励计划"}, previous)
+    assert rows[["id", "name", "unit", "previous"]].values.tolist() == [
+        ["ten:T1", "十项措施：评选优秀企业家", "项", 1.0]
+    ]
+    other = return_forms.form_rows("乙局", indicators, named, {10: "温暖激励计划"}, previous)
+    assert other["id"].tolist() == ["ten:政治安排"]  # no id: the name stands for it
+    assert return_forms.departments(indicators, named, ["乙局", "甲局", "丙局"]) == ["乙局", "甲局"]

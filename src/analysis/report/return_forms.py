@@ -81,8 +81,8 @@ def form_rows(
     rows = []
     for ind in indicators[indicators["measure"] == "department_return"].itertuples():
         if department in department_returns.reporters(ind):
-            target = ind.target if pd.notna(ind.target) else None
-            rows.append((ind.id, plan_names[ind.plan], ind.name, ind.unit, target, "indicator"))
+            target, name = _own_target(ind, department)
+            rows.append((ind.id, plan_names[ind.plan], name, ind.unit, target, "indicator"))
     units = indicators.set_index("id")["unit"]
     for item in named.itertuples():
         if department not in item.owner.split("、"):
@@ -101,6 +101,18 @@ def form_rows(
     mine = previous[previous["department"] == department].set_index("indicator")["value"]
     table["previous"] = table["id"].map(mine)
     return table[ROW_COLUMNS]
+
+
+def _own_target(ind, department: str) -> tuple[float | None, str]:
+    """The target a department is judged on (its part where targets.yaml splits it among
+    the reporters, `shares`), and the row's name saying so."""
+    if pd.isna(ind.target):
+        return None, ind.name
+    shares = ind.shares if isinstance(ind.shares, dict) else {}
+    if department not in shares:
+        return ind.target, ind.name
+    part = ind.target * shares[department] / sum(shares.values())
+    return part, f"{ind.name}（本单位承担部分）"
 
 
 def file_name(department: str, period: Period) -> str:
@@ -147,21 +159,37 @@ def write_form(
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    headers = list(COLUMNS)
-    last = len(headers) - 1  # the hidden id column is the last
-    width = _letter(last - 1)
+    width = _letter(len(COLUMNS) - 2)  # the last column shown; the id column after it
     ws["A1"] = f"{period.label}{department}工业振兴十大计划工作进展表"
     ws["A1"].font = Font(bold=True, size=16)
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.merge_cells(f"A1:{width}1")
     ws["A2"] = f"填报单位：{department}"
     ws.merge_cells("A2:D2")
+    _table(ws, rows)
+    below = HEADER_ROW + len(rows) + 2
+    _sign_off(ws, below)
+    for k, line in enumerate(_instructions(period, due, previous), start=below + 4):
+        ws.cell(k, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(f"A{k}:{width}{k}")
+        ws.row_dimensions[k].height = 30
+    ws.protection.sheet = True
+    _page(ws)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _table(ws, rows: pd.DataFrame) -> None:
+    """The header and one row per indicator or item; 本年累计完成 and 备注 unlocked, the
+    figure validated by its unit, the id column hidden."""
+    headers = list(COLUMNS)
     for j, header in enumerate(headers):
         cell = ws.cell(HEADER_ROW, j + 1, header)
         cell.font, cell.border = Font(bold=True), BOX
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.column_dimensions[_letter(j)].width = COLUMNS[header][0]
-    ws.column_dimensions[_letter(last)].hidden = True
+    ws.column_dimensions[_letter(headers.index(ID))].hidden = True
     value_col, note_col = headers.index(VALUE) + 1, headers.index(NOTE) + 1
     rules: dict[str, DataValidation] = {}
     for i, row in enumerate(rows.itertuples(), start=1):
@@ -179,31 +207,31 @@ def write_form(
         rule.add(ws.cell(r, value_col))
     for rule in rules.values():
         ws.add_data_validation(rule)
-    below = HEADER_ROW + len(rows) + 2
+
+
+def _sign_off(ws, first: int) -> None:
+    """填报人, 联系电话 and 报送日期, a line each from row `first`: the label, then the cell
+    to fill (报送日期 a date, the day the office judges 逾期 by)."""
     for k, label in enumerate(SIGN_OFF):
-        ws.cell(below + k, 2, label).alignment = Alignment(horizontal="right")
-        cell = ws.cell(below + k, 3)
+        ws.cell(first + k, 2, label).alignment = Alignment(horizontal="right")
+        cell = ws.cell(first + k, 3)
         cell.protection, cell.fill, cell.border = Protection(locked=False), FILL, BOX
-    dated = ws.cell(below + len(SIGN_OFF) - 1, 3)
+    dated = ws.cell(first + len(SIGN_OFF) - 1, 3)
     dated.number_format = 'yyyy"年"m"月"d"日"'
     when = DataValidation(type="date", operator="greaterThan", formula1="36526")  # 2000-01-01
     when.error, when.showErrorMessage, when.allow_blank = "请填写日期，如 2027-01-05", True, True
     when.add(dated)
     ws.add_data_validation(when)
-    for k, line in enumerate(_instructions(period, due, previous), start=below + 4):
-        ws.cell(k, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.merge_cells(f"A{k}:{width}{k}")
-        ws.row_dimensions[k].height = 30
+
+
+def _page(ws) -> None:
+    """A4 landscape, one sheet wide, the header on every printed sheet and on screen."""
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"  # the header on every printed sheet
-    ws.protection.sheet = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.print_options.horizontalCentered = True
     ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.sheet_properties.pageSetUpPr.fitToPage = 1, True
     ws.page_setup.fitToHeight = 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
 
 
 def _letter(index: int) -> str:
