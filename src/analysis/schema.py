@@ -537,7 +537,7 @@ class Thresholds(BaseModel):
         "本期未报送",
     ]
     # …and an item 滞后 only when this far behind 序时进度 (a share of its target)
-    warning_item_lag: Share = 0.15
+    warning_item_lag: Share = 0.25
     # firms' own yearly goals: a shortfall of at least this share of the goal is listed
     warning_goal_gap_share: Share = 0.1
 

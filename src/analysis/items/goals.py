@@ -223,3 +223,22 @@ def as_items(table: pd.DataFrame, year: int) -> pd.DataFrame:
             "indicator": None,
         }
     )
+
+
+def sentence(table: pd.DataFrame, year: int) -> str:
+    """The section's opening: firms and goals, the yearly goals by status, how many firms
+    are projected short. Counts only: the public edition says the same."""
+    if table.empty:
+        return f"未收到{year}年度企业对号入座目标汇总表（经信局汇总），本节无数据。"
+    yearly = table[table["horizon"] == YEARLY]
+    counts = yearly["status"].value_counts()
+    by_status = "、".join(f"{s} {n} 项" for s, n in counts.items())
+    short = shortfalls(table)
+    text = (
+        f"{year}年度共 {table['credit_code'].nunique()} 家企业对号入座目标 {len(table)} 项，"
+        f"其中年度目标 {len(yearly)} 项（{by_status or '无'}），近期、远期目标 "
+        f"{len(table) - len(yearly)} 项只列示。"
+    )
+    if len(short):
+        text += f"年度目标预计未达成的企业 {short['credit_code'].nunique()} 家，宜逐家走访帮扶。"
+    return text

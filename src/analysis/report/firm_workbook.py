@@ -355,7 +355,7 @@ LISTS = {
         _as_given,  # goals.shortfalls: by the shortfall's share of the goal
         wan=("target", "ytd", "projected", "gap"),
         percent=("gap_share",),
-        workbook_only=("credit_code", "basis"),
+        workbook_only=("credit_code", "industry", "basis", "measures"),
     ),
     "firm_goals": FirmList(
         "对号入座（全部目标）",
