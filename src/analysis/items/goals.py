@@ -225,6 +225,18 @@ def as_items(table: pd.DataFrame, year: int) -> pd.DataFrame:
     )
 
 
+def counts(table: pd.DataFrame) -> pd.DataFrame:
+    """Goals by what they are about, horizon and status, in that order: counts, no names."""
+    order = {
+        "measure": list(MEASURE_NAMES.values()),
+        "horizon": ["年度", "近期", "远期"],
+        "status": [*t.STATUS_ORDER, NOT_JUDGED],
+    }
+    found = table.groupby(list(order), sort=False).size().reset_index(name="firms")
+    ranks = {c: found[c].map({v: i for i, v in enumerate(o)}) for c, o in order.items()}
+    return found.iloc[pd.DataFrame(ranks).sort_values(list(order)).index].reset_index(drop=True)
+
+
 def sentence(table: pd.DataFrame, year: int) -> str:
     """The section's opening: firms and goals, the yearly goals by status, how many firms
     are projected short. Counts only: the public edition says the same."""

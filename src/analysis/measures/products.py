@@ -355,9 +355,9 @@ def _goal_shortfalls(p: Products) -> pd.DataFrame:
 
 def _goal_counts(p: Products) -> pd.DataFrame:
     """Goals by what they are about, horizon and status: counts, no names (public too)."""
-    from analysis.measures import disclosure
+    from analysis.items import goals
 
-    return disclosure.firm_counts(p.table("firm_goals"), ["measure", "horizon", "status"])
+    return goals.counts(p.table("firm_goals"))
 
 
 def _unlisted(p: Products) -> pd.DataFrame:

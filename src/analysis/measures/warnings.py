@@ -51,6 +51,7 @@ class Rule:
     name: str  # as the page and the sheet name the rule
     text: Callable[[dict], str]  # thresholds → the rule in words, with its parameter
     find: Callable[[Inputs], pd.DataFrame]  # the firms it lists (FOUND columns)
+    noun: str = "家"  # what an entry is: a firm (家), a named item (项), a firm's goal (项)
 
 
 def _wan(yuan: float) -> str:
@@ -340,8 +341,8 @@ RULES: tuple[Rule, ...] = (
         lambda t: "上年1-12月计入某一档位（骨干攀登、强企闯关的分档），本年全年预计低于该档下限",
         _tier_drop,
     ),
-    Rule("items_off_schedule", "点名事项进度滞后", _items_text, _items_off),
-    Rule("goal_short", "企业自定目标预计未达成", _goals_text, _goals_short),
+    Rule("items_off_schedule", "点名事项进度滞后", _items_text, _items_off, "项"),
+    Rule("goal_short", "企业自定目标预计未达成", _goals_text, _goals_short, "项"),
 )
 """The rules, in the order the page and the sheet list them."""
 
@@ -463,8 +464,11 @@ def sentence(counts: pd.Series, losses: pd.DataFrame, period: Period, thresholds
     where the public edition hides it), and the city's 亏损面 against a year earlier."""
     min_firms, _ = disclosure.rules(thresholds)
     listed = counts[counts.astype(str) != "0"]
+    nouns = {r.name: r.noun for r in RULES}
     parts = "，".join(
-        f"{name}不超过 {min_firms} 家" if n == disclosure.SUPPRESSED else f"{name} {int(n)} 家"
+        f"{name}不超过 {min_firms} {nouns.get(name, '家')}"
+        if n == disclosure.SUPPRESSED
+        else f"{name} {int(n)} {nouns.get(name, '家')}"
         for name, n in listed.items()
     )
     text = f"{period.label}，" + (f"预警规则列出：{parts}。" if parts else "没有触发预警的企业。")
