@@ -249,10 +249,10 @@ def _items_off(x: Inputs) -> pd.DataFrame:
     an item 滞后 only when it is at least warning_item_lag behind 序时进度; the firms' own
     goals apart (their own rule). Ranked by what is missing: the share of the target not
     done (against 序时进度 for 滞后); an item not reported, nothing known, first."""
-    items = x.items if x.items is not None else pd.DataFrame(columns=["list", "status"])
-    hit = items[
-        (items["list"] != FIRM_GOALS) & items["status"].isin(x.thresholds["warning_item_statuses"])
-    ]
+    if x.items is None or x.items.empty:
+        return _found(x.firms.iloc[:0])
+    statuses = x.thresholds["warning_item_statuses"]
+    hit = x.items[(x.items["list"] != FIRM_GOALS) & x.items["status"].isin(statuses)]
     target, actual = pd.to_numeric(hit["target"]), pd.to_numeric(hit["actual"])
     done = (actual / target.where(target > 0)).clip(lower=0)
     behind = hit["status"] == BEHIND_WORD
@@ -297,7 +297,9 @@ def _goals_short(x: Inputs) -> pd.DataFrame:
     """Firms whose own yearly goal is projected short (items.goals.shortfalls' statuses)
     by at least the share of the goal the thresholds set; a listing goal, which has no
     amount, when missed at year end. Ranked by the shortfall as a share of the goal."""
-    goals = x.goals if x.goals is not None else pd.DataFrame(columns=["horizon", "status"])
+    if x.goals is None or x.goals.empty:
+        return _found(x.firms.iloc[:0])
+    goals = x.goals
     short = goals[(goals["horizon"] == "年度") & goals["status"].isin(("预计未达标", "未完成"))]
     share = pd.to_numeric(short["gap_share"])
     hit = short[share.isna() | (share >= x.thresholds["warning_goal_gap_share"])]
