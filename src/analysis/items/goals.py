@@ -220,7 +220,7 @@ def as_items(table: pd.DataFrame, year: int) -> pd.DataFrame:
             "note": notes,
             "list_name": LIST_NAME,
             "plan": PLAN,
-            "indicator": None,
+            "indicator": np.nan,  # no indicator of targets.yaml is computed from them
         }
     )
 

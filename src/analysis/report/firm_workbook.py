@@ -332,6 +332,27 @@ LISTS = {
         dates=("last_date",),
         labels={"tracked": _YES_NO},
     ),
+    "warnings": FirmList(
+        "预警企业",
+        {
+            "rule_name": "预警规则",
+            "rank": "规则内排序",
+            "credit_code": "信用代码",
+            "name": "企业名称",
+            "industry": "产业",
+            "indicator": "指标",
+            "value": "本期数",
+            "reference": "比较数",
+            "change": "同比",
+            "detail": "说明",
+        },
+        "各规则轮流列出，每条规则内最需关注的在前（降幅、亏损额、缺口由大到小）",
+        _as_given,  # warnings.entries: by rank within each rule, the rules taking turns
+        noun="条",
+        wan=("value", "reference"),
+        percent=("change",),
+        workbook_only=("credit_code", "value", "reference", "change"),
+    ),
     "goal_shortfalls": FirmList(
         "对号入座",
         {
@@ -380,27 +401,6 @@ LISTS = {
         noun="项",
         wan=("target", "ytd", "projected"),
         workbook_only=("credit_code", "source_row"),
-    ),
-    "warnings": FirmList(
-        "预警企业",
-        {
-            "rule_name": "预警规则",
-            "rank": "规则内排序",
-            "credit_code": "信用代码",
-            "name": "企业名称",
-            "industry": "产业",
-            "indicator": "指标",
-            "value": "本期数",
-            "reference": "比较数",
-            "change": "同比",
-            "detail": "说明",
-        },
-        "各规则轮流列出，每条规则内最需关注的在前（降幅、亏损额、缺口由大到小）",
-        _as_given,  # warnings.entries: by rank within each rule, the rules taking turns
-        noun="条",
-        wan=("value", "reference"),
-        percent=("change",),
-        workbook_only=("credit_code", "value", "reference", "change"),
     ),
 }
 
