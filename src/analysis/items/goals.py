@@ -221,6 +221,9 @@ def as_items(table: pd.DataFrame, year: int) -> pd.DataFrame:
             "list_name": LIST_NAME,
             "plan": PLAN,
             "indicator": np.nan,  # no indicator of targets.yaml is computed from them
+            "started": False,  # a goal has no start to be due (as a firm item)
+            "due": False,
+            "completed": np.nan,
         }
     )
 
