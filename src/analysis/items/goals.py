@@ -144,6 +144,9 @@ def followed(
     年度 goal, its status; `projects` and `financing` are the period's lists, `rule` the
     thresholds' bound_rule (过 as ≥ or >). Amounts in yuan."""
     goals = goals[goals["year"] == period.year].reset_index(drop=True)
+    goals = goals.reindex(
+        columns=[*goals.columns.drop("code_problem", errors="ignore"), "code_problem"]
+    )
     goals = goals.assign(
         measure=goals["goal"].map(measure_of),
         horizon=goals["horizon"].astype(str).str.strip().str[:2],
@@ -166,7 +169,10 @@ def followed(
     table = table.assign(
         industry=placed.reindex(table["credit_code"].astype(object)).astype(object).to_numpy(),
         status=[s for s, _ in judged],
-        note=[n for _, n in judged],
+        note=[
+            "；".join(p for p in (n, f"信用代码：{c}" if isinstance(c, str) else "") if p)
+            for (_, n), c in zip(judged, table["code_problem"], strict=True)
+        ],
         gap=gap,
         gap_share=gap / table["target"],
         basis=table["measure"].map(BASES).where(table["horizon"] == YEARLY, ""),
