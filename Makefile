@@ -44,7 +44,7 @@ format: $(BIN)/activate
 
 # Regenerates the bundled sample city in data/raw (the committed files come from this).
 sample: $(BIN)/activate
-	rm -rf data/raw/统计局 data/raw/税务局 data/raw/项目办 data/raw/科技局 data/raw/金融办 data/raw/部门报表
+	rm -rf data/raw/统计局 data/raw/税务局 data/raw/项目办 data/raw/科技局 data/raw/金融办 data/raw/部门报表 data/raw/经信局
 	$(BIN)/python -m analysis sample --out data/raw --firms 400 --seed 2026 --month 10 --jan-feb
 
 clean:

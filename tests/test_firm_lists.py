@@ -33,6 +33,8 @@ LIST_SHEETS = [
     "上市进展",
     "股权融资",
     "预警企业",
+    "对号入座",
+    "对号入座（全部目标）",
 ]
 TIER_SHEETS = {  # the tiers of params/targets.yaml, named without 其中：
     "sales_ge_100m": "销售收入过1亿元工业企业",

@@ -53,6 +53,9 @@ UNITS = ("家", "个", "项", "期", "人", "人次", "次", "亿元", "万元",
 TIER_FIELDS = ("revenue", "tax")
 BOUND_RULES = ("ge", "gt")
 TAX_RULES = ("sum", "conflict")  # one taxpayer on several rows of one period
+# The statuses of a named item that mean it is off schedule (judgement.ATTENTION and
+# items.judging.NOT_REPORTED_ITEM; a test holds them together): warning_item_statuses
+ITEM_STATUSES = ("滞后", "逾期未完成", "未完成", "预计未达标", "未达到目标", "本期未报送")
 COLUMN_KINDS = ("code", "text", "amount", "count", "number", "date", "flag", "period")
 YUAN_WORDS = {"亿元": 1e8, "亿": 1e8, "万元": 1e4, "万": 1e4, "元": 1.0}
 _NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
@@ -171,6 +174,14 @@ def _words(value: Any) -> list[str]:
 def _name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("应为非空文字 / expected text")
+    return value
+
+
+def _statuses(value: Any) -> list[str]:
+    """Status words of named items, each one of ITEM_STATUSES."""
+    expected = f"应为以下状态的列表：{'、'.join(ITEM_STATUSES)} / expected a list of these statuses"
+    if not isinstance(value, list) or not value or any(v not in ITEM_STATUSES for v in value):
+        raise ValueError(expected)
     return value
 
 
@@ -537,6 +548,17 @@ class Thresholds(BaseModel):
     returns: Returns = Returns()
     # the intake's bound: a sheet of more rows is refused before its parse (selection.py)
     max_rows_per_sheet: Annotated[int, BeforeValidator(_whole(1))] = 500_000
+    # named items off schedule: the statuses that list an item (of ITEM_STATUSES)
+    warning_item_statuses: Annotated[list[str], BeforeValidator(_statuses)] = [
+        "滞后",
+        "逾期未完成",
+        "未完成",
+        "本期未报送",
+    ]
+    # …and an item 滞后 only when this far behind 序时进度 (a share of its target)
+    warning_item_lag: Share = 0.25
+    # firms' own yearly goals: a shortfall of at least this share of the goal is listed
+    warning_goal_gap_share: Share = 0.1
 
     @field_validator("seasonal_share_limits", mode="before")
     @classmethod

@@ -59,7 +59,7 @@ VALUE_COLUMNS = [f"{f}{s}" for f in AMOUNT_FIELDS + ["employees"] for s in ("", 
 SOURCES = {"both": "统计+税务", "left_only": "仅统计", "right_only": "仅税务"}
 READERS = 2  # reading processes at most: this suite runs on two-core machines
 NAME_KEY = "名称:"  # stands in for a missing credit code, so the firm is still counted
-FIRM_KINDS = ("tax", "projects", "platforms", "financing")
+FIRM_KINDS = ("tax", "projects", "platforms", "financing", "goals")
 KIND_COLUMNS = {"project_kind": "kind", "platform_kind": "kind"}  # sources.py's names
 FILE_COLUMNS = [
     "file",
@@ -97,6 +97,7 @@ class Intake:
     reading: pd.DataFrame = field(
         default_factory=pd.DataFrame
     )  # every file: parsed, cached, skipped
+    goals: pd.DataFrame = field(default_factory=pd.DataFrame)  # firms' own goals (对号入座)
 
     @classmethod
     def table_names(cls) -> list[str]:
@@ -430,7 +431,7 @@ def _code_texts(codes: pd.Series, texts: pa.Array, like: pd.Series) -> pd.Series
 
 def _source_table(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
     """A source's rows under the column names sources.py declares, with their origin."""
-    columns = sources.COLUMNS[kind] + SOURCE
+    columns = {**sources.COLUMNS, "goals": sources.GOAL_COLUMNS}[kind] + SOURCE
     if rows.empty:  # not reported: empty, but with text columns still text
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     named = rows.drop(columns="kind", errors="ignore").rename(columns=KIND_COLUMNS)
@@ -732,6 +733,7 @@ def _assemble(
         quarantine.append(pd.DataFrame(conflicts, columns=QUARANTINE_COLUMNS))
         merged_from.append(merged)
         repeated_keys.append(report)
+    kept.setdefault("goals", pd.DataFrame())  # a columns.yaml without the goals' kind
     indicators = kept["indicators"].reindex(
         columns=KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem"] + SOURCE
     )
@@ -773,6 +775,7 @@ def _assemble(
             unmatched, columns=["kind", "file", "row", "name", "credit_code", "candidates"]
         ),
         **{kind: _source_table(kept[kind], kind) for kind in sources.COLUMNS},
+        goals=_source_table(kept["goals"], "goals"),
         versions=_with_period(pd.concat([versions_read, aside], ignore_index=True)),
         revisions=_with_period(revisions),
         repeats=_with_period(

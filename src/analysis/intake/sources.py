@@ -51,6 +51,18 @@ FINANCING_COLUMNS = [
 ]
 RETURN_COLUMNS = ["department", "indicator", "value", "note", "year", "month", "reported_on"]
 # reported_on: the 报送日期 the return states (intake/signoff.py), NaT when it states none
+GOAL_COLUMNS = [  # firms' own goals (对号入座): one row per firm and goal, of the goals' year
+    "credit_code",
+    "name",
+    "goal",
+    "horizon",
+    "goal_amount",
+    "goal_stage",
+    "measures",
+    "code_problem",
+    "year",
+    "month",
+]
 COLUMNS = {
     "projects": PROJECT_COLUMNS,
     "platforms": PLATFORM_COLUMNS,
@@ -62,6 +74,16 @@ KEY_PROJECT, UPGRADE_PROJECT, ATTRACTED_PROJECT = "重点项目", "技改项目"
 EQUITY = "股权融资"
 LISTING_STAGES = ("辅导备案", "申报", "过会", "上市")
 """Steps toward listing, in order; a firm with any of them this year is in the pipeline."""
+HORIZONS = ("年度", "近期", "远期")
+"""A firm's goal is for this year (年度, followed), the next years or the long run (listed)."""
+GOAL_WORDS = {
+    "revenue": ("销售收入", "营业收入", "主营业务收入"),
+    "tax": ("纳税", "税收"),
+    "upgrade": ("技改",),
+    "listing": ("上市",),
+}
+"""What a firm's goal is about, told by the words of its goal (对号入座目标); the first that
+fits wins, so 技改 is not mistaken for anything else."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ import pandera.backends.pandas.builtin_checks  # noqa: F401  (the checks below; 
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from analysis.intake.sources import GOAL_WORDS, HORIZONS, LISTING_STAGES
+
 AMOUNT = {"ge": 0, "nullable": True}
 FAILURE_COLUMNS = ["index", "column", "value", "reason_zh", "reason_en"]
 
@@ -57,6 +59,20 @@ class ReturnSchema(_Period):
     value: Series[float] = pa.Field(nullable=True)
 
 
+GOAL_PATTERN = "|".join(w for words in GOAL_WORDS.values() for w in words)
+HORIZON_PATTERN = rf"^\s*({'|'.join(HORIZONS)})"
+
+
+class GoalSchema(_Period):
+    """A firm's own goal: about something the programme measures, with a horizon; an amount
+    cannot be negative, a listing stage is one of the steps."""
+
+    goal: Series[str] = pa.Field(str_contains=GOAL_PATTERN)
+    horizon: Series[str] = pa.Field(str_matches=HORIZON_PATTERN)
+    goal_amount: Series[float] = pa.Field(**AMOUNT)
+    goal_stage: Series[str] = pa.Field(isin=list(LISTING_STAGES), nullable=True)
+
+
 SCHEMAS = {
     "indicators": FirmPeriodSchema,
     "tax": FirmPeriodSchema,
@@ -64,6 +80,7 @@ SCHEMAS = {
     "platforms": PlatformSchema,
     "financing": FinancingSchema,
     "returns": ReturnSchema,
+    "goals": GoalSchema,
 }
 
 REASONS = {
@@ -75,6 +92,18 @@ REASONS = {
     "less_than_or_equal_to(1000000)": ("人数不合理（超过100万）", "implausible head count"),
     "str_length(1, None)": ("必填项为空", "required value missing"),
     "not_nullable": ("必填项为空", "required value missing"),
+    f"str_contains('{GOAL_PATTERN}')": (
+        f"目标应写明销售收入、纳税、技改或上市（如“销售收入过亿元”）：{GOAL_PATTERN}",
+        "the goal names none of revenue, tax, upgrade investment, listing",
+    ),
+    f"str_matches('{HORIZON_PATTERN}')": (
+        f"目标期限应为 {'、'.join(HORIZONS)} 之一",
+        "horizon must be 年度, 近期 or 远期",
+    ),
+    f"isin({list(LISTING_STAGES)})": (
+        f"目标阶段应为 {'、'.join(LISTING_STAGES)} 之一",
+        "listing stage not one of the steps",
+    ),
 }
 
 

@@ -328,8 +328,36 @@ def _items_and_unlisted(p: Products):
 
 
 def _items(p: Products) -> pd.DataFrame:
-    """Every named item of the year with its target, actual and status (items.csv)."""
-    return _items_and_unlisted(p)[0]
+    """Every named item of the year with its target, actual and status (items.csv), and the
+    firms' own yearly goals as the list firm_goals (items.goals.as_items)."""
+    from analysis.items import goals
+
+    named = _items_and_unlisted(p)[0]
+    own = goals.as_items(p.table("firm_goals"), p.period.year).reindex(columns=named.columns)
+    return pd.concat([named, own], ignore_index=True) if len(own) else named
+
+
+def _firm_goals(p: Products) -> pd.DataFrame:
+    """对号入座: every firm's own goal of the year, its figures and, for 年度 goals, status."""
+    from analysis.items import goals
+
+    d, now = p.data, _now(p)
+    rule = d.thresholds["bound_rule"]
+    return goals.followed(d.intake.goals, d.firms, now.projects, now.financing, p.period, rule)
+
+
+def _goal_shortfalls(p: Products) -> pd.DataFrame:
+    """The firms whose own yearly goal is projected short, the largest shortfall first."""
+    from analysis.items import goals
+
+    return goals.shortfalls(p.table("firm_goals"))
+
+
+def _goal_counts(p: Products) -> pd.DataFrame:
+    """Goals by what they are about, horizon and status: counts, no names (public too)."""
+    from analysis.items import goals
+
+    return goals.counts(p.table("firm_goals"))
 
 
 def _unlisted(p: Products) -> pd.DataFrame:
@@ -606,7 +634,15 @@ def _warning_inputs(p: Products):
 
     d = p.data
     return warnings.Inputs(
-        d.firms, d.panel, p.period, d.tiers, d.thresholds, d.industries, p.table("left_out")
+        d.firms,
+        d.panel,
+        p.period,
+        d.tiers,
+        d.thresholds,
+        d.industries,
+        p.table("left_out"),
+        items=p.table("items"),
+        goals=p.table("firm_goals"),
     )
 
 
@@ -625,7 +661,7 @@ def _warning_rules(p: Products) -> pd.DataFrame:
 def _warning_counts_public(p: Products) -> pd.DataFrame:
     from analysis.measures import warnings
 
-    names = p.data.firms["industry"].cat.categories
+    names = [*p.data.firms["industry"].cat.categories, warnings.NO_INDUSTRY]
     return warnings.public_counts(p.table("warnings"), names, p.data.thresholds)
 
 
@@ -679,6 +715,9 @@ TABLES: dict[str, Callable[[Products], pd.DataFrame]] = {
     "department_summary": _department_summary,
     "by_department": _by_department,
     "withheld": _withheld,
+    "firm_goals": _firm_goals,  # 对号入座: before items, which carries its yearly goals
+    "goal_shortfalls": _goal_shortfalls,
+    "goal_counts": _goal_counts,
     "items": _items,
     "unlisted": _unlisted,
     "item_counts": _item_counts,

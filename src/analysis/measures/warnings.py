@@ -3,9 +3,9 @@
 Each rule is data (Rule): an id, its Chinese name, the rule in words with its parameter
 (params/thresholds.yaml), and a function of the period's inputs (Inputs) that finds the
 firms it puts on the list, each with the figure that put it there and a severity to rank
-by. A rule that needs more than the firm table and panel (named items off schedule, firms'
-own goals: the item-by-item issue) is one more Rule in RULES and, if it must, one more
-field of Inputs; nothing else changes.
+by. Rules that read more than the firm table and panel read their own field of Inputs:
+the named items off schedule read items.csv's table, the firms whose own yearly goal is
+projected short read the 对号入座 table (items.goals).
 """
 
 from collections.abc import Callable
@@ -26,6 +26,8 @@ STATISTICS = "indicators"  # the statistics return (quality.left_out's kind): a 
 # the kernels import this module, and the intake's modules are not theirs to import).
 STATISTICS_ROWS = ("统计+税务", "仅统计")
 TOTAL = "合计"  # the city's row of the by-industry tables
+NO_INDUSTRY = "点名事项（不分产业）"  # where a named item, which has no industry, is counted
+FIRM_GOALS = "firm_goals"  # items.goals.LIST_ID: own goals have a rule of their own
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Inputs:
     thresholds: dict  # params/thresholds.yaml as checked
     industries: dict  # params/industries.yaml: places a firm no longer in the firm table
     left_out: pd.DataFrame  # quality.left_out of the period: reported, but not counted
+    items: pd.DataFrame | None = None  # the named items judged (items.csv's table)
+    goals: pd.DataFrame | None = None  # firms' own goals followed (items.goals.followed)
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Rule:
     name: str  # as the page and the sheet name the rule
     text: Callable[[dict], str]  # thresholds → the rule in words, with its parameter
     find: Callable[[Inputs], pd.DataFrame]  # the firms it lists (FOUND columns)
+    noun: str = "家"  # what an entry is: a firm (家), a named item (项), a firm's goal (项)
 
 
 def _wan(yuan: float) -> str:
@@ -227,6 +232,97 @@ def _tier_drop(x: Inputs) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+BEHIND_WORD = "滞后"  # judgement.BEHIND
+
+
+def _items_text(thresholds: dict) -> str:
+    words = "、".join(thresholds["warning_item_statuses"])
+    lag = thresholds["warning_item_lag"]
+    return (
+        f"点名清单（重点项目、重大技改、股权融资企业等）中状态为{words}的事项；"
+        f"滞后的，完成进度低于序时进度 {100 * lag:.0f} 个百分点及以上"
+    )
+
+
+def _items_off(x: Inputs) -> pd.DataFrame:
+    """Named items whose status is one the thresholds list (滞后, 逾期未完成, 本期未报送…),
+    an item 滞后 only when it is at least warning_item_lag behind 序时进度; the firms' own
+    goals apart (their own rule). Ranked by what is missing: the share of the target not
+    done (against 序时进度 for 滞后); an item not reported, nothing known, first."""
+    if x.items is None or x.items.empty:
+        return _found(x.firms.iloc[:0])
+    statuses = x.thresholds["warning_item_statuses"]
+    hit = x.items[(x.items["list"] != FIRM_GOALS) & x.items["status"].isin(statuses)]
+    target, actual = pd.to_numeric(hit["target"]), pd.to_numeric(hit["actual"])
+    done = (actual / target.where(target > 0)).clip(lower=0)
+    behind = hit["status"] == BEHIND_WORD
+    due = pd.Series(np.where(behind, x.period.elapsed, 1.0), index=hit.index)
+    lag = due - done.fillna(0)
+    kept = ~behind | (lag >= x.thresholds["warning_item_lag"] - 1e-9)
+    hit, target, actual, due, lag = hit[kept], target[kept], actual[kept], due[kept], lag[kept]
+    hit = hit.assign(name=hit["item"], industry=NO_INDUSTRY)
+    unreported = ~hit["in_return"].astype(bool)
+    detail = [
+        f"{s}：{list_name}，目标{_plain(t)}，完成{_plain(a)}（{u}）；责任单位{o}"
+        + (f"；{n}" if isinstance(n, str) and n else "")
+        for s, list_name, t, a, u, o, n in zip(
+            hit["status"], hit["list_name"], target, actual, hit["unit"], hit["owner"],
+            hit["note"], strict=True,
+        )
+    ]  # fmt: skip
+    yuan = np.where(hit["unit"] == "万元", 1e4, np.nan)  # the sheet's figures are yuan
+    return _found(
+        hit,
+        indicator=hit["list_name"],
+        value=actual * yuan,
+        reference=target * yuan,
+        detail=pd.Series(detail, index=hit.index, dtype=object),
+        severity=lag.where(~unreported, 1.0 + due),
+    )
+
+
+def _plain(value) -> str:
+    return "—" if pd.isna(value) else f"{float(value):,.2f}"
+
+
+def _goals_text(thresholds: dict) -> str:
+    share = thresholds["warning_goal_gap_share"]
+    return (
+        "企业对号入座的年度目标，全年预计低于目标且缺口达目标的 "
+        f"{share:.0%} 及以上（1-12月：未完成）；上市目标年末未达到目标阶段"
+    )
+
+
+def _goals_short(x: Inputs) -> pd.DataFrame:
+    """Firms whose own yearly goal is projected short (items.goals.shortfalls' statuses)
+    by at least the share of the goal the thresholds set; a listing goal, which has no
+    amount, when missed at year end. Ranked by the shortfall as a share of the goal."""
+    if x.goals is None or x.goals.empty:
+        return _found(x.firms.iloc[:0])
+    goals = x.goals
+    short = goals[(goals["horizon"] == "年度") & goals["status"].isin(("预计未达标", "未完成"))]
+    share = pd.to_numeric(short["gap_share"])
+    hit = short[share.isna() | (share >= x.thresholds["warning_goal_gap_share"])]
+    share = pd.to_numeric(hit["gap_share"])
+    detail = [
+        f"目标{g}：{_wan(t)}，全年预计{_wan(p)}，缺口{_wan(gap)}（{s:.0%}）"
+        if pd.notna(t)
+        else f"目标{g}：{ts}，本年达到：{rs or '未有进展'}"
+        for g, t, p, gap, s, ts, rs in zip(
+            hit["goal"], hit["target"], hit["projected"], hit["gap"], share,
+            hit["target_stage"], hit["reached_stage"], strict=True,
+        )
+    ]  # fmt: skip
+    return _found(
+        hit,
+        indicator=hit["goal"] + "（年度）",
+        value=pd.to_numeric(hit["projected"]),
+        reference=pd.to_numeric(hit["target"]),
+        detail=pd.Series(detail, index=hit.index, dtype=object),
+        severity=share.fillna(1.0),
+    )
+
+
 RULES: tuple[Rule, ...] = (
     Rule("revenue_decline", "营业收入同比大幅下降", _decline_text("revenue"), _decline("revenue")),
     Rule("tax_decline", "税收同比大幅下降", _decline_text("tax"), _decline("tax")),
@@ -247,6 +343,8 @@ RULES: tuple[Rule, ...] = (
         lambda t: "上年1-12月计入某一档位（骨干攀登、强企闯关的分档），本年全年预计低于该档下限",
         _tier_drop,
     ),
+    Rule("items_off_schedule", "点名事项进度滞后", _items_text, _items_off, "项"),
+    Rule("goal_short", "企业自定目标预计未达成", _goals_text, _goals_short, "项"),
 )
 """The rules, in the order the page and the sheet list them."""
 
@@ -368,8 +466,11 @@ def sentence(counts: pd.Series, losses: pd.DataFrame, period: Period, thresholds
     where the public edition hides it), and the city's 亏损面 against a year earlier."""
     min_firms, _ = disclosure.rules(thresholds)
     listed = counts[counts.astype(str) != "0"]
+    nouns = {r.name: r.noun for r in RULES}
     parts = "，".join(
-        f"{name}不超过 {min_firms} 家" if n == disclosure.SUPPRESSED else f"{name} {int(n)} 家"
+        f"{name}不超过 {min_firms} {nouns.get(name, '家')}"
+        if n == disclosure.SUPPRESSED
+        else f"{name} {int(n)} {nouns.get(name, '家')}"
         for name, n in listed.items()
     )
     text = f"{period.label}，" + (f"预警规则列出：{parts}。" if parts else "没有触发预警的企业。")

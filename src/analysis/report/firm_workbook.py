@@ -354,6 +354,55 @@ LISTS = {
         percent=("change",),
         workbook_only=("credit_code", "value", "reference", "change"),
     ),
+    "goal_shortfalls": FirmList(
+        "对号入座",
+        {
+            "credit_code": "信用代码",
+            "name": "企业名称",
+            "industry": "产业",
+            "goal": "对号入座目标",
+            "target": "目标",
+            "ytd": "本期累计",
+            "projected": "全年预计",
+            "gap": "缺口",
+            "gap_share": "缺口占目标",
+            "target_stage": "目标阶段",
+            "reached_stage": "本年达到",
+            "status": "状态",
+            "basis": "判定依据",
+            "measures": "企业措施",
+            "note": "说明",
+        },
+        "企业自定年度目标预计未达成的，按缺口占目标的比例由大到小排列（上市目标在后）",
+        _as_given,  # goals.shortfalls: by the shortfall's share of the goal
+        wan=("target", "ytd", "projected", "gap"),
+        percent=("gap_share",),
+        workbook_only=("credit_code", "industry", "basis", "measures"),
+    ),
+    "firm_goals": FirmList(
+        "对号入座（全部目标）",
+        {
+            "credit_code": "信用代码",
+            "name": "企业名称",
+            "industry": "产业",
+            "horizon": "目标期限",
+            "goal": "对号入座目标",
+            "target": "目标",
+            "target_stage": "目标阶段",
+            "ytd": "本期累计",
+            "projected": "全年预计",
+            "reached_stage": "本年达到",
+            "status": "状态",
+            "measures": "企业措施",
+            "note": "说明",
+            "source_row": "原表行号",
+        },
+        "按汇总表的顺序（逐家企业）；近期、远期目标列示，不判定",
+        _as_given,
+        noun="项",
+        wan=("target", "ytd", "projected"),
+        workbook_only=("credit_code", "source_row"),
+    ),
 }
 
 TIER_COLUMNS = FirmList(
@@ -432,6 +481,8 @@ PRODUCT_OF = {  # each list of the workbook, by the name of the product that hol
     "listing": "listing_pipeline",
     "equity": "equity",
     "warnings": "warnings",
+    "goal_shortfalls": "goal_shortfalls",
+    "firm_goals": "firm_goals",
 }
 
 

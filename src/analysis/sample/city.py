@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from analysis.intake.codes import ALPHABET, ORG_ALPHABET
 from analysis.intake.names import BRANDS, CITY, INDUSTRY_WORDS, NAMED_FIRMS, TOWNS
+from analysis.sample.goals import generate_goals, write_goals
 from analysis.sample.sheets import new_workbook, source_sheets, write_rows, write_sheet
 from analysis.sample.sources import generate_sources
 
@@ -578,8 +579,8 @@ def _usable_cpus() -> int:
 def write_city(panel: pd.DataFrame, out_dir: Path, workers: int | None = None) -> list[Path]:
     """Write the panel as the bureaus hand it over, one workbook per bureau and period, so the
     loaders are exercised on merged headers, totals, notes and numbers stored as text; and the
-    city's projects, awards, financing and department returns (sample_sources), as the
-    offices hand them over.
+    city's projects, awards, financing and department returns (sample_sources), and its
+    firms' own goals (sample.goals, the 对号入座 workbook), as the offices hand them over.
 
     The workbooks are written side by side by `workers` processes (default: one per CPU
     this process may use); each is a function of its own table only, so the bytes are the
@@ -592,6 +593,7 @@ def write_city(panel: pd.DataFrame, out_dir: Path, workers: int | None = None) -
         for (year, month), frame in panel.groupby(["year", "month"], sort=True):
             for write in (_write_statistics, _write_tax):
                 written.append(pool.submit(write, frame, int(year), int(month), out_dir))
-        sheets = source_sheets(generate_sources(panel), out_dir)  # while the first are written
-        written += [pool.submit(write_sheet, *sheet) for sheet in sheets]
+        found = generate_sources(panel)  # while the first are written
+        written += [pool.submit(write_sheet, *sheet) for sheet in source_sheets(found, out_dir)]
+        written.append(pool.submit(write_goals, generate_goals(panel, found), out_dir))
         return sorted(future.result() for future in written)
