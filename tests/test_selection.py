@@ -128,6 +128,22 @@ def test_a_workbook_of_a_period_the_report_does_not_read_is_not_parsed(tmp_path,
     assert sorted(intake.panel["year"].unique()) == [2025, 2026]
 
 
+def test_a_years_goals_are_read_by_every_report_of_that_year_only(tmp_path, parsed):
+    """The firms' goals workbook is titled by its year (2026年度, a 1-12月 period): a 1-9月
+    report of that year reads it, a report of the next year does not."""
+    raw = tmp_path / "raw"
+    goals = "2026年度企业对号入座目标.xlsx"
+    (raw / "经信局").mkdir(parents=True)
+    shutil.copy(params.PARAMS_DIR.parent / "data" / "raw" / "经信局" / goals, raw / "经信局")
+    _stats(raw, 2026, 9)
+    intake = ingest(raw, period="latest")
+    assert goals in parsed and len(intake.goals) > 0
+    parsed.clear()
+    _stats(raw, 2027, 3)
+    ingest(raw, period=Period(2027, 3))
+    assert goals not in parsed
+
+
 def test_a_later_report_skips_the_older_year_an_earlier_one_the_later_year(tmp_path, parsed):
     raw = tmp_path / "raw"
     for year in (2024, 2025, 2026):

@@ -20,6 +20,9 @@ from analysis.intake.periods import Period
 from analysis.intake.reading import HEADER_SCAN_ROWS, Aliases, find_table, head_grids
 
 PANEL_KINDS = ("indicators", "tax")  # the tables whose latest period is the run's 'latest'
+# Tables of a year's plan, not of cumulative figures: a firms' goals workbook (对号入座) is
+# titled by its year (2026年度, read as 1-12月) and every report of that year reads it.
+YEAR_KINDS = ("goals",)
 
 
 def needed_periods(report: Period) -> frozenset[Period]:
@@ -76,7 +79,7 @@ def skip_reason(sheets: list[SheetHead], report: Period) -> str | None:
     """Why a file is not read for `report`, or None when it must be read."""
     wanted = needed_periods(report)
     tables = [h for h in sheets if h.kind is not None]  # a sheet of notes decides nothing
-    if not tables or any(h.period is None or h.period in wanted for h in tables):
+    if not tables or any(_needed(h, report, wanted) for h in tables):
         return None
     shown = "、".join(sorted({h.period.label for h in tables}))
     return (
@@ -85,6 +88,14 @@ def skip_reason(sheets: list[SheetHead], report: Period) -> str | None:
         f"{report} report reads (last year's and this year's to month {report.month}): "
         "not parsed"
     )
+
+
+def _needed(head: SheetHead, report: Period, wanted: frozenset[Period]) -> bool:
+    if head.period is None:
+        return True
+    if head.kind in YEAR_KINDS:
+        return head.period.year == report.year
+    return head.period in wanted
 
 
 def refuse_oversized(path: Path, sheets: list[SheetHead], limit: int) -> None:
