@@ -57,6 +57,11 @@ class ReturnSchema(_Period):
     value: Series[float] = pa.Field(nullable=True)
 
 
+class ProgressSchema(_Period):
+    """A named item's row: its period; whether and when the item was done is read as given
+    (an unreadable 完成情况 or date is quarantined by the reader)."""
+
+
 SCHEMAS = {
     "indicators": FirmPeriodSchema,
     "tax": FirmPeriodSchema,
@@ -64,6 +69,7 @@ SCHEMAS = {
     "platforms": PlatformSchema,
     "financing": FinancingSchema,
     "returns": ReturnSchema,
+    "progress": ProgressSchema,
 }
 
 REASONS = {

@@ -26,9 +26,11 @@ def parts(
     returns_now: pd.DataFrame,
     quarter: Period,
     band: float,
+    items: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per indicator and owning department: the department's own figure (returns
-    only), its part of the target and its status, and the rule it was judged by."""
+    """One row per indicator and owning department: the department's own figure (returns,
+    or a split list's items done by the department: `items`, items.judging's), its part of
+    the target and its status, and the rule it was judged by."""
     card = card.set_index("indicator")
     rows = []
     for ind in indicators.itertuples():
@@ -38,6 +40,8 @@ def parts(
         figures = department_returns.reported(returns_now, ind.id).groupby("department")["value"]
         own = figures.sum() if ind.basis != "rate" else figures.first()
         shares = ind.shares if isinstance(ind.shares, dict) else {}
+        if not returned and shares and items is not None:
+            reporters, own = list(shares), _done_by_owner(items[items["indicator"] == ind.id])
         for department in ind.departments:
             row = dict(indicator=ind.id, department=department, own_actual=np.nan)
             row |= dict(own_target=np.nan, own_status=joint["status"], own_rule="")
@@ -60,6 +64,13 @@ def parts(
                 )
             rows.append(row)
     return pd.DataFrame(rows, columns=PART_COLUMNS)
+
+
+def _done_by_owner(items: pd.DataFrame) -> pd.Series:
+    """Items done per owning department, among the items its return holds (an owner whose
+    every item is 本期未报送 has no figure)."""
+    sent = items[items["in_return"].astype(bool)]
+    return (sent["actual"] > 0).groupby(sent["owner"]).sum().astype(float)
 
 
 def return_status(

@@ -386,7 +386,8 @@ def _department_parts(p: Products) -> pd.DataFrame:
 
     d = p.data
     band = d.thresholds["on_track_band"]
-    return owners.parts(p.table("scorecard"), d.indicators, _now(p).returns, p.period, band)
+    card, items = p.table("scorecard"), p.table("items")
+    return owners.parts(card, d.indicators, _now(p).returns, p.period, band, items)
 
 
 def _return_status(p: Products) -> pd.DataFrame:

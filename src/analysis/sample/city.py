@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from analysis.intake.codes import ALPHABET, ORG_ALPHABET
 from analysis.intake.names import BRANDS, CITY, INDUSTRY_WORDS, NAMED_FIRMS, TOWNS
-from analysis.sample.sheets import new_workbook, source_sheets, write_rows, write_sheet
+from analysis.sample.sheets import new_workbook, source_sheets, write_book, write_rows
 from analysis.sample.sources import generate_sources
 
 LEADING_INDUSTRIES = (
@@ -582,5 +582,5 @@ def write_city(panel: pd.DataFrame, out_dir: Path, workers: int | None = None) -
             for write in (_write_statistics, _write_tax):
                 written.append(pool.submit(write, frame, int(year), int(month), out_dir))
         sheets = source_sheets(generate_sources(panel), out_dir)  # while the first are written
-        written += [pool.submit(write_sheet, *sheet) for sheet in sheets]
+        written += [pool.submit(write_book, *sheet) for sheet in sheets]
         return sorted(future.result() for future in written)
