@@ -31,16 +31,22 @@ FILE_COLUMNS = [  # items.csv's, in order
     "reported_name",
     "note",
 ]
-# and what the pages and the measures use besides: the list's name, plan and indicator,
-# and a project's start, whether it is due, and its completed investment
-ITEMS_COLUMNS = [*FILE_COLUMNS, "list_name", "plan", "indicator", "started", "due", "completed"]
+# and what the pages and the measures use besides: the list's name, plan, kind (lists.yaml)
+# and indicator, and a project's start, whether it is due, and its completed investment
+ITEMS_COLUMNS = [
+    *FILE_COLUMNS, "list_name", "plan", "kind", "indicator", "started", "due", "completed",
+]  # fmt: skip
 
 
 def _template(indicator, named: pd.DataFrame | None, year: int) -> dict:
     if named is not None and len(named):
         first = named.iloc[0]
-        return {c: first[c] for c in ("list", "list_name", "plan", "owner")} | {"year": year}
+        fields = ("list", "list_name", "plan", "kind", "owner")
+        return {c: first[c] for c in fields} | {"year": year}
+    measure = getattr(indicator, "measure", None)
+    kind = "project" if measure in scopes.PROJECT_SCOPES else "firm"
     return {"list": indicator.id, "list_name": indicator.name, "plan": indicator.plan,
+            "kind": scopes.LIST_MEASURES.get(measure, kind),
             "owner": "、".join(indicator.departments), "year": year}  # fmt: skip
 
 
@@ -188,7 +194,7 @@ def listing_items(indicator, named, financing: pd.DataFrame, quarter: Period):
     table = found.reset_index(drop=True).assign(indicator=indicator.id, unit="阶段")
     pick = _picked(rows, table)
     wanted = table["stage"] if "stage" in table else pd.Series(None, index=table.index)
-    wanted = wanted.fillna(LISTING_STAGES[0]).astype(str)
+    wanted = wanted.astype(object).where(wanted.notna(), LISTING_STAGES[0]).astype(str)
     target = wanted.map({s: i + 1 for i, s in enumerate(LISTING_STAGES)}).to_numpy(dtype=float)
     due = table["due_month"] if "due_month" in table else pd.Series(np.nan, index=table.index)
     statuses, notes = [], []

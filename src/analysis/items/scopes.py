@@ -105,3 +105,5 @@ LIST_MEASURES = {
     "listing_firms": "listing",
     "recognition_measures": "measure",
 }
+# those a department returns item by item (its 企业走访 and 事项进展 sheets)
+RETURNED_ITEMS = [m for m, kind in LIST_MEASURES.items() if kind != "listing"]
