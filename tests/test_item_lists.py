@@ -180,12 +180,12 @@ def test_a_firm_missing_from_the_visit_ledger_is_not_reported_and_nothing_else_c
     pd.testing.assert_frame_equal(before.loc[others, kept], after.loc[others, kept])
     card_before = whole.table("scorecard").set_index("indicator")
     card_after = missing.table("scorecard").set_index("indicator")
-    assert card_after.at["key_firm_visits", "unreported_items"] == f"1项未报送：{name}"
-    assert card_before.at["key_firm_visits", "unreported_items"] == ""
-    assert (
-        card_after.at["key_firm_visits", "actual"]
-        == card_before.at["key_firm_visits", "actual"] - 1
-    )
+    lacking = after.loc["key_firms"].index[after.loc["key_firms", "status"] == "本期未报送"]
+    assert len(lacking) == 1 + (before.loc["key_firms", "status"] == "本期未报送").sum()
+    named = f"{len(lacking)}项未报送：{'、'.join(lacking)}"
+    assert card_after.at["key_firm_visits", "unreported_items"] == named
+    visits = "key_firm_visits", "actual"
+    assert card_after.at[visits] == card_before.at[visits] - 1
     rest = card_before.index.drop("key_firm_visits")
     shown = ["actual", "projected", "status", "unreported_items"]
     pd.testing.assert_frame_equal(card_before.loc[rest, shown], card_after.loc[rest, shown])

@@ -74,14 +74,22 @@ def _done_by_owner(items: pd.DataFrame) -> pd.Series:
 
 
 def return_status(
-    indicators: pd.DataFrame, returns_now: pd.DataFrame, quarter: Period
+    indicators: pd.DataFrame,
+    returns_now: pd.DataFrame,
+    quarter: Period,
+    items: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every department that owes the office a return this period: whether it sent one,
-    how many figures it holds, and which of its figures are missing."""
+    how many figures (and named items) it holds, and which are missing. A department owes
+    its figures (department_return indicators) and, with `items` (items.judging's), the
+    firms it visits and the measures and milestones it carries out, item by item."""
     owed: dict[str, list[str]] = {}
     for ind in indicators[indicators["measure"] == "department_return"].itertuples():
         for department in department_returns.reporters(ind):
             owed.setdefault(department, []).append(ind.name)
+    own_items = _item_returns(items)
+    for department in own_items:
+        owed.setdefault(department, [])
     rows = []
     for department, names in owed.items():
         mine = returns_now[returns_now["department"] == department]
@@ -90,16 +98,22 @@ def return_status(
             .reindex(mine.loc[mine["value"].notna(), "indicator"])["name"]
             .dropna()
         )
-        lacking = [n for n in names if n not in have]
-        state = "未报送" if mine.empty else ("缺项" if lacking else "已报送")
+        listed = own_items.get(department, pd.DataFrame(columns=["list_name", "in_return"]))
+        sent = listed["in_return"].astype(bool)
+        lacking = [n for n in names if n not in have] + [
+            f"{name}{len(group)}项"
+            for name, group in listed[~sent].groupby("list_name", sort=False)
+        ]
+        silent = mine.empty and not sent.any()
+        state = "未报送" if silent else ("缺项" if lacking else "已报送")
         rows.append(
             dict(
                 department=department,
                 period=quarter.label,
                 state=state,
-                figures=int(mine["value"].notna().sum()),
-                owed=len(names),
-                lacking="、".join(lacking) if not mine.empty else "",
+                figures=int(mine["value"].notna().sum()) + int(sent.sum()),
+                owed=len(names) + len(listed),
+                lacking="、".join(lacking) if not silent else "",
             )
         )
     order = {"未报送": 0, "缺项": 1, "已报送": 2}
@@ -109,3 +123,16 @@ def return_status(
     return table.sort_values("state", key=lambda s: s.map(order), kind="stable").reset_index(
         drop=True
     )
+
+
+ITEM_RETURN_KINDS = ("visit", "measure", "milestone")  # the departments' own item returns
+
+
+def _item_returns(items: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """The named items each department returns itself, by department (an item of several
+    owners is owed by each)."""
+    if items is None or items.empty:
+        return {}
+    mine = items[items["kind"].isin(ITEM_RETURN_KINDS)]
+    mine = mine.assign(department=mine["owner"].astype(str).str.split("、")).explode("department")
+    return {d: rows for d, rows in mine.groupby("department", sort=False)}

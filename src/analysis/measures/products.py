@@ -395,7 +395,7 @@ def _department_parts(p: Products) -> pd.DataFrame:
 def _return_status(p: Products) -> pd.DataFrame:
     from analysis.measures import owners
 
-    return owners.return_status(p.data.indicators, _now(p).returns, p.period)
+    return owners.return_status(p.data.indicators, _now(p).returns, p.period, p.table("items"))
 
 
 def _department_summary(p: Products) -> pd.DataFrame:
