@@ -189,3 +189,32 @@ def test_a_firm_missing_from_the_visit_ledger_is_not_reported_and_nothing_else_c
     rest = card_before.index.drop("key_firm_visits")
     shown = ["actual", "projected", "status", "unreported_items"]
     pd.testing.assert_frame_equal(card_before.loc[rest, shown], card_after.loc[rest, shown])
+
+
+def test_a_measure_is_done_late_overdue_or_at_year_end_not_done():
+    from types import SimpleNamespace
+
+    from analysis.intake.sources import PROGRESS_COLUMNS
+    from analysis.items import judging, lists
+
+    named = lists.items(PARAMS_DIR, 2026)
+    named = named[named["list"] == "recognition_measures"].head(3)  # due 6, due 3, none
+    progress = pd.DataFrame(
+        [
+            ("经信局", None, "CJ-01", None, "评选表彰优秀企业家", True, pd.Timestamp(2026, 8, 2)),
+            ("经信局", None, "CJ-02", None, "建立市级领导联系重点企业制度", False, pd.NaT),
+            ("经信局", None, "CJ-03", None, "邀请企业家列席市政府有关会议", None, pd.NaT),
+        ],
+        columns=PROGRESS_COLUMNS[:7],
+    ).reindex(columns=PROGRESS_COLUMNS)
+    indicator = SimpleNamespace(id="x", name="x", plan=10, measure=None, departments=["经信局"])
+
+    def judged(month):
+        table = judging.progress_items(indicator, named, progress, Period(2026, month))[0]
+        return list(table["status"]), list(table["note"])
+
+    statuses, notes = judged(9)
+    assert statuses == ["已完成", "逾期未完成", "推进中"]
+    assert notes[0] == "2026-08-02完成，逾期（应于6月底前）"
+    assert judged(2)[0] == ["推进中", "推进中", "推进中"]  # nothing due, nothing done yet
+    assert judged(12)[0] == ["已完成", "未完成", "未完成"]  # at 1-12月: done or not

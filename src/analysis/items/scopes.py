@@ -56,11 +56,12 @@ def is_visit(progress: pd.DataFrame) -> pd.Series:
 
 
 def done(rows: pd.DataFrame, year: int, month: int) -> pd.Series:
-    """An item row says it is done: 完成情况 已完成, or (not stated) a 完成时间 or 走访日期
-    on or before the period's end."""
-    dated = pd.to_datetime(rows["done_date"]) <= period_end(year, month)
+    """An item row says it is done: 完成情况 已完成, or (not stated) a 完成时间 or 走访日期,
+    on or before the period's end (a date after it is not done in this period)."""
+    dates = pd.to_datetime(rows["done_date"])
+    dated = dates <= period_end(year, month)
     stated = rows["done"].astype("boolean")
-    return stated.fillna(dated).astype(bool)
+    return (stated.fillna(dated) & (dated | dates.isna())).astype(bool)
 
 
 def visits_by_firm(progress: pd.DataFrame, list_name: str, year: int, month: int) -> pd.DataFrame:

@@ -53,7 +53,8 @@ class Inputs:
             named = self.named[self.named["indicator"] == ind.id]
         named = named if named is not None and len(named) else None
         band = self.thresholds.get("on_track_band", 0.0)
-        return judging.list_items(ind, named, self.now, self.quarter, band)[0]
+        found = judging.list_items(ind, named, self.now, self.quarter, band)
+        return found[0] if found else pd.DataFrame(columns=judging.ITEMS_COLUMNS)
 
     def _list_indicator(self, measure: str):
         if self.indicators is not None:
@@ -187,6 +188,8 @@ def _done_items(ind, x: Inputs) -> Value:
     if x.now.progress.empty:
         return Value(NONE)
     items = x.items(ind.measure)
+    if items.empty:  # the params give no list for the year
+        return Value(NONE)
     done = items["in_return"].astype(bool) & (items["actual"] > 0)
     return Value(float(done.sum()), unreported_items=_unreported(items))
 
