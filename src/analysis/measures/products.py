@@ -336,7 +336,7 @@ def _unlisted(p: Products) -> pd.DataFrame:
     """Rows of the returns in a list's scope that no named item claims."""
     table = _items_and_unlisted(p)[1]
     columns = ["list", "project_id", "project_name", "credit_code", "name", "amount"]
-    return table.reindex(columns=[c for c in columns if c in table.columns])
+    return table.reindex(columns=columns)
 
 
 def _item_counts(p: Products) -> pd.DataFrame:

@@ -240,6 +240,17 @@ def item_lists(items: pd.DataFrame, public: bool, limit: int):
     return firm_list(items, "items", limit)
 
 
+def apart_text(apart: pd.DataFrame, public: bool) -> str:
+    """The rows of a return that name no item of a list: counted, never added to a list's
+    figure; named, except firms in the public edition."""
+    if apart.empty:
+        return ""
+    text = f"报表中另有 {len(apart)} 行未列入清单，未计入清单合计"
+    if public and apart["credit_code"].notna().any():
+        return text + "。"
+    return text + "：" + "、".join(apart["name"].astype(str)) + "。"
+
+
 SCORECARD_HEADERS = {
     "plan": "计划",
     "name": "指标",
