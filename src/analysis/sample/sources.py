@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from analysis import params
 from analysis.config import PARAMS_DIR
 from analysis.intake.names import (
     BOARDS,
@@ -39,7 +40,6 @@ from analysis.intake.sources import (
     Sources,
     period_end,
 )
-from analysis.items import lists as item_lists
 
 WAN, YI = 1e4, 1e8
 _STEP = 100  # yuan
@@ -680,6 +680,21 @@ def _item_rows(rng: np.random.Generator, y: _Year, items: pd.DataFrame) -> list[
     return rows
 
 
+def _named(params_dir: Path) -> pd.DataFrame:
+    """The named lists' items (lists.yaml), one row each: the columns the generator uses of
+    what items.lists gives the pipeline (the sample reads the parameters, not that stage)."""
+    rows = [
+        dict(list=named["id"], list_name=named["name"], kind=named["kind"], year=year,
+             item_id=entry.get("id"), item=entry["name"], credit_code=entry.get("credit_code"),
+             owner="、".join([entry["owner"]] if entry.get("owner") else named["departments"]),
+             due_month=entry.get("due_month") or named.get("due_month"))
+        for named in params.lists(params_dir)
+        for year, entries in named["items"].items()
+        for entry in entries
+    ]  # fmt: skip
+    return pd.DataFrame(rows).astype({"due_month": float})
+
+
 def _as_of(table: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
     """An item return at a period's end: the rows done by then, and one undated row for
     each item not done yet (nothing said of its visit or result)."""
@@ -755,7 +770,7 @@ def generate_sources(
     the lists agree.
     """
     rng = np.random.default_rng(_seed(panel) if seed is None else seed)
-    named = item_lists.items(params_dir)
+    named = _named(params_dir)
     this_year = int(panel["year"].max())
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in COLUMNS}
     for year in (this_year - 1, this_year):
