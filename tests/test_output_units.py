@@ -86,13 +86,16 @@ def test_the_bulletin_workbook_states_money_in_wan_and_rates_as_percentages(audi
 def test_items_csv_holds_amounts_in_wan_to_the_fen(audit, report):
     folder, _ = audit
     items = pd.read_csv(folder / "items.csv", encoding="utf-8-sig", dtype=str)
-    # amounts in 万元; a firm's listing goal (list firm_goals) is a step, with no figure
+    # amounts in 万元, visits 次, measures 项, listing stages 阶段; a firm's own listing goal
+    # (list firm_goals) is a step, with no figure
     steps = items["unit"] == "上市步骤"
-    assert set(items.loc[~steps, "unit"]) == {"万元"}
+    assert set(items.loc[~steps, "unit"]) == {"万元", "次", "项", "阶段"}
     assert set(items.loc[steps, "list"]) <= {"firm_goals"}
     assert items.loc[steps, ["target", "actual"]].isna().all().all()
     for column in ("target", "actual"):
         assert all(_decimals(v) <= 2 for v in items[column].dropna())
+        counted = items.loc[items["unit"] != "万元", column].dropna().astype(float)
+        assert (counted == counted.round()).all()  # visits, measures and stages are whole
     assert set(items["in_return"]) <= {"True", "False"}
 
 

@@ -183,14 +183,21 @@ def test_a_department_is_judged_on_its_own_part_and_a_missing_return_is_not_repo
     from analysis.measures import owners
 
     indicators = params.indicators(year=2026)
-    done = {"经信局": 2, "组织部": 1, "卫生局": 1, "文广新局": 1, "体育局": 0, "总工会": 1}
-    returned = pd.DataFrame(  # 宣传部 sent no return
-        [(d, "recognition_measures_done", float(v), "", 2026, 9) for d, v in done.items()],
-        columns=["department", "indicator", "value", "note", "year", "month"],
-    )
+    done = {  # each department's measures, done or not, item by item; 宣传部's not returned
+        "经信局": [1, 1, 0],
+        "组织部": [1, 0],
+        "卫生局": [1],
+        "文广新局": [1],
+        "体育局": [0],
+        "总工会": [1],
+    }
+    items = pd.DataFrame(
+        [(d, float(v), True) for d, vs in done.items() for v in vs] + [("宣传部", np.nan, False)],
+        columns=["owner", "actual", "in_return"],
+    ).assign(indicator="recognition_measures_done")
+    returned = pd.DataFrame(columns=["department", "indicator", "value", "note", "year", "month"])
     card = _card(Q3, {"recognition_measures_done": (6.0, np.nan)})
-    card.loc["recognition_measures_done", "not_reported"] = "宣传部"
-    parts = owners.parts(card.reset_index(), indicators, returned, Q3, 0.02)
+    parts = owners.parts(card.reset_index(), indicators, returned, Q3, 0.02, items)
     mine = parts.set_index(["indicator", "department"]).loc["recognition_measures_done"]
     assert mine.loc["宣传部", "own_status"] == NOT_REPORTED
     assert pd.isna(mine.loc["宣传部", "own_actual"])

@@ -6,8 +6,10 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+import yaml
 
 from analysis import params
+from analysis.config import PARAMS_DIR
 from analysis.intake.periods import Period
 from analysis.measures import history, tiers
 from analysis.measures.store import PeriodData
@@ -29,16 +31,17 @@ AWARD_KINDS = {  # written out here rather than read from targets.yaml
     "iur_projects": "产学研合作项目",
 }
 SUMMED_RETURNS = [
-    "key_firm_visits",
-    "growth_firm_visits",
     "fee_items_cut",
     "approval_items_cut",
     "executive_training_sessions",
     "executive_trainees",
     "chief_technicians_selected",
     "golden_collar_trained",
-    "recognition_measures_done",
 ]
+VISITS = {
+    "key_firm_visits": ("key_firms", "重点企业"),
+    "growth_firm_visits": ("growth_firms", "成长型企业"),
+}
 RATE_RETURNS = {"approval_reduction_ratio": "行政服务中心", "intermediary_fee_reduction": "物价局"}
 
 
@@ -55,10 +58,18 @@ def _quarter_data(panel, sources, q: Period) -> PeriodData:
         platforms=sources.platforms,
         financing=sources.financing,
         returns=sources.returns,
+        progress=sources.progress,
     )
     tier_defs, limits = params.tiers(), params.thresholds()
     firms = tiers.firm_table(panel, q, tier_defs, limits)
     return PeriodData(q, intake, firms, params.indicators(), tier_defs, limits, params.plan_names())
+
+
+def _named(year: int) -> dict[str, list[dict]]:
+    """params/lists.yaml's items of `year` by list, read as plain YAML."""
+    text = (PARAMS_DIR / "lists.yaml").read_text(encoding="utf-8")
+    lists = yaml.safe_load(text)["lists"]
+    return {n["id"]: n["items"][year] for n in lists if year in n["items"]}
 
 
 def _records(table, year, month):
@@ -114,7 +125,28 @@ def expected(panel, sources, year: int, month: int) -> dict[str, float]:
             a["kind"] == kind and _this_year(a["approved_date"], year, end) for a in awards
         )
     stages = {"辅导备案", "申报", "过会", "上市"}
-    e["listing_pipeline"] = len({x["credit_code"] for x in events if x["event"] in stages})
+    steps = [x for x in events if x["event"] in stages]
+    named = _named(year)
+    if "listing_candidates" in named:  # the candidates with a step; else every firm with one
+        e["listing_pipeline"] = sum(
+            any(x["credit_code"] == c.get("credit_code") or x["name"] == c["name"] for x in steps)
+            for c in named["listing_candidates"]
+        )
+    else:
+        e["listing_pipeline"] = len({x["credit_code"] for x in steps})
+    progress = _records(sources.progress, year, month)
+    if progress:  # the firms of a visit list with a visit dated by now; measures done
+        for indicator, (list_id, group) in VISITS.items():
+            seen = {
+                r["credit_code"]
+                for r in progress
+                if r["item_list"] == group and pd.notna(r["done_date"]) and r["done_date"] <= end
+            }
+            e[indicator] = sum(f["credit_code"] in seen for f in named[list_id])
+        ids = {m["id"] for m in named["recognition_measures"]}
+        e["recognition_measures_done"] = sum(
+            r["item_id"] in ids and r["done"] is True for r in progress
+        )
     e["equity_financing"] = sum(x["amount"] for x in events if x["event"] == "股权融资") / 1e4
     for indicator in SUMMED_RETURNS:
         e[indicator] = sum(r["value"] for r in returned if r["indicator"] == indicator)

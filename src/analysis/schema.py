@@ -47,6 +47,9 @@ MEASURES = (  # the keys of plans.MEASURES (a test holds the two together)
     "platform_awards",
     "listing_firms",
     "equity_financing",
+    "key_firm_visits",
+    "growth_firm_visits",
+    "recognition_measures",
     "department_return",
 )
 UNITS = ("家", "个", "项", "期", "人", "人次", "次", "亿元", "万元", "元", "%")
@@ -253,10 +256,13 @@ class Indicator(BaseModel):
                 )
             )
         returned = self.measure == "department_return"
-        for key in ("reported_by", "shares"):
-            if getattr(self, key) is not None and not returned:
+        split = returned or self.measure == "recognition_measures"  # a list with owners
+        for key, allowed in (("reported_by", returned), ("shares", split)):
+            if getattr(self, key) is not None and not allowed:
                 raise ValueError(
-                    _KeyProblem(key, "仅部门报表指标（measure: department_return）可设")
+                    _KeyProblem(
+                        key, "仅部门报表指标（measure: department_return）或逐项清单指标可设"
+                    )
                 )
         reporters = self.reported_by or self.departments
         strangers = [d for d in (self.reported_by or []) if d not in self.departments]
@@ -400,7 +406,9 @@ class Industries(BaseModel):
 
 
 # --- lists.yaml ------------------------------------------------------------------------
-LIST_KINDS = ("project", "firm")
+LIST_KINDS = ("project", "firm", "listing", "visit", "measure", "milestone")
+LISTING_STAGES = ("辅导备案", "申报", "过会", "上市")  # sources.LISTING_STAGES, in order
+DueMonth = Annotated[int | None, BeforeValidator(lambda v: v and _month(v))]
 
 
 class Item(BaseModel):
@@ -416,6 +424,8 @@ class Item(BaseModel):
         _number(v, "应为不小于 0 的数字 / expected a number ≥ 0"),
         "应为不小于 0 的数字 / expected a number ≥ 0",
     ))] = None  # fmt: skip
+    stage: Annotated[str | None, BeforeValidator(lambda v: v and _one_of(LISTING_STAGES)(v))] = None
+    due_month: DueMonth = None
 
 
 class NamedList(BaseModel):
@@ -429,6 +439,7 @@ class NamedList(BaseModel):
     kind: Annotated[str, BeforeValidator(_one_of(LIST_KINDS))]
     indicator: Name | None = None
     departments: Names
+    due_month: DueMonth = None
     items: dict[int, list[Item]]
 
     @field_validator("items", mode="before")
@@ -475,14 +486,14 @@ def _list_checks(data: dict, targets: dict) -> list[tuple[tuple, str]]:
             )
         items = named.get("items") if isinstance(named.get("items"), dict) else {}
         for year, entries in items.items():
-            names, ids = set(), set()
+            names, ids, codes = set(), set(), set()
             for k, entry in enumerate(entries if isinstance(entries, list) else []):
                 if not isinstance(entry, dict):
                     continue
                 where = ("lists", i, "items", year, k)
                 if entry.get("owner") and entry["owner"] not in owners:
                     problems.append((where + ("owner",), "不在本清单的 departments 中"))
-                for key, taken in (("id", ids), ("name", names)):
+                for key, taken in (("id", ids), ("name", names), ("credit_code", codes)):
                     if entry.get(key) is not None and entry[key] in taken:
                         problems.append((where + (key,), "同一年份中重复 / listed twice in a year"))
                     taken.add(entry.get(key))

@@ -26,6 +26,7 @@ DUPLICATE_KEYS = {
     "financing": ["credit_code", "event", "event_date"] + PERIOD,
     "returns": ["department", "indicator"] + PERIOD,
     "goals": ["credit_code", "goal", "horizon"] + PERIOD,
+    "progress": ["department", "item_list", "item_id", "credit_code", "done_date"] + PERIOD,
 }
 RENAMED, SUMMED, CONFLICT = "更名（数值相同，按一家计）", "多行税收相加", "数据冲突（已隔离）"
 REPEAT_COLUMNS = ["kind", "key", "year", "month", "names", "outcome", "files", "rows"]

@@ -90,6 +90,7 @@ class Intake:
     platforms: pd.DataFrame
     financing: pd.DataFrame
     returns: pd.DataFrame
+    progress: pd.DataFrame  # the departments' rows on named items (visits, measures)
     versions: pd.DataFrame  # per source and period: which file stood, which were superseded
     revisions: pd.DataFrame  # what each standing version changed: figures, firms added, missing
     repeats: pd.DataFrame  # keys on several rows: renamed firms, tax summed, conflicts
@@ -676,7 +677,8 @@ def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
     names, keys) are there even when the kind's tables lack them (empty, of the type other
     tables give them), as in one frame of all kinds. Joining kind by kind spares the
     reindexing of every text column that one frame of all kinds costs. Rows without a
-    credit code take their normalised name as the key, so the firm is still counted."""
+    credit code take their normalised name as the key, so the firm is still counted (not
+    the rows of item returns, where a measure has no code and a firm's row names a list)."""
     frames = [p.records for p in parsed if not p.records.empty]
     order = list(dict.fromkeys(c for f in frames for c in f.columns))
     types = {c: f[c].dtype for f in reversed(frames) for c in f.columns}
@@ -697,7 +699,7 @@ def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
         absent = (read & set(order)) - set(joined)
         joined = joined.assign(**{c: pd.Series(index=joined.index, dtype=types[c]) for c in absent})
         joined = joined[[c for c in order if c in joined]]
-        if "credit_code" in joined:
+        if "credit_code" in joined and kind != "progress":  # an item return names measures
             no_code = joined["credit_code"].fillna("") == ""
             joined.loc[no_code, "credit_code"] = NAME_KEY + joined.loc[no_code, "name"].map(
                 normalize_name

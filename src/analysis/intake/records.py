@@ -39,6 +39,14 @@ FLAGS = {
     "×": False,
     "1": True,
     "0": False,
+    # an item return's 完成情况: done, or not yet
+    "已完成": True,
+    "完成": True,
+    "已走访": True,
+    "未完成": False,
+    "推进中": False,
+    "正在推进": False,
+    "未开展": False,
 }
 
 
@@ -70,7 +78,7 @@ def _unit_factor(table: SheetTable, column: Column, aliases: Aliases, yuan_above
 def _flag(text: str) -> bool:
     flag = FLAGS.get(text.strip().upper())
     if flag is None:
-        raise NotANumber(f"不是“是/否”：{text}")
+        raise NotANumber(f"不是“是/否”（或“已完成/推进中”）：{text}")
     return flag
 
 
@@ -192,7 +200,7 @@ def table_records(table: SheetTable, aliases: Aliases, yuan_above: float):
         ]
     else:
         records["year"], records["month"] = table.period
-    if table.kind == "returns" and table.reporter and "department" not in records:
+    if table.kind in ("returns", "progress") and table.reporter and "department" not in records:
         records["department"] = table.reporter
     if table.kind == "returns":
         records["reported_on"] = pd.Timestamp(table.sent_on) if table.sent_on else pd.NaT

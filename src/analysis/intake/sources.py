@@ -1,12 +1,14 @@
 """The programme's sources besides the firm panel, as the intake hands them over.
 
-Four tidy tables, each one row per item and reported period (cumulative from January):
-projects (project office), platforms (science bureau), financing (finance office) and
-returns (one sheet per department). Amounts are in yuan, dates datetime64. A table with
-no rows for a period means the period was not reported: its indicators show 无数据.
+Five tidy tables, each one row per item and reported period (cumulative from January):
+projects (project office), platforms (science bureau), financing (finance office),
+returns (one sheet per department) and progress (the departments' rows on named items:
+a firm visited, a measure or milestone done, with its date). Amounts are in yuan, dates
+datetime64. A table with no rows for a period means the period was not reported: its
+indicators show 无数据.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
@@ -63,11 +65,26 @@ GOAL_COLUMNS = [  # firms' own goals (对号入座): one row per firm and goal, 
     "year",
     "month",
 ]
+PROGRESS_COLUMNS = [
+    "department",
+    "item_list",
+    "item_id",
+    "credit_code",
+    "name",
+    "done",
+    "done_date",
+    "visit_leader",
+    "solved",
+    "note",
+    "year",
+    "month",
+]
 COLUMNS = {
     "projects": PROJECT_COLUMNS,
     "platforms": PLATFORM_COLUMNS,
     "financing": FINANCING_COLUMNS,
     "returns": RETURN_COLUMNS,
+    "progress": PROGRESS_COLUMNS,
 }
 
 KEY_PROJECT, UPGRADE_PROJECT, ATTRACTED_PROJECT = "重点项目", "技改项目", "招引项目"
@@ -88,12 +105,13 @@ fits wins, so 技改 is not mistaken for anything else."""
 
 @dataclass(frozen=True)
 class Sources:
-    """The four tables, every period the intake read."""
+    """The five tables, every period the intake read."""
 
     projects: pd.DataFrame
     platforms: pd.DataFrame
     financing: pd.DataFrame
     returns: pd.DataFrame
+    progress: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROGRESS_COLUMNS))
 
     @classmethod
     def from_intake(cls, intake) -> "Sources":

@@ -73,6 +73,11 @@ class GoalSchema(_Period):
     goal_stage: Series[str] = pa.Field(isin=list(LISTING_STAGES), nullable=True)
 
 
+class ProgressSchema(_Period):
+    """A named item's row: its period; whether and when the item was done is read as given
+    (an unreadable 完成情况 or date is quarantined by the reader)."""
+
+
 SCHEMAS = {
     "indicators": FirmPeriodSchema,
     "tax": FirmPeriodSchema,
@@ -81,6 +86,7 @@ SCHEMAS = {
     "financing": FinancingSchema,
     "returns": ReturnSchema,
     "goals": GoalSchema,
+    "progress": ProgressSchema,
 }
 
 REASONS = {

@@ -29,7 +29,8 @@ SUPERSEDED_FOLDER = "superseded"
 SUPERSEDED_PARAMS = "superseded.yaml"
 SUPPLEMENT = "补报"
 FINAL, CORRECTED = ("正式",), ("修订", "更正", "修正")
-SOURCE_KEYS = {"returns": ["department"]}  # each department's return is a source of its own
+# each department's return is a source of its own
+SOURCE_KEYS = {"returns": ["department"], "progress": ["department"]}
 VERSION_COLUMNS = ["kind", "year", "month", "file", "status", "rule", "standing_file"]
 CHANGE_COLUMNS = [
     "kind",

@@ -20,12 +20,14 @@ ITEM_COLUMNS = [
     "credit_code",
     "owner",
     "item_target",
+    "stage",
+    "due_month",
 ]
 
 
 def items(params_dir: Path = PARAMS_DIR, year: int | None = None) -> pd.DataFrame:
     """Every item of every named list (of `year` only, when given), in file order; an
-    item's owner is the list's owners when it names none."""
+    item's owner is the list's owners when it names none, its due month the list's."""
     rows = []
     for named in params.lists(params_dir):
         for item_year, entries in named["items"].items():
@@ -47,6 +49,8 @@ def items(params_dir: Path = PARAMS_DIR, year: int | None = None) -> pd.DataFram
                         "credit_code": entry.get("credit_code"),
                         "owner": "、".join(owners),
                         "item_target": entry.get("target"),
+                        "stage": entry.get("stage"),
+                        "due_month": entry.get("due_month") or named.get("due_month"),
                     }
                 )
     return pd.DataFrame(rows, columns=ITEM_COLUMNS)

@@ -13,11 +13,16 @@ from analysis.intake.ingest import normalize_name
 BY_ID, BY_CODE, BY_NAME, OWN_ROW = "编号", "信用代码", "名称", "报表所列"
 
 
+def _own(key: str) -> str:
+    """The item's column compared with the return's `key`: its id, or its credit code."""
+    return "item_id" if key in ("project_id", "item_id") else "credit_code"
+
+
 def match(items: pd.DataFrame, rows: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
     """`items` (lists.items of one list and year) with `row`, the index of the return row
     that is each item (NaN when none), and `matched_by`. `key` is the return's column the
     item's id or credit code is compared with, `name` the column its name is."""
-    own = "item_id" if key == "project_id" else "credit_code"
+    own = _own(key)
     by_key = {v: i for i, v in rows[key].dropna().items()}
     by_name = {normalize_name(v): i for i, v in rows[name].dropna().items()}
     found, how = [], []
@@ -43,7 +48,7 @@ def unlisted(matched: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
 
 def own_rows(rows: pd.DataFrame, template: dict, key: str, name: str) -> pd.DataFrame:
     """A list the params do not give: the return's rows in scope, each its own item."""
-    own = "item_id" if key == "project_id" else "credit_code"
+    own = _own(key)
     table = pd.DataFrame(
         {
             **template,

@@ -29,9 +29,11 @@ def parts(
     returns_now: pd.DataFrame,
     quarter: Period,
     band: float,
+    items: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per indicator and owning department: the department's own figure (returns
-    only), its part of the target and its status, and the rule it was judged by."""
+    """One row per indicator and owning department: the department's own figure (returns,
+    or a split list's items done by the department: `items`, items.judging's), its part of
+    the target and its status, and the rule it was judged by."""
     card = card.set_index("indicator")
     rows = []
     for ind in indicators.itertuples():
@@ -41,6 +43,8 @@ def parts(
         figures = department_returns.reported(returns_now, ind.id).groupby("department")["value"]
         own = figures.sum() if ind.basis != "rate" else figures.first()
         shares = ind.shares if isinstance(ind.shares, dict) else {}
+        if not returned and shares and items is not None:
+            reporters, own = list(shares), _done_by_owner(items[items["indicator"] == ind.id])
         for department in ind.departments:
             row = dict(indicator=ind.id, department=department, own_actual=np.nan)
             row |= dict(own_target=np.nan, own_status=joint["status"], own_rule="")
@@ -87,21 +91,35 @@ def _day(when) -> str:
     return f"{when.year}年{when.month}月{when.day}日"
 
 
+def _done_by_owner(items: pd.DataFrame) -> pd.Series:
+    """Items done per owning department, among the items its return holds (an owner whose
+    every item is 本期未报送 has no figure)."""
+    sent = items[items["in_return"].astype(bool)]
+    return (sent["actual"] > 0).groupby(sent["owner"]).sum().astype(float)
+
+
 def return_status(
     indicators: pd.DataFrame,
     returns_now: pd.DataFrame,
     quarter: Period,
     due_day: int | None = None,
+    items: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every department that owes the office a return this period: 未报送 (none came),
-    逾期 (its 报送日期 is after the due date), 缺项 (on time but lacking figures it owes),
-    else 已报送; the day it states it was sent (日期不详 when it states none: a file's
-    modified time is no sending day), how many figures it holds, which are missing."""
+    逾期 (its 报送日期 is after the due date), 缺项 (on time but lacking figures or named
+    items it owes), else 已报送; the day it states it was sent (日期不详 when it states
+    none: a file's modified time is no sending day), how many figures (and named items) it
+    holds, which are missing. A department owes its figures (department_return indicators)
+    and, with `items` (items.judging's), the firms it visits and the measures and
+    milestones it carries out, item by item."""
     owed: dict[str, list[str]] = {}
     for ind in indicators[indicators["measure"] == "department_return"].itertuples():
         for department in department_returns.reporters(ind):
             owed.setdefault(department, []).append(ind.name)
     due = due_date(quarter, due_day) if due_day else None
+    own_items = _item_returns(items)
+    for department in own_items:
+        owed.setdefault(department, [])
     rows = []
     for department, names in owed.items():
         mine = returns_now[returns_now["department"] == department]
@@ -110,20 +128,26 @@ def return_status(
             .reindex(mine.loc[mine["value"].notna(), "indicator"])["name"]
             .dropna()
         )
-        lacking = [n for n in names if n not in have]
+        listed = own_items.get(department, pd.DataFrame(columns=["list_name", "in_return"]))
+        in_return = listed["in_return"].astype(bool)
+        lacking = [n for n in names if n not in have] + [
+            f"{name}{len(group)}项"
+            for name, group in listed[~in_return].groupby("list_name", sort=False)
+        ]
+        silent = mine.empty and not in_return.any()
         sent = pd.to_datetime(mine.get("reported_on", pd.Series(dtype=object))).max()
         late = due is not None and pd.notna(sent) and sent.date() > due
-        state = NOT_SENT if mine.empty else LATE if late else LACKING if lacking else SENT
+        state = NOT_SENT if silent else LATE if late else LACKING if lacking else SENT
         rows.append(
             dict(
                 department=department,
                 period=quarter.label,
                 state=state,
-                sent_on="" if mine.empty else _day(sent) if pd.notna(sent) else UNDATED,
+                sent_on="" if silent else _day(sent) if pd.notna(sent) else UNDATED,
                 due=_day(due) if due else "",
-                figures=int(mine["value"].notna().sum()),
-                owed=len(names),
-                lacking="、".join(lacking) if not mine.empty else "",
+                figures=int(mine["value"].notna().sum()) + int(in_return.sum()),
+                owed=len(names) + len(listed),
+                lacking="、".join(lacking) if not silent else "",
             )
         )
     table = pd.DataFrame(rows, columns=STATUS_COLUMNS)
@@ -194,3 +218,16 @@ def _labels(indicators: pd.DataFrame, named: pd.DataFrame) -> tuple[dict, dict, 
         if item.kind == "firm":
             firms.add(key)
     return names, units, firms
+
+
+ITEM_RETURN_KINDS = ("visit", "measure", "milestone")  # the departments' own item returns
+
+
+def _item_returns(items: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """The named items each department returns itself, by department (an item of several
+    owners is owed by each)."""
+    if items is None or items.empty:
+        return {}
+    mine = items[items["kind"].isin(ITEM_RETURN_KINDS)]
+    mine = mine.assign(department=mine["owner"].astype(str).str.split("、")).explode("department")
+    return {d: rows for d, rows in mine.groupby("department", sort=False)}

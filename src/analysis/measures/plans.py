@@ -21,8 +21,8 @@ from analysis.errors import ParamsError
 from analysis.intake import returns
 from analysis.intake.periods import Period
 from analysis.intake.sources import Sources
-from analysis.items import judging, scopes
-from analysis.measures import financing, innovation, projects
+from analysis.items import judging
+from analysis.measures import innovation, projects
 from analysis.measures.tiers import comparable_growth
 
 UNIT_YUAN = {"亿元": 1e8, "万元": 1e4, "元": 1.0}
@@ -51,10 +51,10 @@ class Inputs:
         named = None
         if self.named is not None and len(self.named):
             named = self.named[self.named["indicator"] == ind.id]
-        if measure in scopes.PROJECT_SCOPES:
-            band = self.thresholds.get("on_track_band", 0.0)
-            return judging.project_items(ind, named, self.now.projects, self.quarter, band)[0]
-        return judging.firm_items(ind, named, self.now.financing, self.quarter)[0]
+        named = named if named is not None and len(named) else None
+        band = self.thresholds.get("on_track_band", 0.0)
+        found = judging.list_items(ind, named, self.now, self.quarter, band)
+        return found[0] if found else pd.DataFrame(columns=judging.ITEMS_COLUMNS)
 
     def _list_indicator(self, measure: str):
         if self.indicators is not None:
@@ -173,7 +173,25 @@ def _awards(ind, x: Inputs) -> Value:
 
 
 def _listing(ind, x: Inputs) -> Value:
-    return Value(financing.listing_firms(x.now.financing, *x.period))
+    """推进上市企业: the listing candidates with a step toward listing this year (the list's
+    items in the finance office's return; every firm with a step where the params name
+    none); a candidate the return lacks is named, not counted."""
+    if x.now.financing.empty:
+        return Value(NONE)
+    items = x.items(ind.measure)
+    return Value(float(items["in_return"].astype(bool).sum()), unreported_items=_unreported(items))
+
+
+def _done_items(ind, x: Inputs) -> Value:
+    """Items of a list done by the period's end (firms visited, measures carried out), from
+    the departments' item returns; an item the return lacks is named, not counted."""
+    if x.now.progress.empty:
+        return Value(NONE)
+    items = x.items(ind.measure)
+    if items.empty:  # the params give no list for the year
+        return Value(NONE)
+    done = items["in_return"].astype(bool) & (items["actual"] > 0)
+    return Value(float(done.sum()), unreported_items=_unreported(items))
 
 
 def _equity(ind, x: Inputs) -> Value:
@@ -210,6 +228,9 @@ MEASURES: dict[str, Callable[..., Value]] = {
     "attracted_projects": _attracted,
     "platform_awards": _awards,
     "listing_firms": _listing,
+    "key_firm_visits": _done_items,
+    "growth_firm_visits": _done_items,
+    "recognition_measures": _done_items,
     "equity_financing": _equity,
     "department_return": _department_return,
 }

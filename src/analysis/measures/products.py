@@ -364,7 +364,7 @@ def _unlisted(p: Products) -> pd.DataFrame:
     """Rows of the returns in a list's scope that no named item claims."""
     table = _items_and_unlisted(p)[1]
     columns = ["list", "project_id", "project_name", "credit_code", "name", "amount"]
-    return table.reindex(columns=[c for c in columns if c in table.columns])
+    return table.reindex(columns=columns)
 
 
 def _item_counts(p: Products) -> pd.DataFrame:
@@ -394,7 +394,9 @@ def _public(p: Products, table: pd.DataFrame) -> pd.DataFrame:
 
     shown = disclosure.withhold_card(table, p.table("withheld")["indicator"])
     indicators = p.data.indicators
-    firms = indicators.loc[indicators["measure"].isin(list(scopes.FIRM_SCOPES)), "id"]
+    of_firm_lists = [m for m, kind in scopes.LIST_MEASURES.items() if kind in ("visit", "listing")]
+    measures = [*scopes.FIRM_SCOPES, *of_firm_lists]
+    firms = indicators.loc[indicators["measure"].isin(measures), "id"]
     of_firms = shown["indicator"].isin(firms)
     unnamed = shown.loc[of_firms, "unreported_items"].str.replace(r"：.*$", "", regex=True)
     kept = unnamed.reindex(shown.index).fillna(shown["unreported_items"])
@@ -414,14 +416,17 @@ def _department_parts(p: Products) -> pd.DataFrame:
 
     d = p.data
     band = d.thresholds["on_track_band"]
-    return owners.parts(p.table("scorecard"), d.indicators, _now(p).returns, p.period, band)
+    card, items = p.table("scorecard"), p.table("items")
+    return owners.parts(card, d.indicators, _now(p).returns, p.period, band, items)
 
 
 def _return_status(p: Products) -> pd.DataFrame:
     from analysis.measures import owners
 
     due_day = p.data.thresholds["returns"]["due_day"]
-    return owners.return_status(p.data.indicators, _now(p).returns, p.period, due_day)
+    return owners.return_status(
+        p.data.indicators, _now(p).returns, p.period, due_day, p.table("items")
+    )
 
 
 def _return_decreases(p: Products) -> pd.DataFrame:
@@ -444,10 +449,18 @@ def _by_department(p: Products) -> pd.DataFrame:
 
 
 def _return_scorecard(p: Products) -> pd.DataFrame:
-    """The scorecard rows of the indicators the departments report themselves."""
+    """The scorecard rows of the indicators the departments report themselves, as figures
+    or item by item (the firms visited, the ten measures)."""
+    from analysis.items.scopes import RETURNED_ITEMS
+
     card, indicators = p.table("scorecard"), p.data.indicators
-    reported = indicators.loc[indicators["measure"] == "department_return", "id"]
+    measures = ["department_return", *RETURNED_ITEMS]
+    reported = indicators.loc[indicators["measure"].isin(measures), "id"]
     return card[card["indicator"].isin(reported)]
+
+
+def _return_scorecard_public(p: Products) -> pd.DataFrame:
+    return _public(p, p.table("return_scorecard"))
 
 
 def _paths(p: Products) -> pd.DataFrame:
@@ -744,6 +757,7 @@ TABLES: dict[str, Callable[[Products], pd.DataFrame]] = {
     "equity": _equity,
     # 08 reform and people
     "return_scorecard": _return_scorecard,
+    "return_scorecard_public": _return_scorecard_public,
     "returns_by_department": _returns_by_department,
     "unknown_returns": _unknown_returns,
     # 10 early warnings

@@ -218,6 +218,44 @@ def firm_list(frame: pd.DataFrame, key: str, limit: int):
     return HTML(note + shown.to_html())
 
 
+PUBLIC_ITEM_KINDS = ("project", "measure", "milestone")  # public by nature: named in full
+ITEM_HEADERS = {
+    "list_name": "清单",
+    "item_id": "编号",
+    "item": "事项",
+    "owner": "责任单位",
+    "status": "状态",
+    "note": "说明",
+}
+
+
+def item_lists(items: pd.DataFrame, public: bool, limit: int):
+    """Named lists' items as a page shows them: measures and milestones in full in either
+    edition (public by nature), firms by name in the internal edition (firm_list "items")
+    and in the public one counted by list and status, never named (disclosure)."""
+    if items.empty:
+        return table(items, ITEM_HEADERS)
+    if set(items["kind"]) <= {"measure", "milestone"}:
+        return table(items, ITEM_HEADERS, {"status": status_text})
+    if public and not set(items["kind"]) <= set(PUBLIC_ITEM_KINDS):
+        counts = items.groupby(["list_name", "status"], sort=False).size()
+        return table(counts.reset_index(name="firms"), {
+            "list_name": "清单", "status": "状态", "firms": "企业数",
+        })  # fmt: skip
+    return firm_list(items, "items", limit)
+
+
+def apart_text(apart: pd.DataFrame, public: bool) -> str:
+    """The rows of a return that name no item of a list: counted, never added to a list's
+    figure; named, except firms in the public edition."""
+    if apart.empty:
+        return ""
+    text = f"报表中另有 {len(apart)} 行未列入清单，未计入清单合计"
+    if public and apart["credit_code"].notna().any():
+        return text + "。"
+    return text + "：" + "、".join(apart["name"].astype(str)) + "。"
+
+
 SCORECARD_HEADERS = {
     "plan": "计划",
     "name": "指标",

@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 from analysis.intake.codes import ALPHABET, ORG_ALPHABET
 from analysis.intake.names import BRANDS, CITY, INDUSTRY_WORDS, NAMED_FIRMS, TOWNS
 from analysis.sample.goals import generate_goals, write_goals
-from analysis.sample.sheets import new_workbook, source_sheets, write_rows, write_sheet
+from analysis.sample.sheets import new_workbook, source_sheets, write_book, write_rows
 from analysis.sample.sources import generate_sources
 
 LEADING_INDUSTRIES = (
@@ -594,6 +594,6 @@ def write_city(panel: pd.DataFrame, out_dir: Path, workers: int | None = None) -
             for write in (_write_statistics, _write_tax):
                 written.append(pool.submit(write, frame, int(year), int(month), out_dir))
         found = generate_sources(panel)  # while the first are written
-        written += [pool.submit(write_sheet, *sheet) for sheet in source_sheets(found, out_dir)]
+        written += [pool.submit(write_book, *sheet) for sheet in source_sheets(found, out_dir)]
         written.append(pool.submit(write_goals, generate_goals(panel, found), out_dir))
         return sorted(future.result() for future in written)

@@ -61,12 +61,31 @@ RETURN_HEADER = {
     "本年累计完成": "value",
     "备注": "note",
 }
+ITEM_HEADER = {  # a department's 事项进展: one row per measure or milestone it carries out
+    "序号": None,
+    "事项编号": "item_id",
+    "事项名称": "name",
+    "完成情况": "done",
+    "完成时间": "done_date",
+    "备注": "note",
+}
+VISIT_HEADER = {  # the 企业走访 ledger: each firm of the lists, one more row per further visit
+    "序号": None,
+    "企业类别": "item_list",
+    "统一社会信用代码": "credit_code",
+    "企业名称": "name",
+    "走访日期": "done_date",
+    "走访领导": "visit_leader",
+    "解决问题": "solved",
+}
 
 
 def _column_values(values: pd.Series, column: str) -> list:
     """A tidy column as the office types it: 万元 to two decimals, 是/否, dates, blanks."""
     if column == "major_upgrade":
         return np.where(values.to_numpy(dtype=bool), "是", "否").tolist()
+    if column == "done":
+        return np.where(values.fillna(False).to_numpy(dtype=bool), "已完成", "推进中").tolist()
     if column.endswith("investment") or column == "amount":
         amounts = values.to_numpy(dtype=float) / WAN
         return [None if a != a else round(a, 2) for a in amounts.tolist()]
@@ -134,11 +153,19 @@ def _formats(book: Workbook, header: dict) -> list:
     return formats
 
 
-def write_sheet(
-    path: Path, sheet: str, title: str, unit_line: str, header: dict, rows: pd.DataFrame
-):
-    """One workbook in the offices' layout; returns its path."""
+def write_book(path: Path, sheets: list[tuple]):
+    """One workbook in the offices' layout, a sheet for each (sheet, title, unit line,
+    header, rows); returns its path."""
     book = new_workbook(path)
+    for sheet in sheets:
+        _add_sheet(book, *sheet)
+    book.close()
+    return path
+
+
+def _add_sheet(
+    book: Workbook, sheet: str, title: str, unit_line: str, header: dict, rows: pd.DataFrame
+) -> None:
     ws = book.add_worksheet(sheet)
     last = len(header) - 1
     ws.merge_range(
@@ -157,8 +184,6 @@ def write_sheet(
     for col, name in enumerate(header):
         ws.set_column(col, col, max(8, 2.2 * len(name) + 4))
     ws.freeze_panes(3, 0)
-    book.close()
-    return path
 
 
 def _periods(table: pd.DataFrame):
@@ -168,20 +193,21 @@ def _periods(table: pd.DataFrame):
 def write_sources(
     sources: Sources, out_dir: Path, params_dir: Path = params.PARAMS_DIR
 ) -> list[Path]:
-    """Every period's workbooks of the four offices under `out_dir`, one folder each."""
-    return [write_sheet(*sheet) for sheet in source_sheets(sources, out_dir, params_dir)]
+    """Every period's workbooks of the offices under `out_dir`, one folder each."""
+    return [write_book(*book) for book in source_sheets(sources, out_dir, params_dir)]
 
 
 def source_sheets(
     sources: Sources, out_dir: Path, params_dir: Path = params.PARAMS_DIR
 ) -> list[tuple]:
-    """The arguments of write_sheet for each of the four offices' workbooks, so that they can
-    be written side by side."""
+    """The arguments of write_book for each of the offices' workbooks, so that they can be
+    written side by side. A department's workbook holds its figures (进展), the measures
+    and milestones it carries out (事项进展) and, at 经信局, its visits (企业走访)."""
     out_dir = Path(out_dir)
     sheets = []
     for (year, month), rows in _periods(sources.projects):
         sheets.append(
-            (
+            _one(
                 out_dir / "项目办" / f"{year}年1-{month}月重点项目及技改项目进展.xlsx",
                 "项目",
                 f"{year}年1-{month}月全市重点项目及技改项目进展情况",
@@ -192,7 +218,7 @@ def source_sheets(
         )
     for (year, month), rows in _periods(sources.platforms):
         sheets.append(
-            (
+            _one(
                 out_dir / "科技局" / f"{year}年1-{month}月创新平台及科技项目.xlsx",
                 "创新平台",
                 f"{year}年1-{month}月新建创新平台及科技立项情况",
@@ -203,7 +229,7 @@ def source_sheets(
         )
     for (year, month), rows in _periods(sources.financing):
         sheets.append(
-            (
+            _one(
                 out_dir / "金融办" / f"{year}年1-{month}月企业融资及上市推进.xlsx",
                 "融资",
                 f"{year}年1-{month}月企业融资及上市推进情况",
@@ -214,15 +240,31 @@ def source_sheets(
         )
     names = params.indicators(params_dir).set_index("id")["name"]
     returns = sources.returns.assign(indicator_name=lambda f: f["indicator"].map(names))
-    for (year, month, department), rows in returns.groupby(["year", "month", "department"]):
+    books: dict[tuple, list] = {}
+    keys = ["year", "month", "department"]
+    for (year, month, department), rows in returns.groupby(keys):
+        books.setdefault((year, month, department), []).append(
+            ("进展", f"{year}年1-{month}月{department}十大计划工作进展", RETURN_HEADER, rows)
+        )
+    progress = sources.progress
+    visits = progress["item_list"].notna()
+    for (year, month, department), rows in progress[~visits].groupby(keys):
+        books.setdefault((year, month, department), []).append(
+            ("事项进展", f"{year}年1-{month}月{department}十大计划事项进展", ITEM_HEADER, rows)
+        )
+    for (year, month, department), rows in progress[visits].groupby(keys):
+        books.setdefault((year, month, department), []).append(
+            ("企业走访", f"{year}年1-{month}月重点企业和成长型企业走访情况", VISIT_HEADER, rows)
+        )
+    for (year, month, department), parts in sorted(books.items()):
+        path = out_dir / "部门报表" / f"{year}年1-{month}月{department}工作进展.xlsx"
+        unit = f"填报单位：{department}"
         sheets.append(
-            (
-                out_dir / "部门报表" / f"{year}年1-{month}月{department}工作进展.xlsx",
-                "进展",
-                f"{year}年1-{month}月{department}十大计划工作进展",
-                f"填报单位：{department}",
-                RETURN_HEADER,
-                rows,
-            )
+            (path, [(name, title, unit, header, rows) for name, title, header, rows in parts])
         )
     return sheets
+
+
+def _one(path: Path, sheet: str, title: str, unit_line: str, header: dict, rows) -> tuple:
+    """write_book's arguments for a workbook of one sheet."""
+    return path, [(sheet, title, unit_line, header, rows)]

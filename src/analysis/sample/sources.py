@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from analysis import params
+from analysis.config import PARAMS_DIR
 from analysis.intake.names import (
     BOARDS,
     BROKERS,
@@ -103,6 +106,20 @@ RETURNS = {  # department: (indicator, yearly total, cumulative share done by Q1
     "宣传部": (("recognition_measures_done", 1, (0.0, 1.0, 1.0, 1.0)),),
     "总工会": (("recognition_measures_done", 1, (1.0, 1.0, 1.0, 1.0)),),
 }
+ITEMISED = ("key_firm_visits", "growth_firm_visits", "recognition_measures_done")
+"""Indicators now reported item by item (_progress: the firms visited, the measures done,
+as lists.yaml names them), not as a department's figure. Their figures are still drawn,
+then left out, so that every other table of a city stays as it was."""
+VISIT_LEADERS = ("市长", "常务副市长", "分管副市长", "经信局局长", "经信局分管副局长")
+VISIT_SOLVED = (
+    "协调解决项目用地指标",
+    "帮助争取省级技改专项资金",
+    "协调银行新增贷款",
+    "协调解决用电增容",
+    "协调解决用工招聘",
+    "协调办理项目环评手续",
+    "",
+)
 APPROVAL_ITEMS_BEFORE = 480  # items subject to approval before the cut: 259 is 54%
 
 
@@ -567,7 +584,8 @@ def _path(rng: np.random.Generator, total: int, shares) -> NDArray:
 
 def _returns(rng: np.random.Generator, y: _Year) -> pd.DataFrame:
     """Every department's return at every period; the approval-cut ratio and the cut in
-    intermediary fees are rates; this year one small department misses one return."""
+    intermediary fees are rates. The small department drawn to miss one return this year
+    reports only item by item now (ITEMISED): its missed item return is _progress's."""
     rows = []
     for department, items in RETURNS.items():
         for indicator, total, shares in items:
@@ -603,6 +621,119 @@ def _returns(rng: np.random.Generator, y: _Year) -> pd.DataFrame:
         )
         lost = (table["department"] == missed[0]) & (table["month"] == missed[1])
         table = table[~lost]
+    return table[~table["indicator"].isin(ITEMISED)]
+
+
+# --- item returns ----------------------------------------------------------------------
+
+
+def _visit_rows(rng: np.random.Generator, y: _Year, items: pd.DataFrame) -> list[dict]:
+    """The 企业走访 ledger of every period: each firm of a visit list on a row, dated once
+    visited (a third of the visited twice); a quarter of the growth firms are visited
+    late in the year, so that list runs behind 序时进度."""
+    rows = []
+    for name, firms in items.groupby("list_name", sort=False):
+        n = len(firms)
+        slow = firms["list"].iloc[0] != "key_firms"
+        months = rng.integers(1, 13, n) if not slow else rng.integers(2, 15, n)
+        dates = [
+            pd.Timestamp(y.year, int(m), int(rng.integers(1, 29))) if m <= 12 else pd.NaT
+            for m in months
+        ]
+        again = rng.random(n) < 0.33
+        for firm, first, twice in zip(firms.itertuples(), dates, again, strict=True):
+            visits = [first]
+            if twice and pd.notna(first) and first.month <= 9:
+                visits.append(first + pd.DateOffset(months=int(rng.integers(2, 4))))
+            for when in visits:
+                leader = VISIT_LEADERS[int(rng.integers(len(VISIT_LEADERS)))]
+                solved = VISIT_SOLVED[int(rng.integers(len(VISIT_SOLVED)))]
+                rows.append(
+                    dict(item_list=name, credit_code=firm.credit_code, name=firm.item,
+                         done_date=when, visit_leader=leader, solved=solved,
+                         department=firm.owner.split("、")[0])
+                )  # fmt: skip
+    return rows
+
+
+def _item_rows(rng: np.random.Generator, y: _Year, items: pd.DataFrame) -> list[dict]:
+    """The 事项进展 rows of the measures and milestones: each done in a month of its own,
+    by its due month mostly; the first item due before December is done late, the second is
+    not done by it (逾期未完成), and the rest as drawn (some not this year)."""
+    due = items["due_month"].to_numpy(dtype=float)
+    month = np.where(
+        np.isnan(due),
+        rng.integers(2, 16, len(items)),
+        np.nan_to_num(due) - rng.integers(0, 3, len(items)),
+    ).astype(float)
+    with_due = np.flatnonzero(due < 12)  # due before the year's end
+    if len(with_due) >= 2:
+        month[with_due[0]] = due[with_due[0]] + 2  # done, two months late
+        month[with_due[1]] = 13.0  # not done this year
+    rows = []
+    for item, m in zip(items.itertuples(), np.maximum(month, 1), strict=True):
+        when = pd.Timestamp(y.year, int(m), int(rng.integers(1, 29))) if m <= 12 else pd.NaT
+        rows.append(
+            dict(item_id=item.item_id, name=item.item, done_date=when,
+                 department=item.owner.split("、")[0])
+        )  # fmt: skip
+    return rows
+
+
+def _named(params_dir: Path) -> pd.DataFrame:
+    """The named lists' items (lists.yaml), one row each: the columns the generator uses of
+    what items.lists gives the pipeline (the sample reads the parameters, not that stage)."""
+    rows = [
+        dict(list=named["id"], list_name=named["name"], kind=named["kind"], year=year,
+             item_id=entry.get("id"), item=entry["name"], credit_code=entry.get("credit_code"),
+             owner="、".join([entry["owner"]] if entry.get("owner") else named["departments"]),
+             due_month=entry.get("due_month") or named.get("due_month"))
+        for named in params.lists(params_dir)
+        for year, entries in named["items"].items()
+        for entry in entries
+    ]  # fmt: skip
+    return pd.DataFrame(rows).astype({"due_month": float})
+
+
+def _as_of(table: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    """An item return at a period's end: the rows done by then, and one undated row for
+    each item not done yet (nothing said of its visit or result)."""
+    done = table[table["done_date"] <= end]
+    pending = table[~table["name"].isin(done["name"])].drop_duplicates("name")
+    blank = [c for c in ("done_date", "visit_leader", "solved") if c in table]
+    return pd.concat([done, pending.assign(**dict.fromkeys(blank))]).sort_index()
+
+
+def _progress(y: _Year, named: pd.DataFrame) -> pd.DataFrame:
+    """The departments' item returns at every period, for the year's named lists of firms
+    to visit, measures and milestones (lists.yaml): what was done by each period's end.
+    The latest return leaves out one firm to visit and one measure (本期未报送), and one
+    small department misses an earlier quarter's return. Drawn from a generator of its
+    own, so the rest of the city is as before."""
+    rng = np.random.default_rng([y.year, 20])
+    mine = named[named["year"] == y.year]
+    visits = pd.DataFrame(_visit_rows(rng, y, mine[mine["kind"] == "visit"]))
+    things = pd.DataFrame(_item_rows(rng, y, mine[mine["kind"].isin(["measure", "milestone"])]))
+    frames = []
+    for table in (visits, things):
+        if table.empty:
+            continue
+        table = table.assign(done_date=pd.to_datetime(table["done_date"]))
+        left_out = table["name"].drop_duplicates().iloc[len(table["name"].unique()) // 2]
+        for m in y.months:
+            rows = _as_of(table, period_end(y.year, m))
+            if m == max(y.months):
+                rows = rows[rows["name"] != left_out]
+            if "item_id" in rows:
+                rows = rows.assign(done=rows["done_date"].notna())
+            frames.append(rows.assign(year=y.year, month=m))
+    if not frames:
+        return pd.DataFrame()
+    table = pd.concat(frames, ignore_index=True)
+    earlier = _quarter_ends(y.months)[:-1]
+    if earlier:
+        missed = rng.choice(["卫生局", "文广新局", "体育局", "宣传部"]), int(rng.choice(earlier))
+        table = table[(table["department"] != missed[0]) | (table["month"] != missed[1])]
     return table
 
 
@@ -621,18 +752,25 @@ def _tidy(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             frame[column] = frame[column].astype("float64")
     if table == "projects":
         frame["major_upgrade"] = frame["major_upgrade"].astype(bool)
+    if table == "progress":
+        frame["done"] = frame["done"].astype("boolean")
     return frame
 
 
-def generate_sources(panel: pd.DataFrame, seed: int | None = None) -> Sources:
-    """The four source tables of the city whose firms are `panel` (sample.generate_city),
+def generate_sources(
+    panel: pd.DataFrame, seed: int | None = None, params_dir: Path = PARAMS_DIR
+) -> Sources:
+    """The five source tables of the city whose firms are `panel` (sample.generate_city),
     for every period the panel has (quarter-ends and any months), last year's and this year's.
 
     These are the truth tables: sample_sheets writes them as the bureaus' workbooks, and
     tests compare what the suite computes with figures computed from them directly.
     Without a seed, one is read from the panel, so a city always has the same sources.
+    The item returns follow the named lists of `params_dir` (lists.yaml), so the sample and
+    the lists agree.
     """
     rng = np.random.default_rng(_seed(panel) if seed is None else seed)
+    named = _named(params_dir)
     this_year = int(panel["year"].max())
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in COLUMNS}
     for year in (this_year - 1, this_year):
@@ -641,4 +779,5 @@ def generate_sources(panel: pd.DataFrame, seed: int | None = None) -> Sources:
         parts["platforms"].append(_platforms(rng, y))
         parts["financing"].append(_financing(rng, y))
         parts["returns"].append(_returns(rng, y))
+        parts["progress"].append(_progress(y, named))
     return Sources(*(_tidy(pd.concat(parts[name]), name) for name in COLUMNS))
