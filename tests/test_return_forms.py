@@ -4,6 +4,7 @@ LibreOffice, read by the intake; the figures, the return status (已报送 with 
 here and the sample's own workbooks read with openpyxl."""
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 import zipfile
@@ -51,12 +52,19 @@ def _sheet_rows(path: Path) -> list[tuple]:
 
 
 def _sample_return(raw: Path, department: str, month: int) -> dict[str, float]:
-    """A department's figures in the sample's own workbook, read with openpyxl."""
-    [path] = (raw / "部门报表").glob(f"2026年1-{month}月{department}*.xlsx")
-    rows = _sheet_rows(path)
-    header = next(i for i, r in enumerate(rows) if "指标编号" in r)
-    at = rows[header].index("指标编号"), rows[header].index("本年累计完成")
-    return {r[at[0]]: r[at[1]] for r in rows[header + 1 :] if r[at[0]] and r[at[1]] is not None}
+    """A department's figures in the sample's own workbook (its sheet headed 指标编号; a
+    department returning only items has none, one with no return no workbook), read with
+    openpyxl."""
+    paths = list((raw / "部门报表").glob(f"2026年1-{month}月{department}*.xlsx"))
+    for sheet in (s for path in paths for s in openpyxl.load_workbook(path, read_only=True)):
+        rows = list(sheet.iter_rows(values_only=True))
+        header = next((i for i, r in enumerate(rows) if "指标编号" in r), None)
+        if header is not None:
+            at = rows[header].index("指标编号"), rows[header].index("本年累计完成")
+            return {
+                r[at[0]]: r[at[1]] for r in rows[header + 1 :] if r[at[0]] and r[at[1]] is not None
+            }
+    return {}
 
 
 def _fill(form: Path, department: str, previous: dict, target: Path) -> dict[str, float]:
@@ -370,3 +378,36 @@ def test_a_list_of_any_kind_gets_its_rows_on_its_owners_forms():
     other = return_forms.form_rows("乙局", indicators, named, {10: "温暖激励计划"}, previous)
     assert other["id"].tolist() == ["ten:政治安排"]  # no id: the name stands for it
     assert return_forms.departments(indicators, named, ["乙局", "甲局", "丙局"]) == ["乙局", "甲局"]
+
+
+def test_each_departments_state_is_the_date_its_sheets_state(report):
+    """The generated city's returns state their 报送日期 on the 填报单位 line of each sheet
+    (figures, 事项进展, 企业走访): a department returning only items is dated by those. Each
+    state is recounted here from the workbooks (openpyxl) against the due date 2026年10月5日."""
+    made = products.open(2026, 9, processed_dir=report.paths.processed, params_dir=PARAMS_DIR)
+    state = made.table("return_status").set_index("department")
+    said = re.compile(r"报送日期：(\d{4})年(\d{1,2})月(\d{1,2})日")
+    expected = {}
+    for path in (report.paths.raw / "部门报表").glob("2026年1-9月*工作进展.xlsx"):
+        department = path.name.removeprefix("2026年1-9月").removesuffix("工作进展.xlsx")
+        lines = [
+            str(cell.value)
+            for sheet in openpyxl.load_workbook(path, read_only=True)
+            for row in sheet.iter_rows(max_row=3)
+            for cell in row
+            if cell.value
+        ]
+        days = [dt.date(*map(int, m)) for line in lines for m in said.findall(line)]
+        assert days, path.name
+        expected[department] = max(days)
+    assert expected and set(expected) <= set(state.index)
+    due = dt.date(2026, 10, 5)
+    late = {d for d, day in expected.items() if day > due}
+    assert late  # the generated city has a late return in this period
+    for department, day in expected.items():
+        assert state.at[department, "sent_on"] == f"{day.year}年{day.month}月{day.day}日"
+        if department in late:
+            assert state.at[department, "state"] == "逾期", department
+        else:
+            assert state.at[department, "state"] in ("已报送", "缺项"), department
+    assert set(state.index[state["state"] == "未报送"]).isdisjoint(expected)

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from analysis.errors import InputFileError
 from analysis.intake import context, sheethead, sheetxml, signoff
 
+SIGNED_KINDS = ("returns", "progress")  # a department's return sheets: 报送日期 read
 HEADER_SCAN_ROWS = 200  # a header is searched for in a sheet's first rows, notes above included
 TOTAL_PATTERN = r"^\s*(合\s*计|总\s*计|小\s*计|全\s*[市县]\s*合\s*计|其\s*中)"
 NOTE_PREFIXES = ("注", "说明", "备注", "资料来源", "数据来源")
@@ -582,7 +583,7 @@ def find_table(grid: Grid, aliases: Aliases) -> SheetTable | None:
         merged_numbers=[m for m in merged_numbers if m[0] in kept],
         period_from="按报告期列" if has_period_column else context.period_text(periods + months),
         unit_from=context.unit_text(units, columns),
-        sent_on=_sent_on(lines, body, aside) if kind == "returns" else None,
+        sent_on=_sent_on(lines, body, aside) if kind in SIGNED_KINDS else None,
     )
 
 

@@ -202,7 +202,7 @@ def table_records(table: SheetTable, aliases: Aliases, yuan_above: float):
         records["year"], records["month"] = table.period
     if table.kind in ("returns", "progress") and table.reporter and "department" not in records:
         records["department"] = table.reporter
-    if table.kind == "returns":
+    if table.kind in ("returns", "progress"):
         records["reported_on"] = pd.Timestamp(table.sent_on) if table.sent_on else pd.NaT
     if problems:
         records = records[~records.index.isin([p["row"] for p in problems])]

@@ -78,6 +78,7 @@ PROGRESS_COLUMNS = [
     "note",
     "year",
     "month",
+    "reported_on",
 ]
 COLUMNS = {
     "projects": PROJECT_COLUMNS,

@@ -104,6 +104,7 @@ def return_status(
     quarter: Period,
     due_day: int | None = None,
     items: pd.DataFrame | None = None,
+    progress_now: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every department that owes the office a return this period: 未报送 (none came),
     逾期 (its 报送日期 is after the due date), 缺项 (on time but lacking figures or named
@@ -111,7 +112,8 @@ def return_status(
     none: a file's modified time is no sending day), how many figures (and named items) it
     holds, which are missing. A department owes its figures (department_return indicators)
     and, with `items` (items.judging's), the firms it visits and the measures and
-    milestones it carries out, item by item."""
+    milestones it carries out, item by item; the day sent is the latest its sheets state,
+    the figures' (`returns_now`) or the items' (`progress_now`, the period's 事项进展)."""
     owed: dict[str, list[str]] = {}
     for ind in indicators[indicators["measure"] == "department_return"].itertuples():
         for department in department_returns.reporters(ind):
@@ -135,7 +137,7 @@ def return_status(
             for name, group in listed[~in_return].groupby("list_name", sort=False)
         ]
         silent = mine.empty and not in_return.any()
-        sent = pd.to_datetime(mine.get("reported_on", pd.Series(dtype=object))).max()
+        sent = _sent(mine, progress_now, department)
         late = due is not None and pd.notna(sent) and sent.date() > due
         state = NOT_SENT if silent else LATE if late else LACKING if lacking else SENT
         rows.append(
@@ -218,6 +220,14 @@ def _labels(indicators: pd.DataFrame, named: pd.DataFrame) -> tuple[dict, dict, 
         if item.kind == "firm":
             firms.add(key)
     return names, units, firms
+
+
+def _sent(mine: pd.DataFrame, progress_now: pd.DataFrame | None, department: str):
+    """The latest 报送日期 a department's sheets state this period (NaT: none states one)."""
+    days = [mine.get("reported_on", pd.Series(dtype=object))]
+    if progress_now is not None and "reported_on" in progress_now:
+        days.append(progress_now.loc[progress_now["department"] == department, "reported_on"])
+    return pd.to_datetime(pd.concat(days, ignore_index=True)).max()
 
 
 ITEM_RETURN_KINDS = ("visit", "measure", "milestone")  # the departments' own item returns

@@ -424,8 +424,9 @@ def _return_status(p: Products) -> pd.DataFrame:
     from analysis.measures import owners
 
     due_day = p.data.thresholds["returns"]["due_day"]
+    now = _now(p)
     return owners.return_status(
-        p.data.indicators, _now(p).returns, p.period, due_day, p.table("items")
+        p.data.indicators, now.returns, p.period, due_day, p.table("items"), now.progress
     )
 
 
