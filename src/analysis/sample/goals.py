@@ -28,7 +28,7 @@ TIERS = {  # the programme's tiers, as a firm names its goal
     ),
     "tax": ((1000 * WAN, "纳税过千万元"), (5000 * WAN, "纳税过5000万元"), (1 * YI, "纳税过亿元")),
 }
-NEAR = 0.6  # a firm at this share of a tier or more takes it on as this year's goal
+NEAR = 0.8  # a firm at this share of a tier or more takes it on as this year's goal
 MEASURES = {
     "revenue": (
         "扩大产能，新上生产线",
