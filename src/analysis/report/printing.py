@@ -5,8 +5,9 @@ estimated here from its text, the way the stylesheet sets it (8 pt type, names k
 a table too wide for a portrait sheet gets class "wide", and the part of the page that holds
 it — the table with the text and heading above it — class "print-wide", which report.css
 puts on A4 landscape sheets (a named page). A table too wide even for those gets "wrap"
-(its words may break anywhere). A block holding a chart gets "print-figure": never split
-across sheets. The rules go by what a table holds, not by which table it is, so a section
+(its text may break anywhere, not its figures). A block holding a chart gets
+"print-figure" (never split across sheets), text just above a table or chart "print-keep"
+(printed on its sheet). The rules go by what a table holds, not by which table it is, so a section
 added to a notebook prints as well as today's.
 """
 
@@ -89,7 +90,7 @@ def mark_tables(body: str) -> str:
     def mark(table: re.Match) -> str:
         narrowest, comfortable = table_widths(table.group(0))
         added = []
-        if comfortable > PORTRAIT_PT or narrowest > PORTRAIT_PT:
+        if comfortable > PORTRAIT_PT:  # never less than the narrowest
             added.append("wide")
         if narrowest > LANDSCAPE_PT:
             added.append("wrap")
