@@ -219,7 +219,7 @@ def main(sizes: list[int], monthly: list[int], samples: Path | None = None) -> N
         f"{'firms':>16} | {'rows':>9} | {'sample s':>8} | {'intake s':>8} | "
         f"{'intake rows/s':>13} | {'intake MB':>9} | {'run s':>7} | {'× floor':>7} | "
         f"{'run CPU-s':>9} | {'peak MB':>7} | {'largest page MB':>15} | {'rerun s':>7} | "
-        "month+ s (files parsed)"
+        "month+ s (CPU-s, files parsed)"
     )
     cities = [(n, False) for n in sizes] + [(n, True) for n in monthly]
     for firms, by_month in cities:
@@ -227,7 +227,11 @@ def main(sizes: list[int], monthly: list[int], samples: Path | None = None) -> N
             r = city(firms, Path(tmp), by_month, samples)
         label = f"{firms:,} monthly" if by_month else f"{firms:,}"
         month = r["month"]
-        added = f"{month['seconds']:.1f} ({month['parsed']})" if month else "-"
+        added = (
+            f"{month['seconds']:.1f} ({month['cpu_s']:.0f} CPU-s, {month['parsed']})"
+            if month
+            else "-"
+        )
         intake_s = f"{r['intake_s']:.1f} ({r['intake_cpu_s']:.0f} CPU-s)"
         print(
             f"{label:>16} | {r['rows']:>9,} | {r['sample_s']:>8.1f} | {intake_s:>8} | "
