@@ -245,3 +245,12 @@ def test_a_period_skipped_by_one_run_is_parsed_by_the_next_that_needs_it(tmp_pat
     intake = ingest(raw, cache_dir=cache, period="latest")
     assert parsed == ["2026年1-9月规上工业.xlsx"]
     assert sorted(intake.reading["action"]) == ["取自缓存", "解析"]
+
+
+def test_a_monthly_sample_province_has_every_published_month_of_two_years():
+    from analysis.sample.city import reported_months
+
+    assert reported_months(2026, 10, monthly=True) == {
+        2025: list(range(2, 13)),
+        2026: list(range(2, 11)),
+    }

@@ -156,7 +156,8 @@ def xlsx_heads(path: Path, rows: int, limit: int) -> list[tuple[str, str, pa.Tab
             for i, row in cells.items():
                 for j, (kind, value) in row.items():
                     grid[i][j] = strings.get(int(value)) if kind == "s" else value
-            total = dimension if dimension else _rows_counted(book, part.member, limit)
+            trusted = dimension and (dimension > height or height < rows)  # not a stub "A1"
+            total = dimension if trusted else _rows_counted(book, part.member, limit)
             heads.append((name, "visible", _table(grid), max(total, height)))
     return heads
 
