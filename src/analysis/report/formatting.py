@@ -242,7 +242,23 @@ def item_lists(items: pd.DataFrame, public: bool, limit: int):
         return table(counts.reset_index(name="firms"), {
             "list_name": "清单", "status": "状态", "firms": "企业数",
         })  # fmt: skip
-    return firm_list(items, "items", limit)
+    return firm_list(_item_figures(items), "items", limit)
+
+
+def _item_figures(items: pd.DataFrame) -> pd.DataFrame:
+    """An item's target and actual as its unit reads: 万元 to two decimals with thousands
+    separators, visits, measures and stages whole (1, not 1.000000)."""
+
+    def shown(value, unit) -> str:
+        if pd.isna(value):
+            return "—"
+        return f"{value:,.2f}" if unit == "万元" else f"{value:,.0f}"
+
+    figures = {
+        column: [shown(v, u) for v, u in zip(items[column], items["unit"], strict=True)]
+        for column in ("target", "actual")
+    }
+    return items.assign(**figures)
 
 
 def apart_text(apart: pd.DataFrame, public: bool) -> str:

@@ -4,7 +4,6 @@ row, the rows, a note. Amounts in 万元, dates as real Excel dates, codes as te
 """
 
 import datetime
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ from analysis import params
 from analysis.intake.names import CITY
 from analysis.intake.sources import Sources
 from analysis.sample.rowxml import write_block
+from analysis.sample.sources import sent_on
 
 WAN = 10_000
 CREATED = datetime.datetime(2026, 1, 1)  # the workbooks' creation date, fixed
@@ -259,21 +259,15 @@ def source_sheets(
         )
     for (year, month, department), parts in sorted(books.items()):
         path = out_dir / "部门报表" / f"{year}年1-{month}月{department}工作进展.xlsx"
-        unit = f"填报单位：{department}    报送日期：{_sent_on(year, month, department)}"
+        unit = f"填报单位：{department}    报送日期：{_day(sent_on(year, month, department))}"
         sheets.append(
             (path, [(name, title, unit, header, rows) for name, title, header, rows in parts])
         )
     return sheets
 
 
-def _sent_on(year: int, month: int, department: str) -> str:
-    """The day a department's return says it was sent: within the month after the period,
-    mostly by the 5th (params' returns.due_day), about one return in eight a week later (逾期).
-    Drawn from the names, not the city's random numbers, so no other table changes."""
-    draw = zlib.crc32(f"{year}-{month}-{department}".encode())
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    day = 8 + draw % 5 if draw % 8 == 0 else 1 + draw % 5
-    return f"{year}年{month}月{day}日"
+def _day(when: pd.Timestamp) -> str:
+    return f"{when.year}年{when.month}月{when.day}日"
 
 
 def _one(path: Path, sheet: str, title: str, unit_line: str, header: dict, rows) -> tuple:
