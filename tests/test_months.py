@@ -5,7 +5,6 @@ generator's truth panel; the notebooks run from any working directory."""
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -17,27 +16,18 @@ import yaml
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
 from analysis.measures import store
 from analysis.run import cli
-from analysis.run.runner import NOTEBOOKS, run
 from analysis.sample import city as sample
 from analysis.sample.sources import generate_sources
-from tests.conftest import BANDS, notebooks_with_cell, small_city
+from tests.conftest import BANDS
 
 YEAR = 2026
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    root = tmp_path_factory.mktemp("months")
-    truth, paths = small_city(root, seed=7, month=10, jan_feb=True)
-    for earlier in ("2026-02", "2026Q3"):  # reports of earlier periods, one of each kind
-        (paths.out / earlier).mkdir(parents=True)
-        (paths.out / earlier / "index.html").write_text("往期", encoding="utf-8")
-    shown = {"03_scorecard.ipynb", "09_bulletin.ipynb"}  # the pages these tests read
-    notebooks = notebooks_with_cell(
-        root / "notebooks", lambda name: "", bare=set(NOTEBOOKS) - shown
-    )
-    report = run("2026年1-10月", replace(paths, notebooks=notebooks))
-    return truth, paths, report
+def city(october):
+    """The session's October city (conftest.october): 1-2月 to 1-10月, reported for
+    2026年1-10月 beside a 2026-02 and a 2026Q3 report."""
+    return october
 
 
 def _at(truth: pd.DataFrame, year: int, month: int) -> pd.DataFrame:
