@@ -256,6 +256,39 @@ def copy_report(report: Report, root: Path):
     return replace(report.paths, out=out, processed=processed)
 
 
+@pytest.fixture(scope="session")
+def q2_beside(report, tmp_path_factory):
+    """A copy of the shared report (copy_report) with a 2026Q2 report made beside it from
+    bare notebooks (only the run's own files are looked at), once per session for the
+    modules that run into it (test_document, test_published): each takes a copy of its
+    own (copy_q2_beside). Nothing may write into it."""
+    return once_per_session(tmp_path_factory, "q2_beside", lambda root: _make_q2(report, root))
+
+
+def _make_q2(report: Report, root: Path):
+    from dataclasses import replace
+
+    from analysis.run.runner import NOTEBOOKS, produce
+
+    bare = notebooks_with_cell(root / "bare", lambda name: "", bare=NOTEBOOKS)
+    paths = replace(copy_report(report, root), notebooks=bare)
+    return produce("2026Q2", paths), paths
+
+
+def copy_q2_beside(made, root: Path):
+    """The q2_beside reports (2026Q3 and 2026Q2, as publishing 2026Q2 left them) and
+    processed tables copied under `root`: 2026Q2's RunResult and the run's paths (the bare
+    notebooks; raw and params as the shared report's), for a test that runs into them."""
+    from dataclasses import replace
+
+    earlier, paths = made
+    out, processed = root / "reports", root / "processed"
+    shutil.copytree(paths.out, out)
+    shutil.copytree(paths.processed, processed)
+    own = replace(paths, out=out, processed=processed)
+    return replace(earlier, folder=out / earlier.folder.name), own
+
+
 class _Markup(HTMLParser):
     """The tags of a page and the text of its table cells."""
 
