@@ -270,8 +270,9 @@ def _make_q2(report: Report, root: Path):
 
     from analysis.run.runner import NOTEBOOKS, produce
 
+    copy = copy_report(report, root)  # makes root first: under xdist it is not made yet
     bare = notebooks_with_cell(root / "bare", lambda name: "", bare=NOTEBOOKS)
-    paths = replace(copy_report(report, root), notebooks=bare)
+    paths = replace(copy, notebooks=bare)
     return produce("2026Q2", paths), paths
 
 
