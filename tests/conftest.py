@@ -215,6 +215,33 @@ def _make_report(root: Path) -> Report:
     return Report(truth, paths, internal, produce("latest", paths, edition="public"))
 
 
+@pytest.fixture(scope="session")
+def october(tmp_path_factory):
+    """A 40-firm city (seed 7) whose tables run from 1-2月 to 1-10月, reported for
+    2026年1-10月 beside two earlier reports' folders (2026-02, 2026Q3), with only the
+    scorecard and the bulletin computed (the other notebooks bare): its truth panel, run
+    folders and report folder. Built once per session (once_per_session) for the modules
+    that read it: test_months reads the report, test_browser runs a notebook by hand on its
+    processed tables. Nothing may write into it."""
+    return once_per_session(tmp_path_factory, "october", _make_october)
+
+
+def _make_october(root: Path):
+    from dataclasses import replace
+
+    from analysis.run.runner import NOTEBOOKS, run
+
+    truth, paths = small_city(root, seed=7, month=10, jan_feb=True)
+    for earlier in ("2026-02", "2026Q3"):  # reports of earlier periods, one of each kind
+        (paths.out / earlier).mkdir(parents=True)
+        (paths.out / earlier / "index.html").write_text("往期", encoding="utf-8")
+    shown = {"03_scorecard.ipynb", "09_bulletin.ipynb"}  # the pages test_months reads
+    notebooks = notebooks_with_cell(
+        root / "notebooks", lambda name: "", bare=set(NOTEBOOKS) - shown
+    )
+    return truth, paths, run("2026年1-10月", replace(paths, notebooks=notebooks))
+
+
 def copy_report(report: Report, root: Path):
     """The shared report's internal folder and processed tables copied under `root`, as the
     run's paths (raw and params as the report's: nothing writes to them), for a test that
@@ -227,6 +254,40 @@ def copy_report(report: Report, root: Path):
     shutil.copytree(internal, out / internal.name)
     shutil.copytree(report.paths.processed, processed)
     return replace(report.paths, out=out, processed=processed)
+
+
+@pytest.fixture(scope="session")
+def q2_beside(report, tmp_path_factory):
+    """A copy of the shared report (copy_report) with a 2026Q2 report made beside it from
+    bare notebooks (only the run's own files are looked at), once per session for the
+    modules that run into it (test_document, test_published): each takes a copy of its
+    own (copy_q2_beside). Nothing may write into it."""
+    return once_per_session(tmp_path_factory, "q2_beside", lambda root: _make_q2(report, root))
+
+
+def _make_q2(report: Report, root: Path):
+    from dataclasses import replace
+
+    from analysis.run.runner import NOTEBOOKS, produce
+
+    copy = copy_report(report, root)  # makes root first: under xdist it is not made yet
+    bare = notebooks_with_cell(root / "bare", lambda name: "", bare=NOTEBOOKS)
+    paths = replace(copy, notebooks=bare)
+    return produce("2026Q2", paths), paths
+
+
+def copy_q2_beside(made, root: Path):
+    """The q2_beside reports (2026Q3 and 2026Q2, as publishing 2026Q2 left them) and
+    processed tables copied under `root`: 2026Q2's RunResult and the run's paths (the bare
+    notebooks; raw and params as the shared report's), for a test that runs into them."""
+    from dataclasses import replace
+
+    earlier, paths = made
+    out, processed = root / "reports", root / "processed"
+    shutil.copytree(paths.out, out)
+    shutil.copytree(paths.processed, processed)
+    own = replace(paths, out=out, processed=processed)
+    return replace(earlier, folder=out / earlier.folder.name), own
 
 
 class _Markup(HTMLParser):

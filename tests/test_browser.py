@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from analysis.run import runner
-from tests.conftest import HOSTILE, require_program, small_city
+from tests.conftest import HOSTILE, require_program
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -370,11 +370,12 @@ def test_status_cells_have_wcag_aa_contrast(browsed):
         assert contrast(ink, paper) >= 4.5, (key, text, ink, paper)
 
 
-def test_a_notebook_run_by_hand_shows_the_newest_processed_period(report, tmp_path):
+def test_a_notebook_run_by_hand_shows_the_newest_processed_period(report, october, tmp_path):
     """The README's papermill line, with no period given, on a city whose data end at
-    1-10月 (not the 1-9月 the notebooks once defaulted to): the page says which period it
-    shows, and it is the newest one the processed panel holds (read here with pyarrow);
-    the kernel runs over IPC, so nothing warns about unencrypted TCP."""
+    1-10月 (not the 1-9月 the notebooks once defaulted to; the session's October city,
+    conftest.october): the page says which period it shows, and it is the newest one the
+    processed panel holds (read here with pyarrow); the kernel runs over IPC, so nothing
+    warns about unencrypted TCP."""
     import subprocess
     import sys
 
@@ -385,8 +386,7 @@ def test_a_notebook_run_by_hand_shows_the_newest_processed_period(report, tmp_pa
     from analysis.report import render
 
     require_chromium()
-    _, paths = small_city(tmp_path / "city", seed=5, month=10)
-    runner.run_ingest(paths)
+    _, paths, _ = october  # its processed tables are only read
     held = pq.read_table(paths.processed / "panel.parquet", columns=["year", "month"])
     newest = max(zip(held["year"].to_pylist(), held["month"].to_pylist(), strict=True))
     executed = tmp_path / "04_industries.ipynb"

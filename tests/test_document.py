@@ -7,7 +7,6 @@ import csv
 import re
 import shutil
 import subprocess
-from dataclasses import replace
 from datetime import date
 
 import docx
@@ -23,9 +22,8 @@ from analysis.errors import ParamsError
 from analysis.intake.periods import Period
 from analysis.measures import changes, targets
 from analysis.report import document
-from analysis.run import runner
 from analysis.run.runner import produce
-from tests.conftest import cell_texts, copy_report, notebooks_with_cell, require_program
+from tests.conftest import cell_texts, copy_q2_beside, require_program
 
 # The supervision office's attention statuses, written out here rather than imported.
 ATTENTION = {"滞后", "逾期未完成", "未完成", "预计未达标", "未达到目标"}
@@ -300,15 +298,11 @@ def test_the_most_behind_come_first_whatever_their_kind(card):
 
 
 @pytest.fixture(scope="module")
-def two_reports(report, tmp_path_factory):
-    """The shared 2026Q3 report copied, a 2026Q2 report made beside it, then 2026Q3 made
-    again: its 通报 is the year's second and compares itself with 2026Q2's scorecard.
-    Bare notebooks: only the run's own files are looked at."""
-    root = tmp_path_factory.mktemp("two_reports")
-    copy = copy_report(report, root)
-    bare = notebooks_with_cell(root / "bare", lambda name: "", bare=runner.NOTEBOOKS)
-    paths = replace(copy, notebooks=bare)
-    earlier = produce("2026Q2", paths)
+def two_reports(q2_beside, tmp_path_factory):
+    """The shared 2026Q3 report copied, a 2026Q2 report made beside it (conftest.q2_beside),
+    then 2026Q3 made again: its 通报 is the year's second and compares itself with
+    2026Q2's scorecard. Bare notebooks: only the run's own files are looked at."""
+    earlier, paths = copy_q2_beside(q2_beside, tmp_path_factory.mktemp("two_reports"))
     later = produce("2026Q3", paths, force=True)
     return earlier.folder, later.folder
 

@@ -5,7 +5,6 @@ generator's truth panel; the notebooks run from any working directory."""
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -17,27 +16,18 @@ import yaml
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
 from analysis.measures import store
 from analysis.run import cli
-from analysis.run.runner import NOTEBOOKS, run
 from analysis.sample import city as sample
 from analysis.sample.sources import generate_sources
-from tests.conftest import BANDS, notebooks_with_cell, small_city
+from tests.conftest import BANDS
 
 YEAR = 2026
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    root = tmp_path_factory.mktemp("months")
-    truth, paths = small_city(root, seed=7, month=10, jan_feb=True)
-    for earlier in ("2026-02", "2026Q3"):  # reports of earlier periods, one of each kind
-        (paths.out / earlier).mkdir(parents=True)
-        (paths.out / earlier / "index.html").write_text("往期", encoding="utf-8")
-    shown = {"03_scorecard.ipynb", "09_bulletin.ipynb"}  # the pages these tests read
-    notebooks = notebooks_with_cell(
-        root / "notebooks", lambda name: "", bare=set(NOTEBOOKS) - shown
-    )
-    report = run("2026年1-10月", replace(paths, notebooks=notebooks))
-    return truth, paths, report
+def city(october):
+    """The session's October city (conftest.october): 1-2月 to 1-10月, reported for
+    2026年1-10月 beside a 2026-02 and a 2026Q3 report."""
+    return october
 
 
 def _at(truth: pd.DataFrame, year: int, month: int) -> pd.DataFrame:
@@ -131,6 +121,22 @@ def _papermill(cwd: Path, output: Path, parameters: dict) -> nbformat.NotebookNo
     return nbformat.read(output, as_version=4)
 
 
+def _papermill_api(cwd: Path, output: Path, parameters: dict) -> nbformat.NotebookNode:
+    """The same notebook through papermill's Python API in this process (an interpreter
+    start less), its kernel started in `cwd`."""
+    import papermill
+
+    papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / "01_data_quality.ipynb"),
+        str(output),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(cwd),
+    )
+    return nbformat.read(output, as_version=4)
+
+
 def _shown(book) -> str:
     return "".join(
         str(o.get("data", {}).get("text/markdown", ""))
@@ -147,9 +153,10 @@ def test_notebooks_read_relative_folders_from_the_project_root_in_any_working_di
     # relative to the project root, as the notebooks' own defaults ("data/processed") are
     processed = os.path.relpath(paths.processed, PROJECT_ROOT)
     monthly = {"year": YEAR, "month": 10, "processed_dir": processed, "params_dir": "params"}
-    book = _papermill(PROJECT_ROOT, tmp_path / "root.ipynb", monthly)
+    book = _papermill_api(PROJECT_ROOT, tmp_path / "root.ipynb", monthly)
     assert "报告期：2026年1-10月" in _shown(book)
-    # the parameters.yaml of a report made before monthly periods: quarter, raw_dir, out_dir
+    # the parameters.yaml of a report made before monthly periods (quarter, raw_dir,
+    # out_dir), through papermill's own command line in another working directory
     earlier = {"year": YEAR, "quarter": 3, "raw_dir": "/nowhere", "out_dir": "/nowhere"}
     book = _papermill(tmp_path, tmp_path / "tmp.ipynb", earlier | {"processed_dir": processed})
     assert "报告期：2026年1-9月" in _shown(book)

@@ -7,30 +7,34 @@ import shutil
 import openpyxl
 import pytest
 
+from analysis.config import PARAMS_DIR
 from analysis.intake.ingest import ingest
 from analysis.intake.periods import Period
 from analysis.judgement import NOT_REPORTED
 from analysis.measures import products, store
-from tests.conftest import small_city
+from analysis.run.runner import cache_dir
 
 Q = Period(2026, 9)
 GONE = "体育局"
 
 
-def _products(raw):
-    data = store.period_data(ingest(raw), Q)
+def _products(raw, cache):
+    data = store.period_data(ingest(raw, PARAMS_DIR, cache), Q)
     return products.Products(Q, None, None, data=data)
 
 
 @pytest.fixture(scope="module")
-def two_cities(tmp_path_factory):
-    """The same city read whole, and with one department's 1-9月 return deleted."""
+def two_cities(report, tmp_path_factory):
+    """The same city (the shared report's, whose raw folder is only read here) read whole,
+    and with one department's 1-9月 return deleted; the files the report's run parsed are
+    taken from a copy of its intake cache (cache.py), the others parsed here."""
     root = tmp_path_factory.mktemp("owners")
-    small_city(root, seed=19)
-    shutil.copytree(root / "raw", root / "copy")
+    raw, cache = report.paths.raw, root / "cache"
+    shutil.copytree(cache_dir(report.paths), cache)
+    shutil.copytree(raw, root / "copy")
     [return_file] = (root / "copy" / "部门报表").glob(f"2026年1-9月{GONE}*.xlsx")
     return_file.unlink()
-    return _products(root / "raw"), _products(root / "copy"), root / "raw"
+    return _products(raw, cache), _products(root / "copy", cache), raw
 
 
 def _statuses(p) -> dict[tuple[str, str], str]:

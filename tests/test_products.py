@@ -15,18 +15,16 @@ from analysis.errors import NoDataError
 from analysis.intake.periods import Period
 from analysis.measures import products, store
 from analysis.run import kernels, runner
-from tests.conftest import BANDS, cell_texts, copy_report, small_city
+from tests.conftest import BANDS, cell_texts, copy_report
 
 YEAR, MONTH = 2026, 9
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    """A 40-firm generated city read by the real intake; its run folders."""
-    root = tmp_path_factory.mktemp("products")
-    _, paths = small_city(root, seed=11)
-    runner.run_ingest(paths)
-    return root, paths
+def city(report, tmp_path_factory):
+    """A 40-firm generated city read by the real intake: the shared report's, whose run
+    folders are only read here; and a folder of this module's own."""
+    return tmp_path_factory.mktemp("products"), report.paths
 
 
 @pytest.fixture(scope="module")

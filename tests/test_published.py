@@ -8,23 +8,21 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from analysis.run import runner
+from analysis.config import NOTEBOOKS_DIR
 from analysis.run.runner import produce
-from tests.conftest import copy_report, notebooks_with_cell
+from tests.conftest import copy_q2_beside
 
 
 @pytest.fixture(scope="module")
-def published(report, tmp_path_factory):
+def published(report, q2_beside, tmp_path_factory):
     """The shared report, and for reuse a copy of its internal folder beside which a 2026Q2
-    report is then made (from bare notebooks: only its index is looked at), and the 2026Q3
-    report asked for again with everything as it was made."""
-    root = tmp_path_factory.mktemp("published")
-    copy = copy_report(report, root)
-    bare = notebooks_with_cell(root / "bare", lambda name: "", bare=runner.NOTEBOOKS)
-    earlier = produce("2026Q2", replace(copy, notebooks=bare))
+    report was made (from bare notebooks: only its index is looked at; conftest.q2_beside),
+    and the 2026Q3 report asked for again with everything as it was made."""
+    earlier, copy = copy_q2_beside(q2_beside, tmp_path_factory.mktemp("published"))
     # the copied 2026Q3 report, as publishing 2026Q2 left it (before any reuse)
     after_q2 = (earlier.folder.with_name("2026Q3") / "index.html").read_text(encoding="utf-8")
-    reused = produce("2026Q3", replace(copy, processed=report.paths.processed))
+    as_made = replace(copy, processed=report.paths.processed, notebooks=NOTEBOOKS_DIR)
+    reused = produce("2026Q3", as_made)
     shared = report.paths.raw.parent, report.paths, report.internal, report.public
     return (*shared, earlier, reused, after_q2)
 
