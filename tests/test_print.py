@@ -342,6 +342,22 @@ def test_a_wide_part_opening_the_page_takes_the_masthead_and_fills_its_section()
         assert all(("print-wide" in c) == filled for c in classes[6:8]), heading
 
 
+def test_an_empty_output_after_a_wide_table_is_left_out_of_the_print():
+    """An output that shows nothing (a note with nothing to say) below a wide table is not
+    printed: as part of the landscape part its padding alone spilled onto a blank sheet."""
+    empty = '<div class="jp-RenderedMarkdown jp-OutputArea-output">\n</div>'
+    page = printing.for_print(
+        PAGE.replace("</main>", f'<div class="jp-OutputArea-child">{empty}</div></main>').format(
+            chart=CHART, first=_table(12), next_heading="<h2>乙</h2>", second=_table(3), long=""
+        )
+    )
+    last = _classes(page)[-1]
+    assert "print-empty" in last and "print-wide" not in last
+    assert ".print-empty { display: none; }" in (
+        Path(printing.__file__).parent / "templates" / "offline" / "report.css"
+    ).read_text(encoding="utf-8")
+
+
 def test_a_table_too_wide_even_for_landscape_wraps_its_text():
     narrow_enough, _ = printing.table_widths(_table(10))
     assert printing.PORTRAIT_PT < narrow_enough < printing.LANDSCAPE_PT

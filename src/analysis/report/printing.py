@@ -145,7 +145,7 @@ def mark_blocks(body: str) -> str:
     marked = [i for i, w in enumerate(wide) if w]
     for before, after in zip(marked, marked[1:], strict=False):
         between = range(before + 1, after)  # text, or anything in the same section
-        if all(kinds[j] == "text" for j in between) or all(
+        if all(kinds[j] in ("text", "empty") for j in between) or all(
             levels[j] > 2 for j in between if levels[j]
         ):
             wide[before + 1 : after] = [True] * (after - before - 1)
@@ -160,6 +160,7 @@ def mark_blocks(body: str) -> str:
     keep = [k == "text" and n != "text" for k, n in zip(kinds, kinds[1:] + ["text"], strict=True)]
     for block, kind, in_wide, with_next in zip(blocks, kinds, wide, keep, strict=True):
         added = ["print-wide"] * in_wide + ["print-figure"] * (kind == "figure")
+        added += ["print-empty"] * (kind == "empty")
         added += ["print-keep"] * with_next
         if added:  # a block starts with its class list, then the list's closing quote
             quote = block.index('"')
@@ -169,12 +170,21 @@ def mark_blocks(body: str) -> str:
 
 
 def _kind(block: str) -> str:
-    """What a block holds, for its printing: a wide table, a chart, a table, or text."""
+    """What a block holds, for its printing: a wide table, a chart, a table, text, or
+    nothing to see (an empty output: left out of the print, where its padding alone could
+    spill onto a sheet of its own)."""
+    inside = block[block.find(">") + 1 :]  # a block starts within its opening tag
+    if "<img" not in block and "<table" not in block and not _visible(inside):
+        return "empty"
     if re.search(r'<table\b[^>]*\bclass="[^"]*\bwide\b', block):
         return "wide"
     if "<img" in block:
         return "figure"
     return "table" if "<table" in block else "text"
+
+
+def _visible(markup: str) -> str:
+    return html.unescape(_TAG.sub("", markup)).strip()
 
 
 def for_print(body: str) -> str:
