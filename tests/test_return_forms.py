@@ -513,7 +513,9 @@ def test_the_bulletin_says_who_was_late_who_did_not_send_and_what_fell(trip):
     )
     text = "".join(block.text for block in document.compose(facts))
     assert "人社局2026年10月12日报送，晚于2026年10月5日的截止日期" in text
-    assert "体育局未报送" in text
+    silent = re.search(r"，([^，。]*)未报送。", text).group(1).split("、")
+    made = {f.name.removeprefix(Q.label).split("工作进展")[0] for f in trip["forms"]}
+    assert set(silent) == made - set(SENT) and "体育局" in silent
     assert "经信局的企业家培训人次本期累计数低于上期报表" in text
     assert "人社局本期报表晚于截止日期报送" in text
 
