@@ -339,6 +339,12 @@ def test_forms_are_protected_with_only_the_cells_to_fill_open(trip):
         assert not sheet[f"C{r}"].protection.locked
 
 
+def _rule_of(sheet, cell: str) -> tuple | None:
+    """The (type, formula) of the data validation covering `cell`, None when none does."""
+    rules = sheet.data_validations.dataValidation
+    return next(((r.type, r.formula1) for r in rules if cell in r.sqref), None)
+
+
 def _header_of(sheet) -> tuple:
     return next(r for r in sheet.iter_rows(values_only=True) if r and r[0] == "序号")
 
@@ -367,17 +373,12 @@ def test_item_sheets_have_the_intakes_layout_and_open_only_the_cells_to_fill(tri
             r for r in range(1, sheet.max_row + 1) if sheet[f"B{r}"].value == "报送日期："
         )
         assert not sheet[f"C{signed}"].protection.locked
-        rules = sheet.data_validations.dataValidation
-
-        def rule_of(cell: str) -> tuple | None:
-            return next(((r.type, r.formula1) for r in rules if cell in r.sqref), None)
-
         dated = "ABCDEFG"[header.index("完成时间" if name == "事项进展" else "走访日期")]
-        assert rule_of(f"C{signed}") == ("date", "36526")  # 2000-01-01 or later
+        assert _rule_of(sheet, f"C{signed}") == ("date", "36526")  # 2000-01-01 or later
         for r in rows:
-            assert rule_of(f"{dated}{r}") == ("date", "36526")
+            assert _rule_of(sheet, f"{dated}{r}") == ("date", "36526")
             if name == "事项进展":
-                assert rule_of(f"D{r}") == ("list", '"已完成,推进中"')
+                assert _rule_of(sheet, f"D{r}") == ("list", '"已完成,推进中"')
 
 
 def test_forms_carry_targets_previous_figures_and_every_item_a_department_returns(trip):
