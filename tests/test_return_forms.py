@@ -45,6 +45,7 @@ TYPED = {  # figures typed where the test names them; every other row: last retu
 }
 FALLS = ("经信局", "executive_trainees")  # typed one below the department's 1-6月 figure
 SKIPS = "组织部"  # leaves the last row of its 事项进展 empty
+VISITS_SENT = dt.date(2026, 10, 4)  # 经信局's 企业走访 sheet, a day after its other sheets
 
 
 def _sheet_rows(path: Path) -> list[tuple]:
@@ -84,11 +85,16 @@ def _own_items(department: str, kinds: tuple[str, ...]) -> list[tuple[dict, dict
     ]
 
 
-def _signed(sheet, department: str) -> None:
-    """填报人 and 报送日期 typed on a sheet of the form."""
-    signed = next(r for r in range(1, sheet.max_row + 1) if sheet[f"B{r}"].value == "报送日期：")
-    sheet[f"C{signed - 2}"] = "张三"
-    sheet[f"C{signed}"] = SENT[department]
+def _label(sheet, label: str):
+    """The cell holding a sign-off label (its place differs by sheet)."""
+    return next(c for row in sheet.iter_rows() for c in row if c.value == label)
+
+
+def _signed(sheet, department: str, day=None) -> None:
+    """填报人 and 报送日期 typed on a sheet of the form, beside their labels."""
+    signed = _label(sheet, "报送日期：")
+    sheet.cell(signed.row - 2, signed.column + 1, "张三")
+    sheet.cell(signed.row, signed.column + 1, day or SENT[department])
 
 
 def _fill(form: Path, department: str, previous: dict, target: Path) -> dict:
@@ -129,11 +135,14 @@ def _fill(form: Path, department: str, previous: dict, target: Path) -> dict:
         sheet = book["企业走访"]
         rows = [r for r in range(4, sheet.max_row + 1) if isinstance(sheet[f"A{r}"].value, int)]
         for k, r in enumerate(rows):
+            typed["visits"][sheet[f"C{r}"].value] = None
+            if k % 7 == 6:
+                continue  # not visited yet: its date left empty
             when = dt.date(2026, 10, 2) if k % 4 == 3 else dt.date(2026, 1 + k % 9, 10)
             sheet[f"E{r}"], sheet[f"F{r}"] = when, "王副市长" if k % 2 else "李局长"
             sheet[f"G{r}"] = "协调解决用地指标" if k % 5 == 0 else None
             typed["visits"][sheet[f"C{r}"].value] = when
-        _signed(sheet, department)
+        _signed(sheet, department, VISITS_SENT)
     book.save(target)
     return typed
 
@@ -196,9 +205,9 @@ def _expected_items(typed: dict) -> dict[tuple[str, str], str]:
             owner = item.get("owner", "、".join(named["departments"]))
             sent = typed.get(owner)
             due = item.get("due_month", named.get("due_month"))
-            if named["kind"] == "visit":
-                when = sent["visits"].get(item["credit_code"]) if sent else None
-                row = None if when is None else ("已完成", when)
+            if named["kind"] == "visit":  # a firm's row is there, its date typed or not
+                when = sent["visits"][item["credit_code"]] if sent else None
+                row = None if not sent else ("已完成", when) if when else ("未走访", None)
                 expected[named["id"], item["credit_code"]] = _status(row, due)
             else:
                 row = sent["items"].get(item["id"]) if sent else None
@@ -234,7 +243,7 @@ def test_scorecard_figures_are_the_values_typed(trip):
     assert card.at["fee_items_cut", "actual"] == typed["物价局"]["figures"]["fee_items_cut"]
     trainees = sum(t["figures"].get("executive_trainees", 0) for t in typed.values())
     assert card.at["executive_trainees", "actual"] == trainees
-    visited = {code for code, when in typed["经信局"]["visits"].items() if when <= END}
+    visited = {code for code, when in typed["经信局"]["visits"].items() if when and when <= END}
     for list_id, indicator in (
         ("key_firms", "key_firm_visits"),
         ("growth_firms", "growth_firm_visits"),
@@ -275,12 +284,14 @@ def test_items_are_judged_on_the_rows_typed(trip):
     visits = items[items["kind"] == "visit"]
     assert visits["in_return"].all() and set(visits["matched_by"]) == {"信用代码"}
     assert trip["made"].table("unknown_returns").empty
+    quarantined = trip["intake"].quarantine
+    assert not quarantined["file"].astype(str).str.contains("部门报表").any()  # no sign-off row
 
 
 def test_return_status_sent_late_undated_lacking_and_missing(trip):
     state = trip["made"].table("return_status").set_index("department")
     assert state.at["经信局", "state"] == "已报送"  # every figure and item on its form
-    assert state.at["经信局", "sent_on"] == "2026年10月3日"
+    assert state.at["经信局", "sent_on"] == "2026年10月4日"  # its 企业走访, the latest
     assert state.at["人社局", "state"] == "逾期"
     assert state.at["人社局", "sent_on"] == "2026年10月12日"
     assert state.at["物价局", "state"] == "已报送"  # on the due day itself
@@ -369,12 +380,12 @@ def test_item_sheets_have_the_intakes_layout_and_open_only_the_cells_to_fill(tri
         texts = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v)
         assert "填报单位：经信局" in texts and "2026年10月5日前报送" in texts
         assert "2026年1-9月" in str(sheet["A1"].value)
-        signed = next(
-            r for r in range(1, sheet.max_row + 1) if sheet[f"B{r}"].value == "报送日期："
-        )
-        assert not sheet[f"C{signed}"].protection.locked
+        label = _label(sheet, "报送日期：")
+        signed = sheet.cell(label.row, label.column + 1).coordinate
+        assert header[label.column - 1] in ("事项编号", "走访领导")  # text columns: not a row
+        assert not sheet[signed].protection.locked
         dated = "ABCDEFG"[header.index("完成时间" if name == "事项进展" else "走访日期")]
-        assert _rule_of(sheet, f"C{signed}") == ("date", "36526")  # 2000-01-01 or later
+        assert _rule_of(sheet, signed) == ("date", "36526")  # 2000-01-01 or later
         for r in rows:
             assert _rule_of(sheet, f"{dated}{r}") == ("date", "36526")
             if name == "事项进展":

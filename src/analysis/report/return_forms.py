@@ -48,6 +48,9 @@ DONE_CHOICES = ("已完成", "推进中")  # 完成情况 as the intake reads it
 WIDTHS = {"item_id": 11, "item_list": 11, "credit_code": 22, "name": 44, "done": 11}
 WIDTHS |= {"done_date": 13, "note": 28, "visit_leader": 14, "solved": 32}
 FILLED = ("done", "done_date", "note", "visit_leader", "solved")  # a department's cells
+# Fields the intake reads as text: a sign-off line in two of them is a line apart, not an
+# item (a code, a date or a flag on it would make it a row of the table)
+TEXT_FIELDS = ("item_id", "item_list", "name", "note", "visit_leader", "solved")
 FILL = PatternFill("solid", fgColor="FFF2CC")  # the cells to fill, pale yellow
 THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -164,7 +167,7 @@ def _item_instructions(period: Period, due: date, visits: bool) -> list[str]:
         [
             "2．每家企业一行：已走访的填“走访日期”（最近一次，日期格式）、“走访领导”和"
             "“解决问题”（多次走访的逐次列明）；走访日期须在" + end + "前（含）。",
-            "3．尚未走访的企业整行留空：未填日期的行不计为已走访，列为“本期未报送”。",
+            "3．尚未走访的企业不填“走访日期”，计为尚未走访；请勿删除该行。",
         ]
         if visits
         else [
@@ -209,7 +212,7 @@ def write_form(
         ws = _sheet(wb, name, title, department, len(header))
         _item_table(ws, header, items)
         lines = _item_instructions(period, due, visits=name == VISIT_SHEET)
-        _foot(ws, len(items), len(header), lines)
+        _foot(ws, len(items), len(header), lines, _sign_column(header))
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
@@ -230,10 +233,19 @@ def _sheet(wb: Workbook, name: str, title: str, department: str, shown: int = 0)
     return ws
 
 
-def _foot(ws, count: int, shown: int, lines: list[str]) -> None:
-    """Below the table: the sign-off lines, then the filling instructions; the page set."""
+def _sign_column(header: dict) -> int:
+    """The column of the sign-off labels on an item sheet: the first of two text columns
+    side by side (事项编号 on 事项进展, 走访领导 on 企业走访), the cell to fill the next."""
+    fields = list(header.values())
+    pairs = zip(fields, fields[1:], strict=False)
+    return next(j for j, pair in enumerate(pairs, start=1) if set(pair) <= set(TEXT_FIELDS))
+
+
+def _foot(ws, count: int, shown: int, lines: list[str], sign_at: int = 2) -> None:
+    """Below the table: the sign-off lines (labels in column `sign_at`), then the filling
+    instructions; the page set."""
     below = HEADER_ROW + count + 2
-    _sign_off(ws, below)
+    _sign_off(ws, below, sign_at)
     for k, line in enumerate(lines, start=below + 4):
         ws.cell(k, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(f"A{k}:{_letter(shown - 1)}{k}")
@@ -310,14 +322,14 @@ def _date_rule() -> DataValidation:
     return when
 
 
-def _sign_off(ws, first: int) -> None:
-    """填报人, 联系电话 and 报送日期, a line each from row `first`: the label, then the cell
-    to fill (报送日期 a date, the day the office judges 逾期 by)."""
+def _sign_off(ws, first: int, column: int) -> None:
+    """填报人, 联系电话 and 报送日期, a line each from row `first`: the label in `column`,
+    then the cell to fill (报送日期 a date, the day the office judges 逾期 by)."""
     for k, label in enumerate(SIGN_OFF):
-        ws.cell(first + k, 2, label).alignment = Alignment(horizontal="right")
-        cell = ws.cell(first + k, 3)
+        ws.cell(first + k, column, label).alignment = Alignment(horizontal="right")
+        cell = ws.cell(first + k, column + 1)
         cell.protection, cell.fill, cell.border = Protection(locked=False), FILL, BOX
-    dated = ws.cell(first + len(SIGN_OFF) - 1, 3)
+    dated = ws.cell(first + len(SIGN_OFF) - 1, column + 1)
     dated.number_format = DATE_FORMAT
     when = _date_rule()
     when.add(dated)
