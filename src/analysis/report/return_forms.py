@@ -6,7 +6,7 @@ itself (lists.yaml kinds visit, measure, milestone: owners.ITEM_RETURN_KINDS) on
 
 The form is read back by the intake like any 部门报表: on 进展 the header says 指标编号 and
 本年累计完成 and the hidden 指标编号 column maps each row to its indicator; 事项进展 and
-企业走访 carry the headers of the departments' item returns (sample/sheets.py ITEM_HEADER,
+企业走访 carry the headers of the departments' item returns (intake/sources.py ITEM_HEADER,
 VISIT_HEADER, imported so the two cannot differ), read as `progress` and judged item by item.
 Every sheet has its 填报单位 line and its 报送日期. Projects, equity firms and listing
 candidates are judged from the project office's and the finance office's own tables, so no
@@ -25,9 +25,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from analysis import params
 from analysis.intake import returns as department_returns
 from analysis.intake.periods import Period
+from analysis.intake.sources import ITEM_HEADER, VISIT_HEADER
 from analysis.items import lists as item_lists
 from analysis.measures import owners
-from analysis.sample.sheets import ITEM_HEADER, VISIT_HEADER
 
 SHEET, ITEM_SHEET, VISIT_SHEET = "进展", "事项进展", "企业走访"
 HEADER_ROW = 3
