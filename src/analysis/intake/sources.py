@@ -51,6 +51,25 @@ FINANCING_COLUMNS = [
     "year",
     "month",
 ]
+# The headers of a department's item returns, as the sample writes them and the forms
+# (report/return_forms.py) carry them: one place, so the two cannot differ
+ITEM_HEADER = {  # a department's 事项进展: one row per measure or milestone it carries out
+    "序号": None,
+    "事项编号": "item_id",
+    "事项名称": "name",
+    "完成情况": "done",
+    "完成时间": "done_date",
+    "备注": "note",
+}
+VISIT_HEADER = {  # the 企业走访 ledger: each firm of the lists, one more row per further visit
+    "序号": None,
+    "企业类别": "item_list",
+    "统一社会信用代码": "credit_code",
+    "企业名称": "name",
+    "走访日期": "done_date",
+    "走访领导": "visit_leader",
+    "解决问题": "solved",
+}
 RETURN_COLUMNS = ["department", "indicator", "value", "note", "year", "month", "reported_on"]
 # reported_on: the 报送日期 the return states (intake/signoff.py), NaT when it states none
 GOAL_COLUMNS = [  # firms' own goals (对号入座): one row per firm and goal, of the goals' year

@@ -209,11 +209,13 @@ def _parser() -> argparse.ArgumentParser:
         "templates",
         help="生成部门报表填报模板 / write the departments' return forms",
         description="为每个应报送部门报表的单位生成一个填报模板（Excel），预填本单位承担的指标"
-        "（targets.yaml 中 measure: department_return）和本单位负责的清单项目（lists.yaml），"
+        "（targets.yaml 中 measure: department_return，“进展”表）和本单位负责的措施、重点工作、"
+        "企业走访（lists.yaml，“事项进展”“企业走访”表），"
         "附年度目标、上期累计（取 PROCESSED 中已导入的上期报表）和报送截止日期（thresholds.yaml "
         "的 returns.due_day）；只有要填的单元格可以编辑。收回后放入 RAW/部门报表 再运行即可。\n"
         "Write one form per department owing a return, pre-filled with its indicators and "
-        "named items, targets, the previous return's figures and the due date; only the cells "
+        "own measures, milestones and visits (sheets 事项进展, 企业走访), targets, the previous "
+        "return's figures and the due date; only the cells "
         "to fill are editable. Put the filled forms into RAW/部门报表 and run.",
     )
     templates.add_argument(

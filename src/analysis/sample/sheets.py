@@ -13,7 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from analysis import params
 from analysis.intake.names import CITY
-from analysis.intake.sources import Sources
+from analysis.intake.sources import ITEM_HEADER, VISIT_HEADER, Sources
 from analysis.sample.rowxml import write_block
 from analysis.sample.sources import sent_on
 
@@ -61,23 +61,6 @@ RETURN_HEADER = {
     "指标名称": "indicator_name",
     "本年累计完成": "value",
     "备注": "note",
-}
-ITEM_HEADER = {  # a department's 事项进展: one row per measure or milestone it carries out
-    "序号": None,
-    "事项编号": "item_id",
-    "事项名称": "name",
-    "完成情况": "done",
-    "完成时间": "done_date",
-    "备注": "note",
-}
-VISIT_HEADER = {  # the 企业走访 ledger: each firm of the lists, one more row per further visit
-    "序号": None,
-    "企业类别": "item_list",
-    "统一社会信用代码": "credit_code",
-    "企业名称": "name",
-    "走访日期": "done_date",
-    "走访领导": "visit_leader",
-    "解决问题": "solved",
 }
 
 
