@@ -93,6 +93,22 @@ def _financing():
 
 
 NOTES_ABOVE = [f"说明{i}：填报口径与上年一致，第{i}条。" for i in range(1, 36)]
+# A statistics table whose credit codes for A and B are mistyped, and the tax table that
+# has them right (with the same names): the two are joined by name.
+TYPED_STATS = _stats(
+    f"2026年1-10月{STATS_TITLE}",
+    [(A_TYPED, 12000.5, 10000), (B_TYPED, 11000, 9000), (D, 4000, 3500)],
+)
+RIGHT_TAX = [
+    ["2026年1-10月工业企业入库税收"],
+    ["单位：万元"],
+    ["序号", "纳税人识别号", "纳税人名称", "入库税收"],
+    [1, A, NAMES[A], 800],
+    [2, B, NAMES[B], 600],
+    [3, D, NAMES[D], 90],
+]
+
+
 CASES = {  # folder → {file name: rows}
     "note_period": {
         "2026年1-10月规模以上工业企业主要经济指标.xlsx": _stats(
@@ -148,32 +164,12 @@ CASES = {  # folder → {file name: rows}
     },
     "code_typo": {
         "2025年1-10月统计.xlsx": _stats(f"2025年1-10月{STATS_TITLE}", FIRMS_2025),
-        "2026年1-10月统计.xlsx": _stats(
-            f"2026年1-10月{STATS_TITLE}",
-            [(A_TYPED, 12000.5, 10000), (B_TYPED, 11000, 9000), (D, 4000, 3500)],
-        ),
-        "2026年1-10月入库税收.xlsx": [
-            ["2026年1-10月工业企业入库税收"],
-            ["单位：万元"],
-            ["序号", "纳税人识别号", "纳税人名称", "入库税收"],
-            [1, A, NAMES[A], 800],
-            [2, B, NAMES[B], 600],
-            [3, D, NAMES[D], 90],
-        ],
+        "2026年1-10月统计.xlsx": TYPED_STATS,
+        "2026年1-10月入库税收.xlsx": RIGHT_TAX,
     },
     "code_typo_alone": {  # no other period: only the tax table knows the right code
-        "2026年1-10月统计（单期）.xlsx": _stats(
-            f"2026年1-10月{STATS_TITLE}",
-            [(A_TYPED, 12000.5, 10000), (B_TYPED, 11000, 9000), (D, 4000, 3500)],
-        ),
-        "2026年1-10月入库税收（单期）.xlsx": [
-            ["2026年1-10月工业企业入库税收"],
-            ["单位：万元"],
-            ["序号", "纳税人识别号", "纳税人名称", "入库税收"],
-            [1, A, NAMES[A], 800],
-            [2, B, NAMES[B], 600],
-            [3, D, NAMES[D], 90],
-        ],
+        "2026年1-10月统计（单期）.xlsx": TYPED_STATS,
+        "2026年1-10月入库税收（单期）.xlsx": RIGHT_TAX,
     },
     "dated": {
         "2026年1-10月重点项目进展.xlsx": _projects(),

@@ -97,6 +97,11 @@ class Period:
         return f"{self.year}-{self.month:02d}"
 
 
+def day_label(day) -> str:
+    """A date as an official writes it: 2026年11月5日 (returns' 报送日期, due dates, 落款)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def reported(panel: pd.DataFrame) -> list[Period]:
     """Every period the panel holds, oldest first."""
     held = panel[["year", "month"]].drop_duplicates().sort_values(["year", "month"])

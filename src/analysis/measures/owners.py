@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.intake import returns as department_returns
-from analysis.intake.periods import Period
+from analysis.intake.periods import Period, day_label
 from analysis.judgement import NOT_REPORTED, judge
 
 PART_COLUMNS = ["indicator", "department", "own_actual", "own_target", "own_status", "own_rule"]
@@ -87,10 +87,6 @@ def due_date(quarter: Period, due_day: int) -> date:
     return date(year, month, min(due_day, calendar.monthrange(year, month)[1]))
 
 
-def _day(when) -> str:
-    return f"{when.year}年{when.month}月{when.day}日"
-
-
 def _done_by_owner(items: pd.DataFrame) -> pd.Series:
     """Items done per owning department, among the items its return holds (an owner whose
     every item is 本期未报送 has no figure)."""
@@ -145,8 +141,8 @@ def return_status(
                 department=department,
                 period=quarter.label,
                 state=state,
-                sent_on="" if silent else _day(sent) if pd.notna(sent) else UNDATED,
-                due=_day(due) if due else "",
+                sent_on="" if silent else day_label(sent) if pd.notna(sent) else UNDATED,
+                due=day_label(due) if due else "",
                 figures=int(mine["value"].notna().sum()) + int(in_return.sum()),
                 owed=len(names) + len(listed),
                 lacking="、".join(lacking) if not silent else "",

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.intake.periods import Period
+from analysis.intake.periods import Period, day_label
 from analysis.judgement import (
     AHEAD,
     ATTENTION,
@@ -91,10 +91,6 @@ class Block:
 def _cn(n: int) -> str:
     """1 → 一 … 10 → 十, 11 → 十一 (headings never reach 20)."""
     return NUMERALS[n - 1] if n <= 10 else "十" + NUMERALS[n - 11]
-
-
-def _day(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _names(frame: pd.DataFrame) -> list[str]:
@@ -431,7 +427,7 @@ def compose(facts: Facts) -> list[Block]:
     blocks = [
         Block("masthead", s["masthead"]),
         Block("issue", issue),
-        Block("issuer", f"{s['issuer']}\t{_day(issued)}"),
+        Block("issuer", f"{s['issuer']}\t{day_label(issued)}"),
         Block("title", f"关于工业振兴十大计划{q.label}推进情况的通报"),
         Block("recipients", f"{s['recipients']}："),
         Block(
@@ -442,7 +438,7 @@ def compose(facts: Facts) -> list[Block]:
     ]
     for i, (heading, content) in enumerate(sections, start=1):
         blocks += [Block("h1", f"{_cn(i)}、{heading}"), *content]
-    return [*blocks, Block("signature", s["issuer"]), Block("date", _day(issued))]
+    return [*blocks, Block("signature", s["issuer"]), Block("date", day_label(issued))]
 
 
 def behind_rows(card: pd.DataFrame, plan_names: dict[int, str], hidden=()) -> list[dict]:

@@ -24,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from analysis import params
 from analysis.intake import returns as department_returns
-from analysis.intake.periods import Period
+from analysis.intake.periods import Period, day_label
 from analysis.intake.sources import ITEM_HEADER, VISIT_HEADER
 from analysis.items import lists as item_lists
 from analysis.measures import owners
@@ -147,7 +147,7 @@ def _instructions(period: Period, due: date, previous: pd.DataFrame) -> list[str
     before = Period(period.year, int(done.iloc[0])).label if len(done) else None
     return [
         "填报说明：",
-        f"1．请于{due.year}年{due.month}月{due.day}日前报送本表（报送截止日期）。",
+        f"1．请于{day_label(due)}前报送本表（报送截止日期）。",
         f"2．“本年累计完成”填写{period.year}年1月至{period.month}月的累计数，只填数字；"
         "单位为“%”的填0–100之间的数，其余填大于或等于0的数；暂无进展的填0，未填的行视为未报送。",
         "3．“上期累计”为本单位"
@@ -178,7 +178,7 @@ def _item_instructions(period: Period, due: date, visits: bool) -> list[str]:
     )
     return [
         "填报说明：",
-        f"1．请于{due.year}年{due.month}月{due.day}日前报送本表（报送截止日期）。",
+        f"1．请于{day_label(due)}前报送本表（报送截止日期）。",
         *how,
         "4．事项编号、统一社会信用代码和名称已按督查清单填好，请勿修改或增删行列；"
         "填写后连同填报人、联系电话、报送日期一并报送。",

@@ -13,6 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from analysis import params
 from analysis.intake.names import CITY
+from analysis.intake.periods import day_label
 from analysis.intake.sources import ITEM_HEADER, VISIT_HEADER, Sources
 from analysis.sample.rowxml import write_block
 from analysis.sample.sources import sent_on
@@ -242,15 +243,11 @@ def source_sheets(
         )
     for (year, month, department), parts in sorted(books.items()):
         path = out_dir / "部门报表" / f"{year}年1-{month}月{department}工作进展.xlsx"
-        unit = f"填报单位：{department}    报送日期：{_day(sent_on(year, month, department))}"
+        unit = f"填报单位：{department}    报送日期：{day_label(sent_on(year, month, department))}"
         sheets.append(
             (path, [(name, title, unit, header, rows) for name, title, header, rows in parts])
         )
     return sheets
-
-
-def _day(when: pd.Timestamp) -> str:
-    return f"{when.year}年{when.month}月{when.day}日"
 
 
 def _one(path: Path, sheet: str, title: str, unit_line: str, header: dict, rows) -> tuple:
