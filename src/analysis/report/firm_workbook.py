@@ -376,6 +376,7 @@ LISTS = {
         },
         "企业自定年度目标预计未达成的，按缺口占目标的比例由大到小排列（上市目标在后）",
         _as_given,  # goals.shortfalls: by the shortfall's share of the goal
+        noun="项",  # a row is a goal: a firm may have two
         wan=("target", "ytd", "projected", "gap"),
         percent=("gap_share",),
         workbook_only=("credit_code", "industry", "basis", "measures"),
