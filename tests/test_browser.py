@@ -3,9 +3,9 @@ no request leaves the file, no console error, charts drawn, Chinese present, a h
 firm name shown as text, a title of its own; the index's first screen shows the status
 summary; printed to PDF, no table row is split across two sheets; a long firm list sorts
 and filters; status cells have WCAG AA contrast; a notebook run by hand with its default
-parameters shows the newest processed period. Screenshots are kept under OUT/screenshots
-for a person. Skipped where Chromium is absent, except under CI (the CI variable set),
-where that fails."""
+parameters shows the newest processed period. Each page's first screen is kept under
+OUT/screenshots for a person (test_print keeps whole pages as PDFs). Skipped where
+Chromium is absent, except under CI (the CI variable set), where that fails."""
 
 import json
 import re
@@ -71,7 +71,7 @@ def browsed(reports):
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
         outside = []
-        context.route("**/*", lambda route: _only_files(route, outside))
+        context.route("**/*", lambda route: only_local_files(route, outside))
         context.set_offline(True)
         for edition, folder in folders.items():
             for path in sorted(folder.glob("*.html")):
@@ -90,7 +90,7 @@ def browsed(reports):
     return seen, outside, print_check, folders, shots
 
 
-def _only_files(route, outside: list) -> None:
+def only_local_files(route, outside: list) -> None:
     url = route.request.url
     if url.startswith(("file:", "data:", "blob:")):  # blob: the page's own inlined script
         route.continue_()
@@ -110,7 +110,7 @@ def _visit(context, path: Path, screenshot: Path) -> dict:
     if page.evaluate("document.querySelector('table.sortable') !== null"):
         page.wait_for_function("document.documentElement.dataset.sortable === 'ready'")
     state = page.evaluate(PAGE_STATE)
-    page.screenshot(path=str(screenshot), full_page=True)
+    page.screenshot(path=str(screenshot))  # the first screen; test_print keeps the whole page
     page.close()
     return state | {"errors": errors, "dialogs": dialogs, "requests": requests}
 

@@ -101,8 +101,16 @@ def test_month_paths_where_monthly_tables_exist(city):
 
     _, paths, _ = city
     data = store.load_period(YEAR, 10, paths.processed, PARAMS_DIR)
-    held = set(zip(*[history.indicator_paths(data)[c] for c in ("year", "month")], strict=True))
+    path = history.indicator_paths(data)
+    held = set(zip(path["year"], path["month"], strict=True))
     assert held == {(2025, m) for m in (3, 6, 9, 10, 12)} | {(2026, m) for m in (2, 3, 6, 9, 10)}
+    # an earlier point (measured without projections) is what that period's scorecard says
+    for year, month in ((2025, 12), (2026, 6)):
+        card = store.load_period(year, month, paths.processed, PARAMS_DIR).scorecard()
+        point = path[(path["year"] == year) & (path["month"] == month)]
+        stated = card.set_index("indicator")["actual"].reindex(point["indicator"])
+        assert point["actual"].notna().sum() > 10
+        np.testing.assert_array_equal(point["actual"].to_numpy(), stated.to_numpy())
 
 
 def _papermill(cwd: Path, output: Path, parameters: dict) -> nbformat.NotebookNode:

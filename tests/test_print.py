@@ -1,19 +1,18 @@
 """Every page of the shared report, both editions, printed to PDF as a person prints it:
-`chromium --headless --print-to-pdf` (the page's own @page sizes, network cut), the PDF
+Chromium's print (Page.printToPDF, the page's own @page sizes, network cut), the PDF
 read back with poppler's pdftotext, pdfinfo and pdfimages. Nothing the page shows is lost
 on paper — every heading and every table cell's text is in the PDF's text — no sheet is
 blank, each sheet carries the edition at its foot, the page count is sane, a wide table
 (the bulletin's department tables) prints on landscape sheets and whole, a table's header
-repeats on every sheet it runs over. The prints are kept under OUT/printed for a person
-(pdftoppm -png -r 50). The printing rules themselves (printing.py) are checked on small
-pages first, without a browser."""
+repeats on every sheet it runs over. The PDFs are kept under OUT/printed for a person.
+The printing rules themselves (printing.py) are checked on small pages first, without a
+browser."""
 
 import html
 import os
 import re
 import shutil
 import subprocess
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -21,25 +20,8 @@ import pytest
 
 from analysis.report import printing
 from tests.conftest import cell_texts, require_program
-from tests.test_browser import CHROMIUM, require_chromium
+from tests.test_browser import ARGS, CHROMIUM, only_local_files, require_chromium
 
-# Chromium's own flags for a quiet, offline print: no request can leave the machine (every
-# host name unresolvable, every connection sent to a closed local port), no browser
-# header or footer (the page's @page margin boxes are the footer), a profile of its own
-# (prints run side by side).
-OFFLINE = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--proxy-server=http://127.0.0.1:9",
-    "--proxy-bypass-list=<-loopback>",
-    "--no-pdf-header-footer",
-]
 EDITIONS = {"internal": "内部版", "public": "公开版"}
 # What a printed page does not show: styles and scripts, the navigation and contents (hidden
 # in print), the run details (a closed <details>), the heading anchors, the footer element
@@ -90,17 +72,25 @@ def _poppler(*args) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
-def print_page(page: Path, pdf: Path) -> dict:
-    """One page printed to `pdf` by Chromium, and read back (read_pdf)."""
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [CHROMIUM, *OFFLINE, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}"]
-            + [page.as_uri()],
-            capture_output=True,
-            timeout=120,
-            check=True,
-        )
-    return read_pdf(pdf)
+def print_pages(jobs: dict) -> None:
+    """Each page printed to its PDF as Chromium's print does (Page.printToPDF: the page's
+    own @page sizes and margins, no browser header or footer), in one offline browser: no
+    request leaves the machine (test_browser.only_local_files)."""
+    from playwright.sync_api import sync_playwright
+
+    outside = []
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(locale="zh-CN")
+        context.route("**/*", lambda route: only_local_files(route, outside))
+        context.set_offline(True)
+        for page, pdf in jobs.values():
+            tab = context.new_page()
+            tab.goto(page.as_uri(), wait_until="load")
+            tab.pdf(path=str(pdf), prefer_css_page_size=True)
+            tab.close()
+        browser.close()
+    assert not outside, outside
 
 
 def read_pdf(pdf: Path) -> dict:
@@ -111,13 +101,10 @@ def read_pdf(pdf: Path) -> dict:
     sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)
     images = [line.split() for line in _poppler("pdfimages", "-list", pdf).splitlines()[2:]]
     with_image = {int(image[0]) for image in images}
+    texts = _poppler("pdftotext", "-raw", pdf, "-").split("\f")  # a form feed ends a sheet
     sheets = [
-        dict(
-            text=_poppler("pdftotext", "-raw", "-f", str(n), "-l", str(n), pdf, "-"),
-            landscape=float(width) > float(height),
-            image=n in with_image,
-        )
-        for n, (width, height) in enumerate(sizes, start=1)
+        dict(text=text, landscape=float(width) > float(height), image=n in with_image)
+        for n, ((width, height), text) in enumerate(zip(sizes, texts, strict=False), start=1)
     ]
     # an image drawn on more than one sheet: a chart split across them
     drawn = {(image[10], image[11]) for image in images}
@@ -138,8 +125,9 @@ def printed(report):
         for edition, folder in folders.items()
         for page in sorted(folder.glob("*.html"))
     }
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() * 2)) as pool:
-        done = {key: pool.submit(print_page, *job) for key, job in jobs.items()}
+    print_pages(jobs)
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+        done = {key: pool.submit(read_pdf, pdf) for key, (_, pdf) in jobs.items()}
         results = {key: future.result() for key, future in done.items()}
     for (edition, name), result in results.items():
         page_html = (folders[edition] / name).read_text(encoding="utf-8")

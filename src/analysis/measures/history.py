@@ -36,15 +36,22 @@ def periods(panel: pd.DataFrame, current: Period) -> list[Period]:
     ]
 
 
+def measured_at(data, p: Period) -> pd.DataFrame:
+    """The indicators' actual values at an earlier period `p`, as its scorecard measured
+    them: the firm table without projections, which a path does not show."""
+    firms = tiers.firm_table(data.panel, p, data.tiers, data.thresholds, projections=False)
+    firms = industries.leading(firms, data.industries)
+    return targets.measured(
+        firms, data.indicators, data.sources, p, data.thresholds, data.named_of(p.year)
+    )
+
+
 def indicator_paths(data) -> pd.DataFrame:
-    """One row per indicator with a measure and reported period (store.PeriodData in)."""
+    """One row per indicator with a measure and reported period (store.PeriodData in);
+    the period's own point is its scorecard's (data.measured)."""
     frames = []
     for p in periods(data.panel, data.period):
-        firms = tiers.firm_table(data.panel, p, data.tiers, data.thresholds)
-        firms = industries.leading(firms, data.industries)
-        values = targets.measured(
-            firms, data.indicators, data.sources, p, data.thresholds, data.named_of(p.year)
-        )
+        values = data.measured if p == data.period else measured_at(data, p)
         frames.append(values.assign(year=p.year, month=p.month))
     empty = pd.DataFrame(columns=["indicator", "actual", "year", "month"])
     values = pd.concat(frames or [empty], ignore_index=True)

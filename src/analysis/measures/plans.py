@@ -10,7 +10,7 @@ departments' return the owners who owe a figure and sent none (`not_reported`).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from types import SimpleNamespace
 
@@ -39,6 +39,8 @@ class Inputs:
     thresholds: dict
     indicators: pd.DataFrame | None = None  # the year's indicators (a list's own row)
     named: pd.DataFrame | None = None  # the named lists' items of the year (items.lists)
+    # a list's judged items by measure: a count and its plan-completion rate share them
+    _judged: dict = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def now(self) -> Sources:
@@ -47,6 +49,11 @@ class Inputs:
     def items(self, measure: str) -> pd.DataFrame:
         """The judged items of the named list a list measure is drawn from (items.judging):
         the params' list for the year, else the return's own rows."""
+        if measure not in self._judged:
+            self._judged[measure] = self._judge(measure)
+        return self._judged[measure]
+
+    def _judge(self, measure: str) -> pd.DataFrame:
         ind = self._list_indicator(measure)
         named = None
         if self.named is not None and len(self.named):
@@ -92,8 +99,14 @@ def _leading(firms: pd.DataFrame) -> pd.DataFrame:
     return firms[firms["leading"]] if "leading" in firms else firms
 
 
+def _projected(firms: pd.DataFrame, column: str) -> float:
+    """The firms' projected total; NaN from a firm table built without projections (the
+    history paths': tiers.firm_table)."""
+    return float(firms[column].sum()) if column in firms else NONE
+
+
 def _tier(ind, x: Inputs) -> Value:
-    return Value(float(x.firms[ind.id].sum()), float(x.firms[f"{ind.id}_projected"].sum()))
+    return Value(float(x.firms[ind.id].sum()), _projected(x.firms, f"{ind.id}_projected"))
 
 
 def _firm_total(ind, x: Inputs) -> Value:
@@ -101,7 +114,7 @@ def _firm_total(ind, x: Inputs) -> Value:
     firms = _leading(x.firms)
     return Value(
         _amount(firms[f"{m}_ytd"].sum(), ind.unit),
-        _amount(firms[f"{m}_projected"].sum(), ind.unit),
+        _amount(_projected(firms, f"{m}_projected"), ind.unit),
         comparable_growth(firms[f"{m}_ytd"], firms[f"{m}_prev_ytd"]),
     )
 

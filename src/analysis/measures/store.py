@@ -1,6 +1,7 @@
 """The processed folder: the intake saved as Parquet, and the period's tables built from it."""
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -84,9 +85,11 @@ class PeriodData:
 
     # --- end Issue 4 ---
 
-    def scorecard(self) -> pd.DataFrame:
-        """Every indicator of the ten plans against target and schedule, this period."""
-        values = targets.measured(
+    @cached_property
+    def measured(self) -> pd.DataFrame:
+        """Every indicator's measured figures this period (targets.measured), shared by the
+        scorecard and the history paths' last point."""
+        return targets.measured(
             self.firms,
             self.indicators,
             self.sources,
@@ -94,8 +97,11 @@ class PeriodData:
             self.thresholds,
             self.named_of(self.period.year),
         )
+
+    def scorecard(self) -> pd.DataFrame:
+        """Every indicator of the ten plans against target and schedule, this period."""
         return targets.scorecard(
-            self.indicators, values, self.period, self.thresholds["on_track_band"]
+            self.indicators, self.measured, self.period, self.thresholds["on_track_band"]
         )
 
 

@@ -51,10 +51,20 @@ def band_labels(values, bounds: list[float], rule: str = "ge") -> pd.Series:
     return pd.Series(pd.Categorical(cut, categories=names, ordered=True), index=values.index)
 
 
-def firm_table(panel: pd.DataFrame, quarter: Period, tiers: pd.DataFrame, thresholds: dict):
+def firm_table(
+    panel: pd.DataFrame,
+    quarter: Period,
+    tiers: pd.DataFrame,
+    thresholds: dict,
+    projections: bool = True,
+):
     """One row per firm reporting at `quarter`: cumulative figures, growth, full-year
     projections and, for every tier indicator, whether the firm counts now and by
-    projection. This is the table behind tiers.csv and every tier count."""
+    projection. This is the table behind tiers.csv and every tier count.
+
+    `projections=False` leaves the projections out (and every column built on them): the
+    history paths show each past period's actual figures only, and projecting every firm
+    for each of twenty months is most of their cost in a large province."""
     rule = thresholds["bound_rule"]
     figures = [c for m in ("revenue", "tax", "rd") for c in (m, f"{m}_prev")]
     now = _at(panel, quarter.year, quarter.month, [*FIRM_COLUMNS, *figures])
@@ -63,6 +73,8 @@ def firm_table(panel: pd.DataFrame, quarter: Period, tiers: pd.DataFrame, thresh
         firms[f"{measure}_ytd"] = now[measure].to_numpy()
         firms[f"{measure}_prev_ytd"] = now[f"{measure}_prev"].to_numpy()
         firms[f"{measure}_growth"] = growth(now[measure], now[f"{measure}_prev"]).to_numpy()
+        if not projections:
+            continue
         projection = project_full_year(
             panel, quarter, measure, tuple(thresholds["seasonal_share_limits"])
         )
@@ -74,12 +86,15 @@ def firm_table(panel: pd.DataFrame, quarter: Period, tiers: pd.DataFrame, thresh
         bounds = tiers.loc[tiers["field"] == measure, ["lower_yuan", "upper_yuan"]]
         cuts = [b for b in bounds.to_numpy().ravel() if pd.notna(b)]
         firms[f"{measure}_band"] = band_labels(firms[f"{measure}_ytd"], cuts, rule)
-        firms[f"{measure}_band_projected"] = band_labels(firms[f"{measure}_projected"], cuts, rule)
+        if projections:
+            projected = firms[f"{measure}_projected"]
+            firms[f"{measure}_band_projected"] = band_labels(projected, cuts, rule)
     for tier in tiers.itertuples():
         firms[tier.id] = in_band(firms[f"{tier.field}_ytd"], tier.lower_yuan, tier.upper_yuan, rule)
-        firms[f"{tier.id}_projected"] = in_band(
-            firms[f"{tier.field}_projected"], tier.lower_yuan, tier.upper_yuan, rule
-        )
+        if projections:
+            firms[f"{tier.id}_projected"] = in_band(
+                firms[f"{tier.field}_projected"], tier.lower_yuan, tier.upper_yuan, rule
+            )
     return firms.sort_values("revenue_ytd", ascending=False, na_position="last").reset_index(
         drop=True
     )

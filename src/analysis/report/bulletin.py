@@ -140,10 +140,10 @@ def _status_colours(ws: Worksheet, cells: str) -> None:
         ws.conditional_formatting.add(cells, rule)
 
 
-def _department_sheet(ws, department, own, plan_names, quarter) -> None:
+def _department_sheet(ws, department, own, plan_names, quarter, paragraph: str) -> None:
     title = f"{department}承担指标推进情况（{quarter.label}）"
     columns = len(DEPARTMENT_COLUMNS)
-    _heading(ws, title, narrative.department_paragraph(own, department, quarter), columns)
+    _heading(ws, title, paragraph, columns)
     _header(ws, *zip(*DEPARTMENT_COLUMNS, strict=True))
     for i, row in enumerate(own.itertuples(), start=1):
         r = 3 + i
@@ -224,12 +224,14 @@ def write_bulletin(
     """bulletin.xlsx: a summary sheet, then one sheet per department with its indicators;
     `rows` are targets.by_department's rows with the departments' parts (owners.parts)."""
     book = Workbook()
-    _summary_sheet(book.active, summary(rows, quarter), card, quarter)
+    table = summary(rows, quarter)
+    _summary_sheet(book.active, table, card, quarter)
     book.active.title = SUMMARY_SHEET
     taken = {SUMMARY_SHEET}
+    paragraphs = dict(zip(table["department"], table["paragraph"], strict=True))
     for department, own in rows.groupby("department", sort=False):
         ws = book.create_sheet(_sheet_name(department, taken))
-        _department_sheet(ws, department, own, plan_names, quarter)
+        _department_sheet(ws, department, own, plan_names, quarter, paragraphs[department])
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
