@@ -191,16 +191,17 @@ def test_raw_files_are_never_written(tmp_path):
 
 
 def test_the_cache_is_read_and_follows_a_moved_file(tmp_path, monkeypatch):
-    """A second run parses no file (the parser is made to fail: every table must come
-    from the cache) and gives the same tables; a workbook moved to another folder keeps
+    """A second run parses no file and reads no file's head (the parser and the head
+    reader are made to fail: every table and head must come from the cache) and gives the
+    same tables; a workbook moved to another folder keeps
     its entry, and every table names it where it now is."""
     import analysis.intake.ingest as intake_module
 
     raw, cache_dir = tmp_path / "raw", tmp_path / "cache"
     shutil.copytree(CORPUS / "good", raw)
     first = ingest(raw, cache_dir=cache_dir)
-    entries = sorted(p.name for p in cache_dir.iterdir())
-    assert len(entries) == 4
+    entries = sorted(p.name for p in cache_dir.iterdir() if p.is_dir())
+    assert len(entries) == 4 and len(list(cache_dir.glob("heads-*.json"))) == 1
     old, new = raw / "统计局" / STATS, raw / "归档" / "统计局" / STATS
     new.parent.mkdir(parents=True)
     shutil.move(old, new)
@@ -208,9 +209,13 @@ def test_the_cache_is_read_and_follows_a_moved_file(tmp_path, monkeypatch):
     def parse(path, *args):
         raise AssertionError(f"{path} parsed again: the cache was not read")
 
+    def head(path, *args):
+        raise AssertionError(f"{path}'s head read again: the heads were not remembered")
+
     monkeypatch.setattr(intake_module, "read_source", parse)
+    monkeypatch.setattr(intake_module.selection, "heads", head)
     second = ingest(raw, cache_dir=cache_dir)
-    assert sorted(p.name for p in cache_dir.iterdir()) == entries
+    assert sorted(p.name for p in cache_dir.iterdir() if p.is_dir()) == entries
 
     def moved(frame, column):
         return frame.assign(**{column: frame[column].replace(str(old), str(new))})

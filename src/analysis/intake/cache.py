@@ -35,6 +35,8 @@ READER_MODULES = (
     "dated.py",
     "sources.py",
     "signoff.py",
+    "sheethead.py",
+    "selection.py",
 )
 PARTS = ("records", "quarantine", "files", "sheets")
 
@@ -86,6 +88,12 @@ def _stamped(parsed: Parsed, path: Path, sha256: str) -> Parsed:
     parsed.sheets["file"] = where
     parsed.path, parsed.sha256 = path, sha256
     return parsed
+
+
+def heads_file(cache_dir: Path, spec: dict, limit: int) -> Path:
+    """Where the raw files' heads are kept (selection.heads_of): for this spec, this reading
+    code and this row limit."""
+    return Path(cache_dir) / f"heads-{reader_fingerprint(spec)}-{limit}.json"
 
 
 def entry_for(path: Path, sha256: str, spec: dict, cache_dir: Path) -> Path:

@@ -487,11 +487,12 @@ READING_COLUMNS = ["file", "kind", "period", "action", "reason"]
 PARSED, CACHED, SKIPPED = "解析", "取自缓存", "未解析"
 
 
-def _needed(paths: list[Path], raw_dir: Path, aliases: Aliases, period, limit: int):
+def _needed(paths: list[Path], raw_dir: Path, aliases: Aliases, period, limit: int, remembered):
     """The files a report of `period` reads (every file when it is None; 'latest': the
     newest the statistics and tax heads name), each held to the row limit before its
-    parse; and one row per file skipped, with why (selection.py)."""
-    heads_of = {path: selection.heads(path, aliases, limit) for path in paths}
+    parse; one row per file skipped, with why (selection.py); and the heads to remember
+    (selection.remember) where `remembered` (cache.heads_file) keeps them, else {}."""
+    heads_of, heads_kept = selection.heads_of(paths, aliases, limit, remembered)
     report = selection.latest(heads_of) if period == "latest" else period
     kept, skipped = [], []
     for path, sheets in heads_of.items():
@@ -514,7 +515,8 @@ def _needed(paths: list[Path], raw_dir: Path, aliases: Aliases, period, limit: i
                 period=table.period.label,
             )
         )
-    return kept, pd.DataFrame(skipped, columns=[*versions.VERSION_COLUMNS, "path", "period"])
+    skipped = pd.DataFrame(skipped, columns=[*versions.VERSION_COLUMNS, "path", "period"])
+    return kept, skipped, heads_kept
 
 
 def _reading(parsed: list[cache.Parsed], skipped: pd.DataFrame) -> pd.DataFrame:
@@ -596,7 +598,9 @@ def ingest(
     tax_rule = thresholds["tax_rows_of_one_taxpayer"]
     if not paths:
         raise InputFileError(raw_dir, "目录中没有 .xlsx/.xls/.csv 文件 / no workbooks found")
-    paths, skipped = _needed(paths, raw_dir, aliases, period, thresholds["max_rows_per_sheet"])
+    limit = thresholds["max_rows_per_sheet"]
+    remembered = cache.heads_file(cache_dir, spec, limit) if cache_dir else None
+    paths, skipped, heads_kept = _needed(paths, raw_dir, aliases, period, limit, remembered)
     staging = cache.staging_for(cache_dir) if cache_dir else None
     read = partial(_read, spec=spec, aliases=aliases, cache_dir=cache_dir, staging=staging)
     try:
@@ -616,6 +620,7 @@ def ingest(
         raise
     if staging:  # only now, every file read, does anything enter the cache
         cache.commit(staging, cache_dir)
+        selection.remember(remembered, heads_kept)
     describe = _describer(raw_dir, parsed, aliases)
     listed = pd.concat([aside, skipped[aside.columns]]) if len(skipped) else aside
     intake = _assemble(parsed, spec, describe, listed, tax_rule)

@@ -12,10 +12,13 @@ table, so every source (statistics, tax, the offices' lists, department returns,
 ones) follows the same rule.
 """
 
-from dataclasses import dataclass
+import json
+import os
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from analysis.errors import InputFileError
+from analysis.intake.cache import file_checksum
 from analysis.intake.periods import Period
 from analysis.intake.reading import HEADER_SCAN_ROWS, Aliases, find_table, head_grids
 
@@ -64,6 +67,49 @@ def heads(path: Path, aliases: Aliases, limit: int) -> list[SheetHead]:
         period = Period(*table.period) if table and table.period else None
         found.append(SheetHead(grid.sheet, table.kind if table else None, period, rows))
     return found
+
+
+def heads_of(
+    paths: list[Path], aliases: Aliases, limit: int, remembered: Path | None = None
+) -> tuple[dict[Path, list[SheetHead]], dict]:
+    """Each file's heads, and what to remember of them (remember). With `remembered` (a
+    file in the cache: cache.heads_file), an unchanged file's heads are read once: kept by
+    the file's checksum and name (a period may come from the name), so a province's three
+    hundred files are not opened again each month for their heads."""
+    if remembered is None:
+        return {path: heads(path, aliases, limit) for path in paths}, {}
+    known = _remembered(remembered)
+    found, keys = {}, {}
+    for path in paths:
+        keys[path] = f"{file_checksum(path)}:{path.name}"
+        stored = known.get(keys[path])
+        found[path] = [_head(h) for h in stored] if stored else heads(path, aliases, limit)
+    # only this folder's files: the list does not grow with the years
+    return found, {keys[path]: [asdict(h) for h in found[path]] for path in paths}
+
+
+def _head(stored: dict) -> SheetHead:
+    period = stored["period"]
+    return SheetHead(**stored | {"period": None if period is None else Period(**period)})
+
+
+def _remembered(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # none yet, or torn by a crash: read the heads again
+        return {}
+
+
+def remember(path: Path, kept: dict) -> None:
+    """The heads heads_of found, kept for the next run; written whole, then moved into
+    place, so two runs at once each leave a whole file. Called once the run's files are
+    read, as the cache's entries are (a refused run leaves the cache as it was)."""
+    if not kept or kept == _remembered(path):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    temporary.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def latest(heads_of: dict[Path, list[SheetHead]]) -> Period | None:
