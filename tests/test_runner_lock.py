@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import psutil
 import pytest
@@ -189,3 +190,31 @@ def test_an_interrupted_run_says_so_in_one_line_and_leaves_nothing_running(city,
     assert {p.name: p.read_bytes() for p in report.iterdir()} == before
     log = sorted((paths.out / "logs").iterdir())[-1].read_text(encoding="utf-8")
     assert "stopped" in log and "KeyboardInterrupt" in log
+
+
+def test_a_ctrl_c_that_python_drops_still_stops_the_run(city, tmp_path, monkeypatch):
+    """Python drops a KeyboardInterrupt raised inside a finalizer or an import's lock
+    callback ("Exception ignored in …"); the kernels, in sessions of their own, never see
+    the signal. Such a Ctrl-C, landing while the run writes its files, still stops the
+    kernels at once and ends the run as interrupted, the report untouched (it used to wait
+    for the notebooks)."""
+    paths, report, before, markers, notebooks = _halfway(city, tmp_path)
+    write_tables = runner.write_tables
+
+    def ctrl_c_dropped(*args):
+        running = min(runner.WORKERS, len(runner.NOTEBOOKS))
+        _wait_for(lambda: len(list(markers.iterdir())) == running)  # kernels at work
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)  # the signal's handler runs here
+        except KeyboardInterrupt:
+            pass  # dropped, as Python drops it in a finalizer
+        return write_tables(*args)
+
+    monkeypatch.setattr(runner, "write_tables", ctrl_c_dropped)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        runner.produce("latest", replace(paths, notebooks=notebooks), force=True)
+    assert time.monotonic() - started < 60  # the notebooks wait 120 s each
+    assert {p.name: p.read_bytes() for p in report.iterdir()} == before
+    assert not list(paths.out.glob(".staging-*"))

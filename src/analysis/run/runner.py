@@ -33,6 +33,7 @@ from analysis.intake.periods import Period
 from analysis.measures.disclosure import EDITIONS
 from analysis.report import render
 from analysis.run import lock, manifest
+from analysis.run.interruption import Interruption
 
 
 class _OnFirstUse:
@@ -184,11 +185,18 @@ def produce(
     params.check(paths.params)  # a broken parameter file stops the run before any kernel
     lock.refuse_if_held(Path(paths.out).resolve())  # …and so does another run
     # The first kernels start now, while the intake keeps one core busy (kernels.py).
-    with kernels.WarmKernels(list(notebooks.values()), WORKERS, paths.notebooks) as warm:
-        return _ingest_and_run(period, paths, edition, force, gathered, warm, remembered, entries)
+    with (
+        Interruption() as interruption,
+        kernels.WarmKernels(list(notebooks.values()), WORKERS, paths.notebooks) as warm,
+    ):
+        return _ingest_and_run(
+            period, paths, edition, force, gathered, warm, interruption, remembered, entries
+        )
 
 
-def _ingest_and_run(period, paths, edition, force, gathered, warm, remembered, entries):
+def _ingest_and_run(
+    period, paths, edition, force, gathered, warm, interruption, remembered, entries
+):
     from analysis.intake.ingest import ingest
 
     with warnings.catch_warnings(record=True) as caught:  # logged once the log is open
@@ -198,6 +206,7 @@ def _ingest_and_run(period, paths, edition, force, gathered, warm, remembered, e
         # only the files of the periods the report reads are parsed; bad input stops it here
         intake = ingest(paths.raw, paths.params, cache_dir(paths), _asked(period))
         q = resolve_period(period, intake.panel)
+    interruption.check()
     manifest.remember(remembered, entries)  # every file was usable
     out = Path(paths.out).resolve()
     with lock.hold(out, period=str(q), edition=edition):
@@ -207,7 +216,7 @@ def _ingest_and_run(period, paths, edition, force, gathered, warm, remembered, e
                 log.warning("ingest: %s", warning.message)
             _log_reading(intake.reading)
             try:
-                run = _Run(intake, q, paths, edition, log_path, terminal, warm)
+                run = _Run(intake, q, paths, edition, log_path, terminal, warm, interruption)
                 return _locked_run(run, force, gathered)
             except BaseException:  # an interruption too
                 log.exception("run %s (%s) stopped", q, edition)
@@ -295,6 +304,7 @@ class _Run:
     log_path: Path
     terminal: object  # the terminal's stream for a progress bar, or None
     warm: kernels.WarmKernels
+    interruption: Interruption
 
 
 def _locked_run(run: _Run, force: bool, gathered: dict) -> RunResult:
@@ -328,6 +338,7 @@ def _locked_run(run: _Run, force: bool, gathered: dict) -> RunResult:
         built = staging / PRODUCTS  # computed once, read by every notebook; never published
         started = time.monotonic()
         made = products.build(data, built, paths.params)
+        run.interruption.check()
         card = made.table("scorecard" if edition == "internal" else "scorecard_public")
         log.info("products built in %.1fs", time.monotonic() - started)
         given = parameters | {"products_dir": str(built)}
@@ -345,6 +356,7 @@ def _locked_run(run: _Run, force: bool, gathered: dict) -> RunResult:
         hidden = document.withheld(made, edition)
         write_index(data, staging, page, contents, data_files, earlier, card, hidden)
         manifest.write(manifest.finish(record, "done"), staging)
+        run.interruption.check()  # nothing is published after a Ctrl-C
         log.info("publishing %s", report)
         shutil.copy2(run.log_path, staging / "run.log")
         if edition != "internal":  # a folder to hand out: no path of this machine in it
@@ -378,16 +390,21 @@ class _Execution:
     """Every notebook executed at once, WORKERS at a time, each in a kernel of its own
     taken from the run's warm kernels (kernels.py). All are let finish, so every failing
     one is kept in failed/; the first failure in report order is raised. An interruption
-    (Ctrl-C) stops them at once."""
+    (Ctrl-C) stops them at once.
+
+    Ctrl-C stops the executing kernels from its signal handler (interruption.py), not
+    only where its KeyboardInterrupt lands: Python may drop that one."""
 
     def __init__(self, run: _Run, staging: Path, parameters: dict, failed: Path):
         self._run, self._staging, self._parameters, self._failed = run, staging, parameters, failed
         self._pool = ThreadPoolExecutor(max_workers=min(WORKERS, len(NOTEBOOKS)))
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # also taken by Ctrl-C's handler, in this thread
         self._running: set = set()  # the kernels executing a notebook now
         self._interrupted = False
 
     def __enter__(self):
+        self._run.interruption.on_interrupt(self._stop_now)
+        self._run.interruption.check()  # one that came before: nothing is started
         self._futures = {self._pool.submit(self._execute, name): name for name in NOTEBOOKS}
         return self
 
@@ -402,8 +419,8 @@ class _Execution:
             except KeyboardInterrupt:  # Ctrl-C while waiting for them
                 self._stop_now()
                 again = True
-        if again:
-            raise KeyboardInterrupt
+        if again or (self._run.interruption.happened and kind is not KeyboardInterrupt):
+            raise KeyboardInterrupt  # also in place of the failures the interruption caused
 
     def _stop_now(self) -> None:
         """Kill the notebooks' kernels and start no other."""
@@ -423,6 +440,7 @@ class _Execution:
         bar = tqdm(total=len(NOTEBOOKS), file=terminal, desc="执行笔记本") if terminal else None
         seconds, failures, headings = {}, {}, {}
         for future in as_completed(self._futures):
+            self._run.interruption.check()  # a Ctrl-C whose KeyboardInterrupt was dropped
             name = self._futures[future]
             try:
                 seconds[name] = round(future.result(), 2)
