@@ -216,6 +216,21 @@ def _make_report(root: Path) -> Report:
 
 
 @pytest.fixture(scope="session")
+def opened(report, tmp_path_factory) -> dict:
+    """Every page of the shared report, both editions, opened once in Chromium with the
+    network cut (test_browser.open_every_page): each page's state, first screen and
+    print, for test_browser and test_print. Skipped where Chromium is absent (not under
+    CI)."""
+    from tests.test_browser import open_every_page, require_chromium
+
+    require_chromium()
+    folders = {"internal": report.internal.folder, "public": report.public.folder}
+    return once_per_session(
+        tmp_path_factory, "opened", lambda root: open_every_page(folders, report.paths.out)
+    )
+
+
+@pytest.fixture(scope="session")
 def october(tmp_path_factory):
     """A 40-firm city (seed 7) whose tables run from 1-2月 to 1-10月, reported for
     2026年1-10月 beside two earlier reports' folders (2026-02, 2026Q3), with only the

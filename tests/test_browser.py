@@ -59,24 +59,43 @@ def reports(report):
     return report.paths.out, folders
 
 
-@pytest.fixture(scope="module")
-def browsed(reports):
+def open_every_page(folders: dict, out: Path) -> dict:
+    """Every page of both editions opened once in one offline Chromium (no request can
+    leave the file: only_local_files): its state, errors and requests (_visit), its first
+    screen under OUT/screenshots, and its print under OUT/printed for test_print
+    (Page.printToPDF, as the print dialog's "Save as PDF": the page's own @page sizes and
+    margins, no browser header or footer); and every request that tried to leave."""
     from playwright.sync_api import sync_playwright
 
-    out, folders = reports
-    shots = out / "screenshots"
+    shots, prints = out / "screenshots", out / "printed"
     shots.mkdir(exist_ok=True)
-    seen = {}
+    prints.mkdir(exist_ok=True)
+    seen, printed, outside = {}, {}, []
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        outside = []
         context.route("**/*", lambda route: only_local_files(route, outside))
         context.set_offline(True)
         for edition, folder in folders.items():
             for path in sorted(folder.glob("*.html")):
-                shot = shots / f"{edition}-{path.stem}.png"
-                seen[(edition, path.name)] = _visit(context, path, shot)
+                key, name = (edition, path.name), f"{edition}-{path.stem}"
+                printed[key] = prints / f"{name}.pdf"
+                seen[key] = _visit(context, path, shots / f"{name}.png", printed[key])
+        browser.close()
+    return dict(seen=seen, printed=printed, outside=outside, shots=shots)
+
+
+@pytest.fixture(scope="module")
+def browsed(reports, opened):
+    from playwright.sync_api import sync_playwright
+
+    out, folders = reports
+    outside = list(opened["outside"])
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        context.route("**/*", lambda route: only_local_files(route, outside))
+        context.set_offline(True)
         print_check = _print_view(context, folders["internal"] / "index.html")
         print_check["split"] = {
             name: _rows_split_in_print(context, folders["internal"] / name)
@@ -87,7 +106,7 @@ def browsed(reports):
         print_check["sorted"] = _sort_and_search(context, long_list, "本年累计完成")
         print_check["printed_controls"] = _controls_in_print(context, long_list)
         browser.close()
-    return seen, outside, print_check, folders, shots
+    return opened["seen"], outside, print_check, folders, opened["shots"]
 
 
 def only_local_files(route, outside: list) -> None:
@@ -99,7 +118,7 @@ def only_local_files(route, outside: list) -> None:
         route.abort()
 
 
-def _visit(context, path: Path, screenshot: Path) -> dict:
+def _visit(context, path: Path, screenshot: Path, pdf: Path) -> dict:
     page = context.new_page()
     errors, dialogs, requests = [], [], []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -110,7 +129,8 @@ def _visit(context, path: Path, screenshot: Path) -> dict:
     if page.evaluate("document.querySelector('table.sortable') !== null"):
         page.wait_for_function("document.documentElement.dataset.sortable === 'ready'")
     state = page.evaluate(PAGE_STATE)
-    page.screenshot(path=str(screenshot))  # the first screen; test_print keeps the whole page
+    page.screenshot(path=str(screenshot))  # the first screen; the print keeps the whole page
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
     page.close()
     return state | {"errors": errors, "dialogs": dialogs, "requests": requests}
 

@@ -1,7 +1,8 @@
 """Every page of the shared report, both editions, printed to PDF as a person prints it:
-Chromium's print (Page.printToPDF, the page's own @page sizes, network cut), the PDF
-read back with poppler's pdftotext, pdfinfo and pdfimages. Nothing the page shows is lost
-on paper — every heading and every table cell's text is in the PDF's text — no sheet is
+Chromium's print (Page.printToPDF, the page's own @page sizes, network cut; made in the
+one pass over the pages that test_browser shares, conftest.opened), the PDF read back
+with poppler's pdftotext, pdfinfo and pdfimages. Nothing the page shows is lost on
+paper — every heading and every table cell's text is in the PDF's text — no sheet is
 blank, each sheet carries the edition at its foot, the page count is sane, a wide table
 (the bulletin's department tables) prints on landscape sheets and whole, a table's header
 repeats on every sheet it runs over. The PDFs are kept under OUT/printed for a person.
@@ -20,7 +21,6 @@ import pytest
 
 from analysis.report import printing
 from tests.conftest import cell_texts, require_program
-from tests.test_browser import ARGS, CHROMIUM, only_local_files, require_chromium
 
 EDITIONS = {"internal": "内部版", "public": "公开版"}
 # What a printed page does not show: styles and scripts, the navigation and contents (hidden
@@ -72,38 +72,22 @@ def _poppler(*args) -> str:
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
-def print_pages(jobs: dict) -> None:
-    """Each page printed to its PDF as Chromium's print does (Page.printToPDF: the page's
-    own @page sizes and margins, no browser header or footer), in one offline browser: no
-    request leaves the machine (test_browser.only_local_files)."""
-    from playwright.sync_api import sync_playwright
-
-    outside = []
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(locale="zh-CN")
-        context.route("**/*", lambda route: only_local_files(route, outside))
-        context.set_offline(True)
-        for page, pdf in jobs.values():
-            tab = context.new_page()
-            tab.goto(page.as_uri(), wait_until="load")
-            tab.pdf(path=str(pdf), prefer_css_page_size=True)
-            tab.close()
-        browser.close()
-    assert not outside, outside
-
-
 def read_pdf(pdf: Path) -> dict:
     """Each sheet's text (in the order it was drawn, -raw: a table cell's lines together,
-    not interleaved with its neighbours'), whether it is landscape, whether it holds an
-    image."""
+    not interleaved with its neighbours'), whether it is landscape, whether it is A4 (either
+    way), whether it holds an image."""
     info = _poppler("pdfinfo", "-f", "1", "-l", "9999", pdf)
     sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", info)
     images = [line.split() for line in _poppler("pdfimages", "-list", pdf).splitlines()[2:]]
     with_image = {int(image[0]) for image in images}
     texts = _poppler("pdftotext", "-raw", pdf, "-").split("\f")  # a form feed ends a sheet
     sheets = [
-        dict(text=text, landscape=float(width) > float(height), image=n in with_image)
+        dict(
+            text=text,
+            landscape=float(width) > float(height),
+            a4=sorted((round(float(width)), round(float(height)))) == [595, 842],
+            image=n in with_image,
+        )
         for n, ((width, height), text) in enumerate(zip(sizes, texts, strict=False), start=1)
     ]
     # an image drawn on more than one sheet: a chart split across them
@@ -113,21 +97,12 @@ def read_pdf(pdf: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def printed(report):
-    """Every page of both editions printed, side by side (a few Chromiums at once)."""
-    require_chromium()
+def printed(report, opened):
+    """Every page of both editions as Chromium printed it (conftest.opened), read back."""
     require_program(shutil.which("pdftotext") is not None, "pdftotext is absent (poppler-utils)")
-    out = report.paths.out / "printed"
-    out.mkdir(exist_ok=True)
     folders = {"internal": report.internal.folder, "public": report.public.folder}
-    jobs = {
-        (edition, page.name): (page, out / f"{edition}-{page.stem}.pdf")
-        for edition, folder in folders.items()
-        for page in sorted(folder.glob("*.html"))
-    }
-    print_pages(jobs)
     with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-        done = {key: pool.submit(read_pdf, pdf) for key, (_, pdf) in jobs.items()}
+        done = {key: pool.submit(read_pdf, pdf) for key, pdf in opened["printed"].items()}
         results = {key: future.result() for key, future in done.items()}
     for (edition, name), result in results.items():
         page_html = (folders[edition] / name).read_text(encoding="utf-8")
@@ -217,6 +192,13 @@ def _sheets_of(result: dict) -> dict[int, list[int]]:
             if cell in text:
                 sheets.setdefault(table, set()).add(number)
     return {table: sorted(found) for table, found in sheets.items()}
+
+
+def test_every_sheet_is_a4(printed):
+    """The pages' own @page size (A4, portrait or landscape), not the browser's default
+    Letter."""
+    for key, result in printed.items():
+        assert all(sheet["a4"] for sheet in result["sheets"]), key
 
 
 def test_wide_tables_print_on_landscape_sheets(printed):
