@@ -678,8 +678,12 @@ def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
     tables give them), as in one frame of all kinds. Joining kind by kind spares the
     reindexing of every text column that one frame of all kinds costs. Rows without a
     credit code take their normalised name as the key, so the firm is still counted (not
-    the rows of item returns, where a measure has no code and a firm's row names a list)."""
+    the rows of item returns, where a measure has no code and a firm's row names a list).
+    Each file's records are let go once taken (its Parsed keeps an empty table), and each
+    kind's files once joined, so that the run never holds the records twice."""
     frames = [p.records for p in parsed if not p.records.empty]
+    for p in parsed:
+        p.records = pd.DataFrame()
     order = list(dict.fromkeys(c for f in frames for c in f.columns))
     types = {c: f[c].dtype for f in reversed(frames) for c in f.columns}
     categories = _label_categories(frames)
@@ -692,9 +696,10 @@ def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
             continue
         for kind, rows in frame.groupby("kind", observed=True, sort=False):
             by_kind.setdefault(kind, []).append(rows)
+    frames.clear()
     kinds = {}
-    for kind, rows in by_kind.items():
-        joined = pd.concat(rows, ignore_index=True)
+    for kind in list(by_kind):
+        joined = pd.concat(by_kind.pop(kind), ignore_index=True)
         read = {"credit_code", "name", *DUPLICATE_KEYS[kind], *versions.SOURCE_KEYS.get(kind, [])}
         absent = (read & set(order)) - set(joined)
         joined = joined.assign(**{c: pd.Series(index=joined.index, dtype=types[c]) for c in absent})
