@@ -40,7 +40,7 @@ def test_statistics_and_tax_join_on_code_and_period_missing_codes_last():
             "source_row": [1, 2, 3],
         }
     )
-    panel = _panel(indicators, tax)
+    panel = _panel([indicators, tax])
     assert panel["credit_code"].tolist()[:5] == ["A", "A", "B", "C", "D"]
     assert panel["credit_code"].isna().tolist() == [False] * 5 + [True]
     assert panel["month"].tolist() == [3, 6, 3, 3, 3, 3]

@@ -381,19 +381,24 @@ TAX_ORIGIN = {
 }
 
 
-def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
-    """Statistics and tax records merged into one row per firm and period."""
+def _panel(merged: list[pd.DataFrame]) -> pd.DataFrame:
+    """Statistics and tax records ([indicators, tax], taken out of the list so that they
+    are let go once merged) merged into one row per firm and period."""
+    indicators, tax = merged
+    merged.clear()
     indicators = indicators.drop(columns=["tax", "tax_prev"], errors="ignore")
     if tax.empty:  # nothing to join: every firm is reported by the statistics alone
         panel = indicators.assign(sources=SOURCES["left_only"], tax_source=None)
     else:
         taken = ["name", "tax", "tax_prev", "code_problem", "source_file", "source_row"]
         tax = tax.reindex(columns=KEY + taken).rename(columns=TAX_ORIGIN)
+        like = indicators["credit_code"].dtype
         (left, right), texts = _ranked_codes(indicators["credit_code"], tax["credit_code"])
         panel = indicators.assign(credit_code=left).merge(
             tax.assign(credit_code=right), on=KEY, how="outer", indicator="sources"
         )
-        panel["credit_code"] = _code_texts(panel["credit_code"], texts, indicators["credit_code"])
+        del indicators, tax, left, right
+        panel["credit_code"] = _code_texts(panel["credit_code"], texts, like)
         panel["name"] = panel["name"].fillna(panel.pop("tax_name"))
         problem = panel["code_problem"].astype(object)  # all missing is float, not text
         panel["code_problem"] = problem.fillna(panel.pop("tax_problem"))
@@ -423,11 +428,11 @@ def _ranked_codes(*columns: pd.Series) -> tuple[list[np.ndarray], pa.Array]:
     return [codes[start:end] for start, end in zip(bounds[:-1], bounds[1:], strict=True)], texts
 
 
-def _code_texts(codes: pd.Series, texts: pa.Array, like: pd.Series) -> pd.Series:
-    """_ranked_codes' integers back to the codes' text, of the type of `like`."""
+def _code_texts(codes: pd.Series, texts: pa.Array, like) -> pd.Series:
+    """_ranked_codes' integers back to the codes' text, of the dtype `like`."""
     ranks = codes.to_numpy()
     found = pc.take(texts, pa.array(ranks, mask=ranks == len(texts)))
-    return pd.Series(pd.array(found, dtype=like.dtype), index=codes.index, name=codes.name)
+    return pd.Series(pd.array(found, dtype=like), index=codes.index, name=codes.name)
 
 
 def _source_table(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -729,6 +734,7 @@ def _assemble(
     revisions = _stacked([s[3] for s in settled.values()], versions.CHANGE_COLUMNS)
     counts = [r["source_file"].value_counts(sort=False) for r in by_kind.values()]
     held = pd.concat(counts).groupby(level=0).sum() if counts else pd.Series(dtype=int)
+    del by_kind, counts  # the records live on in `settled` alone
     superseded_counts, quarantine = _superseded_rows(
         _stacked([s[1] for s in settled.values()], SOURCE), quarantine, held
     )
@@ -740,15 +746,16 @@ def _assemble(
         quarantine.append(pd.DataFrame(conflicts, columns=QUARANTINE_COLUMNS))
         merged_from.append(merged)
         repeated_keys.append(report)
+    del settled, rows  # the records live on in `kept` alone
     kept.setdefault("goals", pd.DataFrame())  # a columns.yaml without the goals' kind
-    indicators = kept["indicators"].reindex(
+    indicators = kept.pop("indicators").reindex(
         columns=KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem"] + SOURCE
     )
     indicators, matches = typos.rekey(indicators, kept["tax"], normalize_name)
     unmatched, known = [], _known_codes(indicators)
     for kind in FIRM_KINDS:
         if not kept[kind].empty and "credit_code" in kept[kind]:
-            kept[kind], found, lost = _by_name(indicators, kept[kind].copy(), kind, known)
+            kept[kind], found, lost = _by_name(indicators, kept[kind], kind, known)
             matches += found
             unmatched += lost
     quarantine = pd.concat(
@@ -771,8 +778,10 @@ def _assemble(
     repeats = pd.concat(merged_from).value_counts()
     files["duplicates_merged"] = files["file"].map(repeats).fillna(0).astype(int)
     files["sha256"] = files["file"].map({str(p.path): p.sha256 for p in parsed})
+    merged = [indicators, kept.pop("tax")]
+    del indicators  # _panel lets the two go once merged
     return Intake(
-        panel=_panel(indicators, kept["tax"]),
+        panel=_panel(merged),
         quarantine=quarantine,
         files=files[FILE_COLUMNS],
         matches=pd.DataFrame(
