@@ -7,6 +7,8 @@ and reason; a file that cannot be used at all stops the intake
 before anything is written. Parsed files are cached by checksum (see cache.py).
 """
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import re
@@ -103,6 +105,25 @@ class Intake:
     @classmethod
     def table_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
+
+
+def _libc_trim():
+    """glibc's malloc_trim, or None where the C library has none (macOS, musl)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
+    except (AttributeError, OSError, TypeError):
+        return None
+
+
+_TRIM = _libc_trim()
+
+
+def give_back() -> None:
+    """Hand the memory of tables let go back to the system. glibc keeps freed blocks in
+    the process's heap for reuse, so after a province's records (gigabytes) are let go the
+    process would still hold their pages, and the next table would be built on top."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 def normalize_name(name) -> str:
@@ -386,6 +407,7 @@ def _panel(merged: list[pd.DataFrame]) -> pd.DataFrame:
     are let go once merged) merged into one row per firm and period."""
     indicators, tax = merged
     merged.clear()
+    give_back()  # what settling versions, repeats and names left behind
     indicators = indicators.drop(columns=["tax", "tax_prev"], errors="ignore")
     if tax.empty:  # nothing to join: every firm is reported by the statistics alone
         panel = indicators.assign(sources=SOURCES["left_only"], tax_source=None)
@@ -398,6 +420,7 @@ def _panel(merged: list[pd.DataFrame]) -> pd.DataFrame:
             tax.assign(credit_code=right), on=KEY, how="outer", indicator="sources"
         )
         del indicators, tax, left, right
+        give_back()
         panel["credit_code"] = _code_texts(panel["credit_code"], texts, like)
         panel["name"] = panel["name"].fillna(panel.pop("tax_name"))
         problem = panel["code_problem"].astype(object)  # all missing is float, not text
@@ -626,6 +649,7 @@ def ingest(
     intake = _assemble(parsed, spec, describe, listed, tax_rule)
     intake.sheets = pd.concat([p.sheets for p in parsed], ignore_index=True)
     intake.reading = _reading(parsed, skipped)
+    give_back()
     return intake
 
 
@@ -702,6 +726,7 @@ def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
         for kind, rows in frame.groupby("kind", observed=True, sort=False):
             by_kind.setdefault(kind, []).append(rows)
     frames.clear()
+    give_back()
     kinds = {}
     for kind in list(by_kind):
         joined = pd.concat(by_kind.pop(kind), ignore_index=True)
@@ -715,6 +740,7 @@ def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
                 normalize_name
             )
         kinds[kind] = joined
+    give_back()  # each file's copy of the records
     return kinds
 
 
