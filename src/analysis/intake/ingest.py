@@ -726,7 +726,6 @@ def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
         for kind, rows in frame.groupby("kind", observed=True, sort=False):
             by_kind.setdefault(kind, []).append(rows)
     frames.clear()
-    give_back()
     kinds = {}
     for kind in list(by_kind):
         joined = pd.concat(by_kind.pop(kind), ignore_index=True)
