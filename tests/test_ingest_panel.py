@@ -1,6 +1,9 @@
 """The panel: statistics and tax joined on code and period (the codes joined as integers
 ranked like their text), one row per firm and period, in the order of the codes."""
 
+import gc
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -11,7 +14,8 @@ def _labels(value: str, count: int) -> pd.Categorical:
     return pd.Categorical([value] * count)
 
 
-def test_statistics_and_tax_join_on_code_and_period_missing_codes_last():
+def _tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Statistics of four firms (one twice, one without a code) and tax rows of three."""
     indicators = pd.DataFrame(
         {
             "credit_code": pd.array(["B", None, "A", "C", "A"], dtype="str"),
@@ -40,6 +44,11 @@ def test_statistics_and_tax_join_on_code_and_period_missing_codes_last():
             "source_row": [1, 2, 3],
         }
     )
+    return indicators, tax
+
+
+def test_statistics_and_tax_join_on_code_and_period_missing_codes_last():
+    indicators, tax = _tables()
     panel = _panel([indicators, tax])
     assert panel["credit_code"].tolist()[:5] == ["A", "A", "B", "C", "D"]
     assert panel["credit_code"].isna().tolist() == [False] * 5 + [True]
@@ -52,3 +61,16 @@ def test_statistics_and_tax_join_on_code_and_period_missing_codes_last():
     assert panel["name"].tolist()[4:] == ["丁", "无码"]
     assert panel["source_row"].isna().tolist() == [False] * 4 + [True, False]
     assert panel["credit_code"].dtype == indicators["credit_code"].dtype
+
+
+def test_the_panel_lets_go_of_the_tables_it_merged():
+    """A province's statistics and tax tables are its largest (8M rows): the panel takes
+    them out of the caller's list, so that they are freed once merged, not held beside
+    the panel until the intake ends."""
+    merged = list(_tables())
+    gone = [weakref.ref(t) for t in merged]
+    panel = _panel(merged)
+    gc.collect()
+    assert merged == []
+    assert [ref() for ref in gone] == [None, None]
+    assert len(panel) == 6
