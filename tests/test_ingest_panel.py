@@ -1,17 +1,24 @@
 """The panel: statistics and tax joined on code and period (the codes joined as integers
 ranked like their text), one row per firm and period, in the order of the codes."""
 
+import gc
+import weakref
+
 import numpy as np
 import pandas as pd
 
-from analysis.intake.ingest import VALUE_COLUMNS, _panel
+from analysis import params
+from analysis.config import PARAMS_DIR, RAW_DIR
+from analysis.intake.ingest import VALUE_COLUMNS, _panel, _records_by_kind, read_source
+from analysis.intake.reading import Aliases
 
 
 def _labels(value: str, count: int) -> pd.Categorical:
     return pd.Categorical([value] * count)
 
 
-def test_statistics_and_tax_join_on_code_and_period_missing_codes_last():
+def _tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Statistics of four firms (one twice, one without a code) and tax rows of three."""
     indicators = pd.DataFrame(
         {
             "credit_code": pd.array(["B", None, "A", "C", "A"], dtype="str"),
@@ -40,7 +47,12 @@ def test_statistics_and_tax_join_on_code_and_period_missing_codes_last():
             "source_row": [1, 2, 3],
         }
     )
-    panel = _panel(indicators, tax)
+    return indicators, tax
+
+
+def test_statistics_and_tax_join_on_code_and_period_missing_codes_last():
+    indicators, tax = _tables()
+    panel = _panel([indicators, tax])
     assert panel["credit_code"].tolist()[:5] == ["A", "A", "B", "C", "D"]
     assert panel["credit_code"].isna().tolist() == [False] * 5 + [True]
     assert panel["month"].tolist() == [3, 6, 3, 3, 3, 3]
@@ -52,3 +64,37 @@ def test_statistics_and_tax_join_on_code_and_period_missing_codes_last():
     assert panel["name"].tolist()[4:] == ["丁", "无码"]
     assert panel["source_row"].isna().tolist() == [False] * 4 + [True, False]
     assert panel["credit_code"].dtype == indicators["credit_code"].dtype
+
+
+def test_the_panel_lets_go_of_the_tables_it_merged():
+    """A province's statistics and tax tables are its largest (8M rows): the panel takes
+    them out of the caller's list, so that they are freed once merged, not held beside
+    the panel until the intake ends."""
+    merged = list(_tables())
+    gone = [weakref.ref(t) for t in merged]
+    panel = _panel(merged)
+    gc.collect()
+    assert merged == []
+    assert [ref() for ref in gone] == [None, None]
+    assert len(panel) == 6
+
+
+def test_each_files_records_are_let_go_once_joined_by_kind():
+    """The files' records (10.7M rows in a province's 20 months) are held once: each
+    file's table is let go once joined into its kind's, and its Parsed keeps none."""
+    aliases = Aliases(params.columns(PARAMS_DIR))
+    paths = (
+        sorted((RAW_DIR / "统计局").glob("*.xlsx"))[:2]
+        + sorted((RAW_DIR / "税务局").glob("*.xlsx"))[:1]
+    )
+    parsed = [read_source(path, aliases, 5e6) for path in paths]
+    rows = {kind: 0 for kind in ("indicators", "tax")}
+    for p in parsed:
+        rows[p.records["kind"].iat[0]] += len(p.records)
+    gone = [weakref.ref(p.records) for p in parsed]
+    kinds = _records_by_kind(parsed)
+    gc.collect()
+    assert min(rows.values()) > 0
+    assert {kind: len(table) for kind, table in kinds.items()} == rows
+    assert all(p.records.empty for p in parsed)
+    assert [ref() for ref in gone] == [None] * len(paths)

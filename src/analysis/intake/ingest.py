@@ -7,6 +7,8 @@ and reason; a file that cannot be used at all stops the intake
 before anything is written. Parsed files are cached by checksum (see cache.py).
 """
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import re
@@ -103,6 +105,25 @@ class Intake:
     @classmethod
     def table_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
+
+
+def _libc_trim():
+    """glibc's malloc_trim, or None where the C library has none (macOS, musl)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
+    except (AttributeError, OSError, TypeError):
+        return None
+
+
+_TRIM = _libc_trim()
+
+
+def give_back() -> None:
+    """Hand the memory of tables let go back to the system. glibc keeps freed blocks in
+    the process's heap for reuse, so after a province's records (gigabytes) are let go the
+    process would still hold their pages, and the next table would be built on top."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 def normalize_name(name) -> str:
@@ -381,19 +402,26 @@ TAX_ORIGIN = {
 }
 
 
-def _panel(indicators: pd.DataFrame, tax: pd.DataFrame) -> pd.DataFrame:
-    """Statistics and tax records merged into one row per firm and period."""
+def _panel(merged: list[pd.DataFrame]) -> pd.DataFrame:
+    """Statistics and tax records ([indicators, tax], taken out of the list so that they
+    are let go once merged) merged into one row per firm and period."""
+    indicators, tax = merged
+    merged.clear()
+    give_back()  # what settling versions, repeats and names left behind
     indicators = indicators.drop(columns=["tax", "tax_prev"], errors="ignore")
     if tax.empty:  # nothing to join: every firm is reported by the statistics alone
         panel = indicators.assign(sources=SOURCES["left_only"], tax_source=None)
     else:
         taken = ["name", "tax", "tax_prev", "code_problem", "source_file", "source_row"]
         tax = tax.reindex(columns=KEY + taken).rename(columns=TAX_ORIGIN)
+        like = indicators["credit_code"].dtype
         (left, right), texts = _ranked_codes(indicators["credit_code"], tax["credit_code"])
         panel = indicators.assign(credit_code=left).merge(
             tax.assign(credit_code=right), on=KEY, how="outer", indicator="sources"
         )
-        panel["credit_code"] = _code_texts(panel["credit_code"], texts, indicators["credit_code"])
+        del indicators, tax, left, right
+        give_back()
+        panel["credit_code"] = _code_texts(panel["credit_code"], texts, like)
         panel["name"] = panel["name"].fillna(panel.pop("tax_name"))
         problem = panel["code_problem"].astype(object)  # all missing is float, not text
         panel["code_problem"] = problem.fillna(panel.pop("tax_problem"))
@@ -423,11 +451,11 @@ def _ranked_codes(*columns: pd.Series) -> tuple[list[np.ndarray], pa.Array]:
     return [codes[start:end] for start, end in zip(bounds[:-1], bounds[1:], strict=True)], texts
 
 
-def _code_texts(codes: pd.Series, texts: pa.Array, like: pd.Series) -> pd.Series:
-    """_ranked_codes' integers back to the codes' text, of the type of `like`."""
+def _code_texts(codes: pd.Series, texts: pa.Array, like) -> pd.Series:
+    """_ranked_codes' integers back to the codes' text, of the dtype `like`."""
     ranks = codes.to_numpy()
     found = pc.take(texts, pa.array(ranks, mask=ranks == len(texts)))
-    return pd.Series(pd.array(found, dtype=like.dtype), index=codes.index, name=codes.name)
+    return pd.Series(pd.array(found, dtype=like), index=codes.index, name=codes.name)
 
 
 def _source_table(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -626,6 +654,7 @@ def ingest(
     intake = _assemble(parsed, spec, describe, listed, tax_rule)
     intake.sheets = pd.concat([p.sheets for p in parsed], ignore_index=True)
     intake.reading = _reading(parsed, skipped)
+    give_back()
     return intake
 
 
@@ -683,8 +712,12 @@ def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
     tables give them), as in one frame of all kinds. Joining kind by kind spares the
     reindexing of every text column that one frame of all kinds costs. Rows without a
     credit code take their normalised name as the key, so the firm is still counted (not
-    the rows of item returns, where a measure has no code and a firm's row names a list)."""
+    the rows of item returns, where a measure has no code and a firm's row names a list).
+    Each file's records are let go once taken (its Parsed keeps an empty table), and each
+    kind's files once joined, so that the run never holds the records twice."""
     frames = [p.records for p in parsed if not p.records.empty]
+    for p in parsed:
+        p.records = pd.DataFrame()
     order = list(dict.fromkeys(c for f in frames for c in f.columns))
     types = {c: f[c].dtype for f in reversed(frames) for c in f.columns}
     categories = _label_categories(frames)
@@ -697,9 +730,10 @@ def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
             continue
         for kind, rows in frame.groupby("kind", observed=True, sort=False):
             by_kind.setdefault(kind, []).append(rows)
+    frames.clear()
     kinds = {}
-    for kind, rows in by_kind.items():
-        joined = pd.concat(rows, ignore_index=True)
+    for kind in list(by_kind):
+        joined = pd.concat(by_kind.pop(kind), ignore_index=True)
         read = {"credit_code", "name", *DUPLICATE_KEYS[kind], *versions.SOURCE_KEYS.get(kind, [])}
         absent = (read & set(order)) - set(joined)
         joined = joined.assign(**{c: pd.Series(index=joined.index, dtype=types[c]) for c in absent})
@@ -710,6 +744,7 @@ def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
                 normalize_name
             )
         kinds[kind] = joined
+    give_back()  # each file's copy of the records
     return kinds
 
 
@@ -729,6 +764,7 @@ def _assemble(
     revisions = _stacked([s[3] for s in settled.values()], versions.CHANGE_COLUMNS)
     counts = [r["source_file"].value_counts(sort=False) for r in by_kind.values()]
     held = pd.concat(counts).groupby(level=0).sum() if counts else pd.Series(dtype=int)
+    del by_kind, counts  # the records live on in `settled` alone
     superseded_counts, quarantine = _superseded_rows(
         _stacked([s[1] for s in settled.values()], SOURCE), quarantine, held
     )
@@ -740,15 +776,16 @@ def _assemble(
         quarantine.append(pd.DataFrame(conflicts, columns=QUARANTINE_COLUMNS))
         merged_from.append(merged)
         repeated_keys.append(report)
+    del settled, rows  # the records live on in `kept` alone
     kept.setdefault("goals", pd.DataFrame())  # a columns.yaml without the goals' kind
-    indicators = kept["indicators"].reindex(
+    indicators = kept.pop("indicators").reindex(
         columns=KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem"] + SOURCE
     )
     indicators, matches = typos.rekey(indicators, kept["tax"], normalize_name)
     unmatched, known = [], _known_codes(indicators)
     for kind in FIRM_KINDS:
         if not kept[kind].empty and "credit_code" in kept[kind]:
-            kept[kind], found, lost = _by_name(indicators, kept[kind].copy(), kind, known)
+            kept[kind], found, lost = _by_name(indicators, kept[kind], kind, known)
             matches += found
             unmatched += lost
     quarantine = pd.concat(
@@ -771,8 +808,10 @@ def _assemble(
     repeats = pd.concat(merged_from).value_counts()
     files["duplicates_merged"] = files["file"].map(repeats).fillna(0).astype(int)
     files["sha256"] = files["file"].map({str(p.path): p.sha256 for p in parsed})
+    merged = [indicators, kept.pop("tax")]
+    del indicators  # _panel lets the two go once merged
     return Intake(
-        panel=_panel(indicators, kept["tax"]),
+        panel=_panel(merged),
         quarantine=quarantine,
         files=files[FILE_COLUMNS],
         matches=pd.DataFrame(
