@@ -26,12 +26,12 @@ settings.load_profile("tenplans")
 # usual order.
 LONG_FIRST = [
     "test_runner_manifest",  # makes the shared report…
-    "test_months",  # …while the other worker makes a report of its own
-    "test_runner_lock",
-    "test_browser",
-    "test_print",  # two dozen Chromium prints
-    "test_area_notebooks",
+    "test_months",  # …while the other workers make reports of their own
     "test_versions",
+    "test_runner_lock",
+    "test_browser",  # opens every page once (conftest.opened)…
+    "test_print",  # …and reads their prints
+    "test_area_notebooks",
     "test_corpus",
     "test_products",
     "test_document",  # two more runs, and LibreOffice
