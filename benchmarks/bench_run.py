@@ -20,9 +20,12 @@ same way for its 1-10月 report, and besides:
           empty cache, then run again with them added: seconds, and files parsed again
 The floor, measured once in the same invocation, is as many trivial notebooks as the run
 executes (parameters, imports, one chart) through papermill with the runner's worker
-count, then rendered by nbconvert. Peak memory is the highest sum of resident memory over
-the process and all its descendants (kernels included), sampled every SAMPLE seconds with
-psutil; shared pages count once per process, so it errs high.
+count, then rendered by nbconvert. Peak memory is sampled every SAMPLE seconds with psutil
+over the process and all its descendants (kernels included), two ways: the highest sum of
+resident memory (RSS), where a page shared by several processes counts once per process
+(the readers and the kernels are forked, and share their parent's pages until written),
+so it errs high; and the highest sum of proportional memory (PSS: a shared page divided
+among the processes sharing it), which is what the tree takes from the machine.
 """
 
 import argparse
@@ -92,14 +95,16 @@ for name in names:
 """
 
 
-def tree_rss(root: psutil.Process) -> int:
-    """Resident bytes of a process and its descendants; one that has just ended counts 0."""
-    total = 0
+def tree_memory(root: psutil.Process) -> tuple[int, int]:
+    """Resident and proportional bytes (RSS, PSS) of a process and its descendants; one
+    that has just ended counts 0."""
+    rss = pss = 0
     with contextlib.suppress(psutil.NoSuchProcess):
         for each in [root, *root.children(recursive=True)]:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                total += each.memory_info().rss
-    return total
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                memory = each.memory_full_info()
+                rss, pss = rss + memory.rss, pss + memory.pss
+    return rss, pss
 
 
 def _children_cpu() -> float:
@@ -115,9 +120,10 @@ def measured(command: list[str]) -> dict:
     cpu = _children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    root, peak = psutil.Process(process.pid), 0
+    root, peak, peak_pss = psutil.Process(process.pid), 0, 0
     while process.poll() is None:
-        peak = max(peak, tree_rss(root))
+        rss, pss = tree_memory(root)
+        peak, peak_pss = max(peak, rss), max(peak_pss, pss)
         time.sleep(SAMPLE)
     stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
@@ -128,6 +134,7 @@ def measured(command: list[str]) -> dict:
         "seconds": seconds,
         "cpu_s": _children_cpu() - cpu,
         "peak_mb": peak / 2**20,
+        "peak_pss_mb": peak_pss / 2**20,
         "last": lines[-1] if lines else "",
     }
 
@@ -141,7 +148,8 @@ def floor(folder: Path) -> dict:
 def intake(raw: Path, cache: Path, period: str | None = None) -> dict:
     """The intake alone in a fresh process: its seconds and peak, rows read and parsed."""
     found = measured([sys.executable, "-c", INTAKE, str(raw), str(cache), *filter(None, [period])])
-    return json.loads(found["last"]) | {"peak_mb": found["peak_mb"], "cpu_s": found["cpu_s"]}
+    peaks = {"peak_mb": found["peak_mb"], "peak_pss_mb": found["peak_pss_mb"]}
+    return json.loads(found["last"]) | peaks | {"cpu_s": found["cpu_s"]}
 
 
 def added_month(raw: Path, folder: Path) -> dict:
@@ -196,10 +204,12 @@ def city(firms: int, folder: Path, monthly: bool = False, samples: Path | None =
         "rows_per_s": read["parsed_rows"] / read["seconds"],
         "intake_s": read["seconds"],
         "intake_mb": read["peak_mb"],
+        "intake_pss_mb": read["peak_pss_mb"],
         "run_s": full["seconds"],
         "run_cpu_s": full["cpu_s"],
         "intake_cpu_s": read["cpu_s"],
         "peak_mb": full["peak_mb"],
+        "peak_pss_mb": full["peak_pss_mb"],
         "page_mb": max(pages) / 2**20,
         "rerun_s": again["seconds"],
         "month": month,
@@ -217,8 +227,8 @@ def main(sizes: list[int], monthly: list[int], samples: Path | None = None) -> N
     )
     print(
         f"{'firms':>16} | {'rows':>9} | {'sample s':>8} | {'intake s':>8} | "
-        f"{'intake rows/s':>13} | {'intake MB':>9} | {'run s':>7} | {'× floor':>7} | "
-        f"{'run CPU-s':>9} | {'peak MB':>7} | {'largest page MB':>15} | {'rerun s':>7} | "
+        f"{'intake rows/s':>13} | {'intake MB RSS/PSS':>17} | {'run s':>7} | {'× floor':>7} | "
+        f"{'run CPU-s':>9} | {'peak MB RSS/PSS':>15} | {'largest page MB':>15} | {'rerun s':>7} | "
         "month+ s (CPU-s, files parsed)"
     )
     cities = [(n, False) for n in sizes] + [(n, True) for n in monthly]
@@ -233,11 +243,13 @@ def main(sizes: list[int], monthly: list[int], samples: Path | None = None) -> N
             else "-"
         )
         intake_s = f"{r['intake_s']:.1f} ({r['intake_cpu_s']:.0f} CPU-s)"
+        intake_mb = f"{r['intake_mb']:.0f} / {r['intake_pss_mb']:.0f}"
+        peak_mb = f"{r['peak_mb']:.0f} / {r['peak_pss_mb']:.0f}"
         print(
             f"{label:>16} | {r['rows']:>9,} | {r['sample_s']:>8.1f} | {intake_s:>8} | "
-            f"{r['rows_per_s']:>13,.0f} | {r['intake_mb']:>9.0f} | {r['run_s']:>7.1f} | "
+            f"{r['rows_per_s']:>13,.0f} | {intake_mb:>17} | {r['run_s']:>7.1f} | "
             f"{r['run_s'] / base['seconds']:>7.2f} | {r['run_cpu_s']:>9.1f} | "
-            f"{r['peak_mb']:>7.0f} | {r['page_mb']:>15.2f} | {r['rerun_s']:>7.1f} | {added}",
+            f"{peak_mb:>15} | {r['page_mb']:>15.2f} | {r['rerun_s']:>7.1f} | {added}",
             flush=True,
         )
 

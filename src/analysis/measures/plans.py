@@ -167,11 +167,18 @@ def _plan_completion(ind, x: Inputs) -> Value:
     return Value(100 * share, unreported_items=_unreported(items))
 
 
+def _last_years_upgrades(x: Inputs, month: int) -> float:
+    """技改投入 of last year to `month` (yuan), from the two columns it needs: a province's
+    project lists run to millions of rows, and the history paths ask this of every period."""
+    listed = x.sources.projects
+    rows = (listed["year"] == x.quarter.year - 1) & (listed["month"] == month)
+    return projects.upgrade_investment(listed.loc[rows, ["kind", "completed_investment"]])
+
+
 def _upgrade_investment(ind, x: Inputs) -> Value:
     year, month = x.period
     ytd = projects.upgrade_investment(x.now.projects)
-    same = projects.upgrade_investment(x.sources.at(year - 1, month).projects)
-    full = projects.upgrade_investment(x.sources.at(year - 1, 12).projects)
+    same, full = _last_years_upgrades(x, month), _last_years_upgrades(x, 12)
     limits = tuple(x.thresholds["seasonal_share_limits"])
     projected = projects.project_flow(ytd, same, full, month, limits)
     return Value(_amount(ytd, ind.unit), _amount(projected, ind.unit))

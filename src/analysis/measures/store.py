@@ -77,13 +77,11 @@ class PeriodData:
     def panel(self) -> pd.DataFrame:
         return self.intake.panel
 
-    # --- Issue 4: the programme's other sources (projects, platforms, financing, returns) ---
-    @property
+    @cached_property
     def sources(self) -> Sources:
-        """The intake's project, platform, financing and department-return tables."""
+        """The intake's project, platform, financing, department-return and item tables
+        (one object, so their rows are indexed by period once: Sources.at)."""
         return Sources.from_intake(self.intake)
-
-    # --- end Issue 4 ---
 
     @cached_property
     def measured(self) -> pd.DataFrame:
