@@ -58,6 +58,20 @@ def require_program(present: bool, absent: str) -> None:
         pytest.skip(absent)
 
 
+def workbook_rows(path: Path) -> dict[str, list[tuple]]:
+    """Every sheet's rows (values) by sheet name, read by openpyxl in read-only mode and the
+    file closed at once: a read-only workbook holds its file open until it is closed."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {sheet.title: list(sheet.values) for sheet in book.worksheets}
+    finally:
+        book.close()
+
+
+def first_sheet_rows(path: Path) -> list[tuple]:
+    return next(iter(workbook_rows(path).values()))
+
+
 def write_sheet(path: Path, rows: list[list], merges: tuple[str, ...] = (), sheet="Sheet1"):
     """A workbook whose first sheet holds `rows` from A1, with the given merged ranges."""
     path.parent.mkdir(parents=True, exist_ok=True)

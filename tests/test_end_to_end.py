@@ -9,7 +9,6 @@ import sys
 
 import nbformat
 import numpy as np
-import openpyxl
 import pandas as pd
 import pytest
 import yaml
@@ -18,7 +17,14 @@ from analysis.config import PARAMS_DIR
 from analysis.errors import NotebookFailed
 from analysis.run import runner
 from analysis.run.runner import RunPaths, run
-from tests.conftest import BANDS, HOSTILE, cell_texts, copy_report, notebooks_with_cell
+from tests.conftest import (
+    BANDS,
+    HOSTILE,
+    cell_texts,
+    copy_report,
+    first_sheet_rows,
+    notebooks_with_cell,
+)
 
 YEAR, QUARTER = 2026, 3
 
@@ -145,7 +151,7 @@ def test_key_project_lists_are_judged_on_a_recount_of_the_project_workbook(city)
     annual plan completed against 序时进度, starts against the starts planned."""
     _, paths, report = city
     [path] = (paths.raw / "项目办").glob(f"{YEAR}年1-{3 * QUARTER}月*.xlsx")
-    rows = list(openpyxl.load_workbook(path, read_only=True).worksheets[0].values)
+    rows = first_sheet_rows(path)
     header = next(r for r in rows if r and "项目名称" in r)
     projects = [dict(zip(header, r, strict=False)) for r in rows[rows.index(header) + 1 :]]
     projects = [p for p in projects if p.get("项目类别")]

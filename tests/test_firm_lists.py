@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis.report import formatting as fmt
-from tests.conftest import BANDS, HOSTILE
+from tests.conftest import BANDS, HOSTILE, first_sheet_rows
 
 YEAR, MONTH, LIMIT = 2026, 9, 20  # params/thresholds.yaml: page_list_limit: 20
 ELAPSED, BAND = 0.75, 0.02  # 1-9月 of the year; on_track_band
@@ -60,7 +60,7 @@ POOL_HEADERS = [
 def _raw_rows(report, office: str, header: str) -> list[dict]:
     """The rows of the period's workbook of one office, read with openpyxl as dicts."""
     (path,) = (report.paths.raw / office).glob(f"{YEAR}年1-{MONTH}月*.xlsx")
-    rows = list(openpyxl.load_workbook(path, read_only=True).worksheets[0].values)
+    rows = first_sheet_rows(path)
     at = next(i for i, r in enumerate(rows) if header in r)
     return [dict(zip(rows[at], r, strict=False)) for r in rows[at + 1 :] if r[0] is not None]
 
@@ -185,7 +185,7 @@ def _attracted_outside(report) -> list[tuple]:
         year, month = map(int, re.match(r"(\d{4})年1-(\d{1,2})月", path.name).groups())
         start = datetime(year, 1, 1)
         end = datetime(year + month // 12, month % 12 + 1, 1)  # the first day after the period
-        rows = list(openpyxl.load_workbook(path, read_only=True).worksheets[0].values)
+        rows = first_sheet_rows(path)
         at = next(i for i, r in enumerate(rows) if "项目名称" in r)
         kind, day = rows[at].index("项目类别"), rows[at].index("开工时间")
         found += [

@@ -8,7 +8,6 @@ import csv
 import shutil
 import subprocess
 
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -18,7 +17,7 @@ from analysis.errors import ParamsError
 from analysis.intake import ingest
 from analysis.intake.reading import Aliases
 from analysis.items import goals
-from tests.conftest import CODE_A, require_program, write_sheet
+from tests.conftest import CODE_A, first_sheet_rows, require_program, workbook_rows, write_sheet
 
 YEAR, MONTH = 2026, 9
 GOALS_FILE = "经信局/2026年度企业对号入座目标.xlsx"
@@ -30,7 +29,7 @@ WAN = 1e4
 def _table(path, first_header: str) -> list[dict]:
     """A sheet's rows under the header row whose first named cell is `first_header`, as
     dicts by header, up to the first row without a value in column B (notes, sign-off)."""
-    rows = list(openpyxl.load_workbook(path, read_only=True).worksheets[0].values)
+    rows = first_sheet_rows(path)
     at = next(i for i, r in enumerate(rows) if first_header in [str(c) for c in r])
     header = [str(c) for c in rows[at]]
     body = []
@@ -87,8 +86,7 @@ def _recount(report) -> dict:
 
 
 def _sheet(report, name: str) -> list[dict]:
-    book = openpyxl.load_workbook(report.internal.folder / "firms.xlsx", read_only=True)
-    rows = list(book[name].values)
+    rows = workbook_rows(report.internal.folder / "firms.xlsx")[name]
     return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 

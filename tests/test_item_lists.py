@@ -16,7 +16,7 @@ from analysis.config import PARAMS_DIR
 from analysis.intake.ingest import ingest
 from analysis.intake.periods import Period
 from analysis.measures import products, store
-from tests.conftest import require_program, small_city
+from tests.conftest import require_program, small_city, workbook_rows
 
 END = datetime.datetime(2026, 9, 30)
 STAGES = ["辅导备案", "申报", "过会", "上市"]
@@ -39,9 +39,7 @@ def _sheet_rows(raw, folder: str, marker: str) -> list[dict]:
     `folder`, with the sending department."""
     rows = []
     for path in sorted((raw / folder).glob("2026年1-9月*.xlsx")):
-        book = openpyxl.load_workbook(path, read_only=True)
-        for sheet in book.worksheets:
-            values = list(sheet.values)
+        for values in workbook_rows(path).values():
             header = next((r for r in values if r and marker in r), None)
             if header is None:
                 continue
@@ -120,8 +118,8 @@ def test_measures_are_public_by_name_and_firms_to_visit_only_as_counts(report):
     lists = _lists()
     public = (report.public.folder / "08_reform_people.html").read_text(encoding="utf-8")
     internal = report.internal.folder / "firms.xlsx"
-    sheet = openpyxl.load_workbook(internal, read_only=True)["点名项目和企业"]
-    listed = {cell for row in sheet.values for cell in row if isinstance(cell, str)}
+    rows = workbook_rows(internal)["点名项目和企业"]
+    listed = {cell for row in rows for cell in row if isinstance(cell, str)}
     for measure in lists["recognition_measures"][:9]:  # the tenth the return leaves out
         assert measure["name"] in public
     for firm in lists["key_firms"] + lists["growth_firms"]:

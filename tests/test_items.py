@@ -12,7 +12,7 @@ from analysis.intake.ingest import ingest
 from analysis.intake.periods import Period
 from analysis.items.judging import NOT_REPORTED_ITEM
 from analysis.measures import products, store
-from tests.conftest import small_city
+from tests.conftest import first_sheet_rows, small_city
 
 Q = Period(2026, 9)
 GONE = "2026-ZD-005"
@@ -25,7 +25,7 @@ def _products(raw):
 
 def _project_rows(raw) -> list[dict]:
     (path,) = (raw / "项目办").glob("2026年1-9月*.xlsx")
-    rows = list(openpyxl.load_workbook(path, read_only=True).worksheets[0].values)
+    rows = first_sheet_rows(path)
     header = next(r for r in rows if r and "项目名称" in r)
     table = [dict(zip(header, r, strict=False)) for r in rows[rows.index(header) + 1 :]]
     return [r for r in table if r.get("项目编号")]

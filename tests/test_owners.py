@@ -4,7 +4,6 @@ a generated city's real workbooks read by the intake."""
 
 import shutil
 
-import openpyxl
 import pytest
 
 from analysis.config import PARAMS_DIR
@@ -13,6 +12,7 @@ from analysis.intake.periods import Period
 from analysis.judgement import NOT_REPORTED
 from analysis.measures import products, store
 from analysis.run.runner import cache_dir
+from tests.conftest import workbook_rows
 
 Q = Period(2026, 9)
 GONE = "体育局"
@@ -70,10 +70,9 @@ def test_each_department_sees_its_own_figure_as_its_return_states_it(two_cities)
     whole, _, raw = two_cities
     own = {}  # the ten measures done, read back from the workbooks with openpyxl
     for path in (raw / "部门报表").glob("2026年1-9月*.xlsx"):
-        book = openpyxl.load_workbook(path, read_only=True)
         department = path.name.removeprefix("2026年1-9月").split("工作")[0]
-        for sheet in book.worksheets:
-            for row in sheet.iter_rows(values_only=True):
+        for rows in workbook_rows(path).values():
+            for row in rows:
                 if row and isinstance(row[1], str) and row[1].startswith("CJ-"):
                     own[department] = own.get(department, 0.0) + (row[3] == "已完成")
     parts = whole.table("department_parts")

@@ -23,7 +23,13 @@ from analysis.intake.periods import Period
 from analysis.measures import owners, products, store
 from analysis.report import document, return_forms
 from analysis.run.cli import main
-from tests.conftest import execute_page, require_program, small_city
+from tests.conftest import (
+    execute_page,
+    first_sheet_rows,
+    require_program,
+    small_city,
+    workbook_rows,
+)
 
 Q = Period(2026, 9)
 END = dt.date(2026, 9, 30)  # the period's last day: a later date is not done in it
@@ -49,8 +55,7 @@ VISITS_SENT = dt.date(2026, 10, 4)  # 经信局's 企业走访 sheet, a day afte
 
 
 def _sheet_rows(path: Path) -> list[tuple]:
-    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
-    return list(sheet.iter_rows(values_only=True))
+    return first_sheet_rows(path)
 
 
 def _sample_return(raw: Path, department: str, month: int) -> dict[str, float]:
@@ -58,8 +63,7 @@ def _sample_return(raw: Path, department: str, month: int) -> dict[str, float]:
     department returning only items has none, one with no return no workbook), read with
     openpyxl."""
     paths = list((raw / "部门报表").glob(f"2026年1-{month}月{department}*.xlsx"))
-    for sheet in (s for path in paths for s in openpyxl.load_workbook(path, read_only=True)):
-        rows = list(sheet.iter_rows(values_only=True))
+    for rows in (s for path in paths for s in workbook_rows(path).values()):
         header = next((i for i, r in enumerate(rows) if "指标编号" in r), None)
         if header is not None:
             at = rows[header].index("指标编号"), rows[header].index("本年累计完成")
@@ -367,10 +371,12 @@ def test_item_sheets_have_the_intakes_layout_and_open_only_the_cells_to_fill(tri
     form = openpyxl.load_workbook(next(f for f in trip["forms"] if "经信局" in f.name))
     sample = next((trip["raw"] / "部门报表").glob("2026年1-6月经信局*.xlsx"))
     sample = openpyxl.load_workbook(sample, read_only=True)
+    sent = {name: _header_of(sample[name]) for name in ("事项进展", "企业走访")}
+    sample.close()  # a read-only workbook holds its file open until closed
     for name, locked, open_ in (("事项进展", "ABC", "DEF"), ("企业走访", "ABCD", "EFG")):
         sheet = form[name]
         header = _header_of(sheet)
-        assert header == _header_of(sample[name])
+        assert header == sent[name]
         assert sheet.protection.sheet
         rows = [r for r in range(4, sheet.max_row + 1) if isinstance(sheet[f"A{r}"].value, int)]
         assert rows == list(range(4, 4 + len(rows))) and rows
@@ -430,8 +436,8 @@ def test_forms_carry_targets_previous_figures_and_every_item_a_department_return
     every = " ".join(
         str(v)
         for form in trip["forms"]
-        for sheet in openpyxl.load_workbook(form, read_only=True)
-        for row in sheet.iter_rows(values_only=True)
+        for rows in workbook_rows(form).values()
+        for row in rows
         for v in row
         if v
     )
@@ -605,11 +611,11 @@ def test_each_departments_state_is_the_date_its_sheets_state(report):
     for path in (report.paths.raw / "部门报表").glob("2026年1-9月*工作进展.xlsx"):
         department = path.name.removeprefix("2026年1-9月").removesuffix("工作进展.xlsx")
         lines = [
-            str(cell.value)
-            for sheet in openpyxl.load_workbook(path, read_only=True)
-            for row in sheet.iter_rows(max_row=3)
-            for cell in row
-            if cell.value
+            str(value)
+            for rows in workbook_rows(path).values()
+            for row in rows[:3]
+            for value in row
+            if value
         ]
         days = [dt.date(*map(int, m)) for line in lines for m in said.findall(line)]
         assert days, path.name

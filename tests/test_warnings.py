@@ -7,7 +7,6 @@ import shutil
 
 import nbformat
 import numpy as np
-import openpyxl
 import pandas as pd
 import papermill
 import pytest
@@ -18,7 +17,7 @@ from analysis.intake import ingest, quality
 from analysis.measures import products, store, warnings
 from analysis.run import kernels, runner
 from analysis.sample import city as sample
-from tests.conftest import BANDS
+from tests.conftest import BANDS, workbook_rows
 
 YEAR, MONTH = 2026, 9
 ABOVE_SIZE = 2e7  # 2000万, params/thresholds.yaml
@@ -235,8 +234,7 @@ def test_the_statistics_rows_are_the_intakes(city):
 
 # --- the shared report: page and sheet ---------------------------------------------------
 def test_the_sheet_holds_every_warning_of_the_shared_report_with_its_rule(report):
-    book = openpyxl.load_workbook(report.internal.folder / "firms.xlsx", read_only=True)
-    rows = list(book["预警企业"].values)
+    rows = workbook_rows(report.internal.folder / "firms.xlsx")["预警企业"]
     assert rows[0][:5] == ("预警规则", "规则内排序", "信用代码", "企业名称", "产业")
     names = {r.name: r.id for r in warnings.RULES}
     listed = {r.id: sorted(x[2] for x in rows[1:] if names[x[0]] == r.id) for r in FIRM_RULES}
@@ -249,8 +247,7 @@ def test_the_page_shows_the_rules_with_their_parameters_and_the_public_one_no_fi
     for page in (internal, public):
         assert "下降 20% 及以上" in page and "低于规模以上工业企业标准 2000万元" in page
         assert "亏损面" in page and "个百分点" in page
-    book = openpyxl.load_workbook(report.internal.folder / "firms.xlsx", read_only=True)
-    rows = list(book["预警企业"].values)[1:]
+    rows = workbook_rows(report.internal.folder / "firms.xlsx")["预警企业"][1:]
     # the page shows the first page_list_limit (20) entries, the rules taking turns: the
     # two worst of every firm rule (the named items and own goals take turns with them)
     firm_rules = {r.name for r in FIRM_RULES}
