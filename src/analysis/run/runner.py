@@ -310,6 +310,8 @@ class _Run:
 def _locked_run(run: _Run, force: bool, gathered: dict) -> RunResult:
     """The period's products are built once; the notebooks then run on them while this
     process writes the data files and renders each page as its notebook finishes."""
+    from analysis.intake.ingest import give_back
+
     q, paths, edition = run.q, run.paths, run.edition
     root = edition_root(Path(paths.out).resolve(), edition)
     root.mkdir(parents=True, exist_ok=True)
@@ -338,6 +340,7 @@ def _locked_run(run: _Run, force: bool, gathered: dict) -> RunResult:
         built = staging / PRODUCTS  # computed once, read by every notebook; never published
         started = time.monotonic()
         made = products.build(data, built, paths.params)
+        give_back()  # the build's passing tables, before the kernels need memory
         run.interruption.check()
         card = made.table("scorecard" if edition == "internal" else "scorecard_public")
         log.info("products built in %.1fs", time.monotonic() - started)
