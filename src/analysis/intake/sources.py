@@ -140,11 +140,14 @@ class Sources:
 
     def at(self, year: int, month: int) -> "Sources":
         """The rows reported for one period (cumulative through `month`)."""
-        return Sources(*(_period(getattr(self, f.name), year, month) for f in fields(self)))
+        return Sources(*(period_rows(getattr(self, f.name), year, month) for f in fields(self)))
 
 
-def _period(table: pd.DataFrame, year: int, month: int) -> pd.DataFrame:
-    return table[(table["year"] == year) & (table["month"] == month)]
+def period_rows(table: pd.DataFrame, year: int, month: int, columns=None) -> pd.DataFrame:
+    """A table's rows reported for one period; only `columns` where given (a province's
+    project lists run to millions of rows: a measure needing two columns copies two)."""
+    rows = (table["year"] == year) & (table["month"] == month)
+    return table.loc[rows] if columns is None else table.loc[rows, columns]
 
 
 def period_end(year: int, month: int) -> pd.Timestamp:

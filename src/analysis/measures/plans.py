@@ -20,7 +20,7 @@ import pandas as pd
 from analysis.errors import ParamsError
 from analysis.intake import returns
 from analysis.intake.periods import Period
-from analysis.intake.sources import Sources
+from analysis.intake.sources import Sources, period_rows
 from analysis.items import judging
 from analysis.measures import innovation, projects
 from analysis.measures.tiers import comparable_growth
@@ -168,11 +168,12 @@ def _plan_completion(ind, x: Inputs) -> Value:
 
 
 def _last_years_upgrades(x: Inputs, month: int) -> float:
-    """技改投入 of last year to `month` (yuan), from the two columns it needs: a province's
-    project lists run to millions of rows, and the history paths ask this of every period."""
-    listed = x.sources.projects
-    rows = (listed["year"] == x.quarter.year - 1) & (listed["month"] == month)
-    return projects.upgrade_investment(listed.loc[rows, ["kind", "completed_investment"]])
+    """技改投入 of last year to `month` (yuan), from the two columns it needs (the history
+    paths ask this of every period)."""
+    needed = ["kind", "completed_investment"]
+    return projects.upgrade_investment(
+        period_rows(x.sources.projects, x.quarter.year - 1, month, needed)
+    )
 
 
 def _upgrade_investment(ind, x: Inputs) -> Value:

@@ -79,8 +79,7 @@ class PeriodData:
 
     @cached_property
     def sources(self) -> Sources:
-        """The intake's project, platform, financing, department-return and item tables
-        (one object, so their rows are indexed by period once: Sources.at)."""
+        """The intake's project, platform, financing, department-return and item tables."""
         return Sources.from_intake(self.intake)
 
     @cached_property
