@@ -2,6 +2,8 @@
 
 import json
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -62,6 +64,19 @@ def test_environment_yml_mirrors_the_pins_in_pyproject():
     env = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text(encoding="utf-8"))
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert _pins(pinned) == _pins(pip_section)
+
+
+def test_papermill_loads_without_compiling_iri_grammars():
+    """jsonschema 4.25+ imports rfc3987-syntax, which JupyterLab's extras install and which
+    compiles 35 grammars on import: 1.2 CPU-seconds in every process that loads nbformat
+    (each run, papermill by hand, each test worker). The pin keeps it out."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, papermill, nbconvert; print(*sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "jsonschema" in loaded and "rfc3987_syntax" not in loaded
 
 
 def test_tier_targets_are_the_programmes():
