@@ -191,10 +191,10 @@ def test_raw_files_are_never_written(tmp_path):
 
 
 def test_the_cache_is_read_and_follows_a_moved_file(tmp_path, monkeypatch):
-    """A second run parses no file and reads no file's head (the parser and the head
-    reader are made to fail: every table and head must come from the cache) and gives the
-    same tables; a workbook moved to another folder keeps
-    its entry, and every table names it where it now is."""
+    """A second run parses no file, reads no file's head and starts no reading process
+    (the parser, the head reader and the readers' pool are made to fail: every table and
+    head must come from the cache) and gives the same tables; a workbook moved to another
+    folder keeps its entry, and every table names it where it now is."""
     import analysis.intake.ingest as intake_module
 
     raw, cache_dir = tmp_path / "raw", tmp_path / "cache"
@@ -212,8 +212,12 @@ def test_the_cache_is_read_and_follows_a_moved_file(tmp_path, monkeypatch):
     def head(path, *args):
         raise AssertionError(f"{path}'s head read again: the heads were not remembered")
 
+    def pool(workers):
+        raise AssertionError(f"{workers} reading processes started for cached files")
+
     monkeypatch.setattr(intake_module, "read_source", parse)
     monkeypatch.setattr(intake_module.selection, "heads", head)
+    monkeypatch.setattr(intake_module, "reader_pool", pool)
     second = ingest(raw, cache_dir=cache_dir)
     assert sorted(p.name for p in cache_dir.iterdir() if p.is_dir()) == entries
 

@@ -2,9 +2,10 @@
 
 An unchanged workbook is never parsed twice. The key also covers params/columns.yaml and
 the source of the reading code, so a new alias or a reader fix re-reads every file.
-Entries are written where each file is parsed (in the reading processes) into a staging
-folder beside the cache, and moved into it only once every file of the run was read, so a
-refused file leaves the cache as it was.
+Cached files are loaded where the run is; only the others go to the reading processes, so
+no process is started for a folder read before. Entries are written where each file is
+parsed (in the reading processes) into a staging folder beside the cache, and moved into
+it only once every file of the run was read, so a refused file leaves the cache as it was.
 """
 
 import functools
@@ -100,17 +101,13 @@ def entry_for(path: Path, sha256: str, spec: dict, cache_dir: Path) -> Path:
     return Path(cache_dir) / f"{sha256[:32]}-{reader_fingerprint(spec)}"
 
 
-def lookup(path: Path, spec: dict, cache_dir: Path | None, parse) -> tuple[Parsed, bool]:
-    """The parsed file from the cache, else `parse(path)`; and whether it was parsed now
-    (so the caller can store it once every file of the run has been read)."""
-    sha256 = file_checksum(path)
-    entry = entry_for(path, sha256, spec, cache_dir) if cache_dir else None
-    if entry and (entry / "complete").exists():
-        parts = [feather.read_feather(entry / f"{part}.arrow") for part in PARTS]
-        return _stamped(Parsed(*parts), path, sha256), False
-    parsed = parse(path)
-    parsed.path, parsed.sha256 = path, sha256
-    return parsed, True
+def cached(path: Path, sha256: str, spec: dict, cache_dir: Path) -> Parsed | None:
+    """The file as parsed before, from its entry, or None when it has none."""
+    entry = entry_for(path, sha256, spec, cache_dir)
+    if not (entry / "complete").exists():
+        return None
+    parts = [feather.read_feather(entry / f"{part}.arrow") for part in PARTS]
+    return _stamped(Parsed(*parts), path, sha256)
 
 
 def staging_for(cache_dir: Path) -> Path:

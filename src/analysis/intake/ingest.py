@@ -496,18 +496,15 @@ class _Refusal:
         return NoHeaderError(self.path, self.diagnosis)
 
 
-def _read(path: Path, spec: dict, aliases: Aliases, cache_dir: Path | None, staging: Path | None):
-    """One raw file, from the cache or parsed now, its cache entry staged; or its refusal."""
-    yuan_above = float(spec["yuan_if_median_revenue_above"])
+def _read(path: Path, checksums: dict, spec: dict, aliases: Aliases, staging: Path | None):
+    """One raw file parsed, its cache entry staged; or its refusal."""
     try:
-        found, new = cache.lookup(
-            path, spec, cache_dir, lambda p: read_source(p, aliases, yuan_above)
-        )
+        found = read_source(path, aliases, float(spec["yuan_if_median_revenue_above"]))
     except InputFileError as exc:
         return _Refusal(exc.path, exc.problem, getattr(exc, "diagnosis", None))
-    if new and staging:
+    found.path, found.sha256, found.fresh = path, checksums[path], True
+    if staging:
         cache.stage(found, spec, staging)
-    found.fresh = new
     return found
 
 
@@ -515,12 +512,14 @@ READING_COLUMNS = ["file", "kind", "period", "action", "reason"]
 PARSED, CACHED, SKIPPED = "解析", "取自缓存", "未解析"
 
 
-def _needed(paths: list[Path], raw_dir: Path, aliases: Aliases, period, limit: int, remembered):
+def _needed(
+    paths: list[Path], raw_dir: Path, aliases: Aliases, period, limit: int, remembered, checksums
+):
     """The files a report of `period` reads (every file when it is None; 'latest': the
     newest the statistics and tax heads name), each held to the row limit before its
     parse; one row per file skipped, with why (selection.py); and the heads to remember
     (selection.remember) where `remembered` (cache.heads_file) keeps them, else {}."""
-    heads_of, heads_kept = selection.heads_of(paths, aliases, limit, remembered)
+    heads_of, heads_kept = selection.heads_of(paths, aliases, limit, remembered, checksums)
     report = selection.latest(heads_of) if period == "latest" else period
     kept, skipped = [], []
     for path, sheets in heads_of.items():
@@ -587,6 +586,15 @@ def _read_all(paths: list[Path], read) -> list:
         return [futures[i].result() for i in range(len(paths))]
 
 
+def _from_cache_or_read(paths: list[Path], checksums: dict, spec: dict, cache_dir, read) -> list:
+    """Each file as parsed before (cache.cached), else parsed now by `read`: only the files
+    the cache lacks go to the reading processes. In the order of `paths`."""
+    found = {p: cache.cached(p, checksums[p], spec, cache_dir) for p in paths} if cache_dir else {}
+    new = [p for p in paths if found.get(p) is None]
+    found |= dict(zip(new, _read_all(new, read), strict=True))
+    return [found[p] for p in paths]
+
+
 def reader_pool(workers: int) -> ProcessPoolExecutor:
     """Reading processes that end with the run that started them."""
     methods = multiprocessing.get_all_start_methods()
@@ -627,12 +635,15 @@ def ingest(
     if not paths:
         raise InputFileError(raw_dir, "目录中没有 .xlsx/.xls/.csv 文件 / no workbooks found")
     limit = thresholds["max_rows_per_sheet"]
+    checksums = {path: cache.file_checksum(path) for path in paths}
     remembered = cache.heads_file(cache_dir, spec, limit) if cache_dir else None
-    paths, skipped, heads_kept = _needed(paths, raw_dir, aliases, period, limit, remembered)
+    paths, skipped, heads_kept = _needed(
+        paths, raw_dir, aliases, period, limit, remembered, checksums
+    )
     staging = cache.staging_for(cache_dir) if cache_dir else None
-    read = partial(_read, spec=spec, aliases=aliases, cache_dir=cache_dir, staging=staging)
+    read = partial(_read, checksums=checksums, spec=spec, aliases=aliases, staging=staging)
     try:
-        outcomes = _read_all(paths, read)
+        outcomes = _from_cache_or_read(paths, checksums, spec, cache_dir, read)
         parsed, refused = [], []
         for found in outcomes:  # in file order: the same file is named as when read in turn
             if isinstance(found, _Refusal) and found.diagnosis is None:

@@ -18,7 +18,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from analysis.errors import InputFileError
-from analysis.intake.cache import file_checksum
 from analysis.intake.periods import Period
 from analysis.intake.reading import HEADER_SCAN_ROWS, Aliases, find_table, head_grids
 
@@ -70,18 +69,19 @@ def heads(path: Path, aliases: Aliases, limit: int) -> list[SheetHead]:
 
 
 def heads_of(
-    paths: list[Path], aliases: Aliases, limit: int, remembered: Path | None = None
+    paths: list[Path], aliases: Aliases, limit: int, remembered: Path | None, checksums: dict
 ) -> tuple[dict[Path, list[SheetHead]], dict]:
     """Each file's heads, and what to remember of them (remember). With `remembered` (a
     file in the cache: cache.heads_file), an unchanged file's heads are read once: kept by
-    the file's checksum and name (a period may come from the name), so a province's three
-    hundred files are not opened again each month for their heads."""
+    the file's checksum (`checksums`, by path) and name (a period may come from
+    the name), so a province's three hundred files are not opened again each month for
+    their heads."""
     if remembered is None:
         return {path: heads(path, aliases, limit) for path in paths}, {}
     known = _remembered(remembered)
     found, keys = {}, {}
     for path in paths:
-        keys[path] = f"{file_checksum(path)}:{path.name}"
+        keys[path] = f"{checksums[path]}:{path.name}"
         stored = known.get(keys[path])
         found[path] = [_head(h) for h in stored] if stored else heads(path, aliases, limit)
     # only this folder's files: the list does not grow with the years
