@@ -12,7 +12,6 @@ page: refreshing a reused report's list of earlier periods needs none of them.
 import functools
 import html
 import re
-import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,11 +20,6 @@ import jinja2
 
 from analysis.intake.periods import Period
 from analysis.report import printing
-
-# nbformat validates with jsonschema, whose import compiles rfc3987-syntax's IRI grammar:
-# over a second of every run's start (python-jsonschema/jsonschema#1428). A notebook has no
-# IRI-formatted field, so this process goes without that format check.
-sys.modules.setdefault("rfc3987_syntax", None)
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "offline"
