@@ -1,6 +1,7 @@
 """Shared fixtures: small workbooks in the bureaus' layout, written with openpyxl, and the
 generated report that every module which only reads a report shares."""
 
+import contextlib
 import fcntl
 import os
 import pickle
@@ -8,6 +9,7 @@ import shutil
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from unittest import mock
 
 import openpyxl
 import pandas as pd
@@ -130,6 +132,21 @@ def small_city(root: Path, seed: int, month: int = 9, jan_feb: bool = False):
     truth = sample.generate_city(firms=40, seed=seed, year=2026, month=month, jan_feb=jan_feb)
     sample.write_city(truth, root / "raw")
     return truth, RunPaths(raw=root / "raw", out=root / "reports", processed=root / "processed")
+
+
+@contextlib.contextmanager
+def without_libreoffice():
+    """Runs inside go as on a machine without LibreOffice: no bulletin.pdf, a line in the
+    run's log (document.to_pdf). For the runs whose tests do not read the PDF: converting
+    it is about 1.4 CPU-seconds of each run. The shared report's runs, test_document's own
+    conversions and the runs that are killed or interrupted keep LibreOffice."""
+    found = shutil.which
+
+    def which(name, *args, **kwargs):
+        return None if name == "soffice" else found(name, *args, **kwargs)
+
+    with mock.patch("shutil.which", which):
+        yield
 
 
 def notebooks_with_cell(folder: Path, source_for, position: int | None = None, bare=()) -> Path:
@@ -268,7 +285,8 @@ def _make_october(root: Path):
     notebooks = notebooks_with_cell(
         root / "notebooks", lambda name: "", bare=set(NOTEBOOKS) - shown
     )
-    return truth, paths, run("2026年1-10月", replace(paths, notebooks=notebooks))
+    with without_libreoffice():
+        return truth, paths, run("2026年1-10月", replace(paths, notebooks=notebooks))
 
 
 def copy_report(report: Report, root: Path):
@@ -302,7 +320,8 @@ def _make_q2(report: Report, root: Path):
     copy = copy_report(report, root)  # makes root first: under xdist it is not made yet
     bare = notebooks_with_cell(root / "bare", lambda name: "", bare=NOTEBOOKS)
     paths = replace(copy, notebooks=bare)
-    return produce("2026Q2", paths), paths
+    with without_libreoffice():
+        return produce("2026Q2", paths), paths
 
 
 def copy_q2_beside(made, root: Path):

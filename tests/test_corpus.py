@@ -13,6 +13,7 @@ from analysis.config import PARAMS_DIR
 from analysis.errors import InputFileError
 from analysis.intake.ingest import ingest
 from analysis.run.runner import RunPaths, run
+from tests.conftest import without_libreoffice
 
 CORPUS = Path(__file__).parent / "corpus"
 A, B, C = "91350100M000100Y43", "91371082MA3C4XKT0M", "91371082MA3C4XKT0B"
@@ -260,7 +261,8 @@ def test_a_folder_never_seen_before_gets_a_whole_report(tmp_path):
     """No sources besides statistics and tax, no last year: every notebook still renders,
     and the tiers count the corpus firms by the figures written out above."""
     paths = RunPaths(raw=CORPUS / "good", out=tmp_path / "out", processed=tmp_path / "p")
-    report = run("2026Q3", paths)
+    with without_libreoffice():
+        report = run("2026Q3", paths)
     card = pd.read_csv(report / "scorecard.csv", encoding="utf-8-sig").set_index("indicator")
     # ≥1亿: A (1.20005亿), C (1.00005亿), 金牌饲料 (2.35亿); 中机模具 (0.99亿) is below
     assert card.loc["sales_ge_100m", "actual"] == 3

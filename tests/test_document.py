@@ -23,7 +23,7 @@ from analysis.intake.periods import Period
 from analysis.measures import changes, targets
 from analysis.report import document
 from analysis.run.runner import produce
-from tests.conftest import cell_texts, copy_q2_beside, require_program
+from tests.conftest import cell_texts, copy_q2_beside, require_program, without_libreoffice
 
 # The supervision office's attention statuses, written out here rather than imported.
 ATTENTION = {"滞后", "逾期未完成", "未完成", "预计未达标", "未达到目标"}
@@ -303,7 +303,8 @@ def two_reports(q2_beside, tmp_path_factory):
     then 2026Q3 made again: its 通报 is the year's second and compares itself with
     2026Q2's scorecard. Bare notebooks: only the run's own files are looked at."""
     earlier, paths = copy_q2_beside(q2_beside, tmp_path_factory.mktemp("two_reports"))
-    later = produce("2026Q3", paths, force=True)
+    with without_libreoffice():
+        later = produce("2026Q3", paths, force=True)
     return earlier.folder, later.folder
 
 

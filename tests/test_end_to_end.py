@@ -24,6 +24,7 @@ from tests.conftest import (
     copy_report,
     first_sheet_rows,
     notebooks_with_cell,
+    without_libreoffice,
 )
 
 YEAR, QUARTER = 2026, 3
@@ -213,7 +214,7 @@ def test_a_failing_notebook_names_its_cell_keeps_evidence_and_leaves_the_report(
         bare=runner.NOTEBOOKS,  # what they compute is not the question
     )
     failing = RunPaths(raw=paths.raw, out=paths.out, processed=paths.processed, notebooks=notebooks)
-    with pytest.raises(NotebookFailed) as err:
+    with pytest.raises(NotebookFailed) as err, without_libreoffice():
         run("latest", failing)
     assert err.value.notebook == "02_firm_tiers.ipynb"
     assert "ValueError: 故意的错误" in str(err.value)

@@ -15,7 +15,7 @@ from analysis.errors import NoDataError
 from analysis.intake.periods import Period
 from analysis.measures import products, store
 from analysis.run import kernels, runner
-from tests.conftest import BANDS, cell_texts, copy_report
+from tests.conftest import BANDS, cell_texts, copy_report, without_libreoffice
 
 YEAR, MONTH = 2026, 9
 
@@ -144,7 +144,8 @@ def test_the_run_builds_each_product_once_and_the_kernels_only_read_them(
         return made
 
     monkeypatch.setattr(products, "build", build_then_hide_the_intake)
-    result = runner.produce("latest", paths, force=True)
+    with without_libreoffice():
+        result = runner.produce("latest", paths, force=True)
     assert calls == {name: 1 for name in products.TABLES}
     assert not (result.folder / runner.PRODUCTS).exists()  # never published
     assert "营业收入≥1亿元" in (result.folder / "02_firm_tiers.html").read_text(encoding="utf-8")
