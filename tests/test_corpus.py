@@ -248,9 +248,9 @@ def test_files_read_in_two_processes_give_the_tables_of_one_reading_in_turn(fold
     handed out first, the results are taken in file order)."""
     import analysis.intake.ingest as intake_module
 
-    monkeypatch.setattr(intake_module, "_readers", lambda paths: 1)
+    monkeypatch.setattr(intake_module, "_readers", lambda paths, alongside: 0)  # in this process
     alone = ingest(CORPUS / folder)
-    monkeypatch.setattr(intake_module, "_readers", lambda paths: 2)
+    monkeypatch.setattr(intake_module, "_readers", lambda paths, alongside: 2)
     together = ingest(CORPUS / folder)
     assert len(alone.files) > 1
     for name in alone.table_names():

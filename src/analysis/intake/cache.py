@@ -2,8 +2,8 @@
 
 An unchanged workbook is never parsed twice. The key also covers params/columns.yaml and
 the source of the reading code, so a new alias or a reader fix re-reads every file.
-Cached files are loaded where the run is; only the others go to the reading processes, so
-no process is started for a folder read before. Entries are written where each file is
+Cached files are loaded where the run is, while the reading processes parse the others; a
+folder read before starts no process. Entries are written where each file is
 parsed (in the reading processes) into a staging folder beside the cache, and moved into
 it only once every file of the run was read, so a refused file leaves the cache as it was.
 """
@@ -101,11 +101,14 @@ def entry_for(path: Path, sha256: str, spec: dict, cache_dir: Path) -> Path:
     return Path(cache_dir) / f"{sha256[:32]}-{reader_fingerprint(spec)}"
 
 
-def cached(path: Path, sha256: str, spec: dict, cache_dir: Path) -> Parsed | None:
-    """The file as parsed before, from its entry, or None when it has none."""
-    entry = entry_for(path, sha256, spec, cache_dir)
-    if not (entry / "complete").exists():
-        return None
+def entry(path: Path, sha256: str, spec: dict, cache_dir: Path) -> Path | None:
+    """The file's complete cache entry, or None when it has none."""
+    found = entry_for(path, sha256, spec, cache_dir)
+    return found if (found / "complete").exists() else None
+
+
+def load(entry: Path, path: Path, sha256: str) -> Parsed:
+    """The file as parsed before, from its entry."""
     parts = [feather.read_feather(entry / f"{part}.arrow") for part in PARTS]
     return _stamped(Parsed(*parts), path, sha256)
 

@@ -566,32 +566,43 @@ def _reading(parsed: list[cache.Parsed], skipped: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=READING_COLUMNS)
 
 
-def _readers(paths: list[Path]) -> int:
-    """Reading processes: one per core the run may use, at most one per file."""
+def _readers(paths: list[Path], alongside: bool) -> int:
+    """Reading processes: one per core the run may use, at most one per file; none for a
+    lone file unless this process has work of its own `alongside` meanwhile."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(READERS, cores or 1, len(paths))
+    workers = min(READERS, cores or 1, len(paths))
+    return workers if workers > 1 or (alongside and (cores or 1) > 1) else 0
 
 
-def _read_all(paths: list[Path], read) -> list:
+def _read_all(paths: list[Path], read, meanwhile) -> tuple[list, dict]:
     """`read` over every file, in separate processes when there are cores for it (a
-    workbook's parse holds the interpreter). Largest files are handed out first, so the
-    processes finish together; results come back in the order of `paths` whatever order
-    the processes finish in, so the tables built from them do not depend on it."""
-    workers = _readers(paths)
-    if workers < 2:
-        return [read(p) for p in paths]
+    workbook's parse holds the interpreter), and what `meanwhile()` returns, called in this
+    process while they parse. Largest files are handed out first, so the processes finish
+    together; results come back in the order of `paths` whatever order the processes
+    finish in, so the tables built from them do not depend on it."""
+    workers = _readers(paths, alongside=meanwhile is not None)
+    if not workers:
+        return [read(p) for p in paths], meanwhile() if meanwhile else {}
     by_size = sorted(range(len(paths)), key=lambda i: -paths[i].stat().st_size)
     with reader_pool(workers) as pool:
         futures = {i: pool.submit(read, paths[i]) for i in by_size}
-        return [futures[i].result() for i in range(len(paths))]
+        done = meanwhile() if meanwhile else {}
+        return [futures[i].result() for i in range(len(paths))], done
 
 
 def _from_cache_or_read(paths: list[Path], checksums: dict, spec: dict, cache_dir, read) -> list:
-    """Each file as parsed before (cache.cached), else parsed now by `read`: only the files
-    the cache lacks go to the reading processes. In the order of `paths`."""
-    found = {p: cache.cached(p, checksums[p], spec, cache_dir) for p in paths} if cache_dir else {}
-    new = [p for p in paths if found.get(p) is None]
-    found |= dict(zip(new, _read_all(new, read), strict=True))
+    """Each file as parsed before, from its cache entry, else parsed now by `read`: the
+    reading processes parse the files the cache lacks while this process loads the others.
+    In the order of `paths`."""
+    entries = {p: cache.entry(p, checksums[p], spec, cache_dir) for p in paths} if cache_dir else {}
+    stored = {p: e for p, e in entries.items() if e is not None}
+    new = [p for p in paths if p not in stored]
+
+    def load() -> dict:
+        return {p: cache.load(e, p, checksums[p]) for p, e in stored.items()}
+
+    parsed, loaded = _read_all(new, read, load if stored else None)
+    found = loaded | dict(zip(new, parsed, strict=True))
     return [found[p] for p in paths]
 
 
