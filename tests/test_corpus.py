@@ -232,6 +232,20 @@ def test_the_cache_is_read_and_follows_a_moved_file(tmp_path, monkeypatch):
     assert set(second.sheets["file"]) >= {str(new)} and str(old) not in set(second.sheets["file"])
 
 
+def test_a_damaged_cache_entry_is_parsed_again_and_replaced(tmp_path):
+    raw, cache_dir = tmp_path / "raw", tmp_path / "cache"
+    shutil.copytree(CORPUS / "good", raw)
+    first = ingest(raw, cache_dir=cache_dir)
+    entries = sorted(p for p in cache_dir.iterdir() if p.is_dir())
+    (entries[0] / "records.arrow").write_bytes(b"torn")
+    again = ingest(raw, cache_dir=cache_dir)
+    for name in set(first.table_names()) - {"reading"}:  # how each file was had differs
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(again, name))
+    assert list(again.reading["action"]).count("解析") == 1  # that file alone, parsed
+    assert sorted(p for p in cache_dir.iterdir() if p.is_dir()) == entries
+    assert (entries[0] / "records.arrow").read_bytes() != b"torn"
+
+
 def test_a_refused_file_leaves_the_cache_untouched_too(tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(CORPUS / "good", raw)

@@ -107,9 +107,15 @@ def entry(path: Path, sha256: str, spec: dict, cache_dir: Path) -> Path | None:
     return found if (found / "complete").exists() else None
 
 
-def load(entry: Path, path: Path, sha256: str) -> Parsed:
-    """The file as parsed before, from its entry."""
-    parts = [feather.read_feather(entry / f"{part}.arrow") for part in PARTS]
+def load(entry: Path, path: Path, sha256: str) -> Parsed | None:
+    """The file as parsed before, from its entry; None when the entry went or is damaged
+    (removed by hand while the run read the others, say): the damaged entry is removed, so
+    the file, parsed again, takes its place."""
+    try:
+        parts = [feather.read_feather(entry / f"{part}.arrow") for part in PARTS]
+    except (OSError, pa.ArrowInvalid):
+        shutil.rmtree(entry, ignore_errors=True)
+        return None
     return _stamped(Parsed(*parts), path, sha256)
 
 

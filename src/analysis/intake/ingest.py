@@ -603,7 +603,7 @@ def _from_cache_or_read(paths: list[Path], checksums: dict, spec: dict, cache_di
 
     parsed, loaded = _read_all(new, read, load if stored else None)
     found = loaded | dict(zip(new, parsed, strict=True))
-    return [found[p] for p in paths]
+    return [found[p] if found[p] is not None else read(p) for p in paths]
 
 
 def reader_pool(workers: int) -> ProcessPoolExecutor:
