@@ -157,13 +157,16 @@ SHORT_NAME = 10  # characters: a name this short (an industry, a tier) is never 
 def _short_names(shown: pd.DataFrame) -> pd.DataFrame:
     """Class "short" on the cells of text columns whose every value is a short name, so
     that 现代制造业 or 农(海)产品深加工 stays on one line (report.css)."""
-    classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
-    for column in shown.columns:
-        values = shown[column].dropna()
-        text = len(values) and values.map(lambda v: isinstance(v, str)).all()
-        if text and values.str.len().max() <= SHORT_NAME:
-            classes[column] = "short"
-    return classes
+    short = [_is_short_name(shown[column].tolist()) for column in shown.columns]
+    marks = ["short" if s else "" for s in short]
+    return pd.DataFrame([marks] * len(shown), index=shown.index, columns=shown.columns)
+
+
+def _is_short_name(values: list) -> bool:
+    """Every value present is text of at most SHORT_NAME characters (plain Python: a
+    page's tables are small and pandas' per-call cost was most of their formatting)."""
+    present = [v for v in values if not pd.isna(v)]
+    return bool(present) and all(isinstance(v, str) and len(v) <= SHORT_NAME for v in present)
 
 
 def in_period_order(frame: pd.DataFrame, column: str = "period", within: str | None = None):
