@@ -1,3 +1,5 @@
+import re
+
 import pandas as pd
 
 from analysis.report import formatting as fmt
@@ -100,3 +102,21 @@ def test_every_status_cell_reads_with_wcag_aa_contrast():
         round(fmt.contrast("#ffffff", "#f9a825"), 2) == 1.97
     )  # the amber behind white (WCAG: 1.97:1)
     assert round(fmt.contrast("#000000", "#ffffff"), 1) == 21.0
+
+
+def test_only_columns_of_short_names_are_kept_on_one_line():
+    """现代制造业 must not wrap as 现代制/造业: a column whose every value is text of at most
+    ten characters gets class "short" (report.css: nowrap); a firm's name, a figure or a
+    column with a long name among short ones does not."""
+    frame = pd.DataFrame(
+        {
+            "industry": ["现代制造业", "农(海)产品深加工", None],
+            "firm": ["黄海", "威海市环翠区某某精密机械制造有限公司", "渔具"],
+            "revenue": [1.5, 2.0, 3.0],
+        }
+    )
+    headers = {"industry": "产业", "firm": "企业", "revenue": "营业收入"}
+    html = table(frame, headers).to_html()
+    cells = re.findall(r'<td id="T_\w+_row(\d+)_col(\d+)" class="([^"]*)"', html)
+    short = {int(col) for _, col, classes in cells if "short" in classes.split()}
+    assert short == {0} and len(cells) == 9
