@@ -81,7 +81,8 @@ FILE_COLUMNS = [
 
 @dataclass
 class Intake:
-    """The result of reading a raw folder: one tidy table per kind of source."""
+    """The result of reading a raw folder: one tidy table per kind of source. The rows'
+    file and sheet labels (FILE_LABELS) are categorical; as_text gives a table as written."""
 
     panel: pd.DataFrame  # firm × period: statistics and tax figures, amounts in yuan
     quarantine: pd.DataFrame  # one row per rejected cell
@@ -429,7 +430,7 @@ def _panel(merged: list[pd.DataFrame]) -> pd.DataFrame:
     industry = panel["industry"].astype("str")
     panel["industry"] = industry.where(industry.notna() & (industry != ""), "未归类")
     ordered = KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem", "sources"] + SOURCE
-    panel = _as_text(panel.reindex(columns=ordered + ["tax_source", "tax_row"]))
+    panel = panel.reindex(columns=ordered + ["tax_source", "tax_row"])
     panel[VALUE_COLUMNS] = panel[VALUE_COLUMNS].astype("float64")
     return sorted_by(panel, KEY)
 
@@ -464,12 +465,18 @@ def _source_table(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
     if rows.empty:  # not reported: empty, but with text columns still text
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     named = rows.drop(columns="kind", errors="ignore").rename(columns=KIND_COLUMNS)
-    return _as_text(named.reindex(columns=columns).reset_index(drop=True))
+    return named.reindex(columns=columns).reset_index(drop=True)
 
 
-def _as_text(table: pd.DataFrame) -> pd.DataFrame:
-    """The file and sheet labels, categorical while the tables are built, as text."""
-    labels = [c for c in ("source_file", "source_sheet", "tax_source") if c in table]
+FILE_LABELS = ("source_file", "source_sheet", "tax_source")  # categorical in the intake
+
+
+def as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """A table of the intake with its file and sheet labels as text, as it is written.
+    The intake keeps them categorical (a few hundred files name millions of rows: as text
+    they held about a gigabyte of a province's run); their categories are in text order,
+    so that sorting and grouping on them go as on the text."""
+    labels = [c for c in FILE_LABELS if c in table]
     return table.assign(**{c: _text(table[c]) for c in labels if table[c].dtype == "category"})
 
 
