@@ -81,7 +81,8 @@ FILE_COLUMNS = [
 
 @dataclass
 class Intake:
-    """The result of reading a raw folder: one tidy table per kind of source."""
+    """The result of reading a raw folder: one tidy table per kind of source. The rows'
+    file and sheet labels (FILE_LABELS) are categorical; as_text gives a table as written."""
 
     panel: pd.DataFrame  # firm × period: statistics and tax figures, amounts in yuan
     quarantine: pd.DataFrame  # one row per rejected cell
@@ -416,10 +417,9 @@ def _panel(merged: list[pd.DataFrame]) -> pd.DataFrame:
         tax = tax.reindex(columns=KEY + taken).rename(columns=TAX_ORIGIN)
         like = indicators["credit_code"].dtype
         (left, right), texts = _ranked_codes(indicators["credit_code"], tax["credit_code"])
-        panel = indicators.assign(credit_code=left).merge(
-            tax.assign(credit_code=right), on=KEY, how="outer", indicator="sources"
-        )
+        sides = [indicators.assign(credit_code=left), tax.assign(credit_code=right)]
         del indicators, tax, left, right
+        panel = _outer_merge(sides)
         give_back()
         panel["credit_code"] = _code_texts(panel["credit_code"], texts, like)
         panel["name"] = panel["name"].fillna(panel.pop("tax_name"))
@@ -429,9 +429,42 @@ def _panel(merged: list[pd.DataFrame]) -> pd.DataFrame:
     industry = panel["industry"].astype("str")
     panel["industry"] = industry.where(industry.notna() & (industry != ""), "未归类")
     ordered = KEY + ["name", "industry"] + VALUE_COLUMNS + ["code_problem", "sources"] + SOURCE
-    panel = _as_text(panel.reindex(columns=ordered + ["tax_source", "tax_row"]))
+    panel = panel.reindex(columns=ordered + ["tax_source", "tax_row"])
     panel[VALUE_COLUMNS] = panel[VALUE_COLUMNS].astype("float64")
     return sorted_by(panel, KEY)
+
+
+def _outer_merge(sides: list[pd.DataFrame]) -> pd.DataFrame:
+    """left.merge(right, on=KEY, how="outer", indicator="sources") for [left, right] (taken
+    out of the list), holding less than the merge: the keys are merged alone, then each
+    side's other columns are taken at the rows the merge paired, as the merge takes them
+    (a missing row filled as it fills it), and each side is let go once taken. A province's
+    statistics and tax tables are its largest (4M rows each): the merge held both beside
+    its output."""
+    left, right = sides
+    sides.clear()
+    keys = (
+        left[KEY]
+        .assign(_left=np.arange(len(left)))
+        .merge(
+            right[KEY].assign(_right=np.arange(len(right))),
+            on=KEY,
+            how="outer",
+            indicator="sources",
+        )
+    )
+    at = [keys.pop(c).fillna(-1).to_numpy(dtype=np.int64) for c in ("_left", "_right")]
+    taken = [_rows_at(left, at[0])]
+    del left
+    taken.append(_rows_at(right, at[1]))
+    del right
+    return pd.concat([keys[KEY], *taken, keys["sources"]], axis=1)
+
+
+def _rows_at(side: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """A side's columns but the keys, at the given row positions (-1: no row, filled as a
+    merge fills it: missing, integers as floats)."""
+    return side.drop(columns=KEY).reset_index(drop=True).reindex(rows).reset_index(drop=True)
 
 
 def _ranked_codes(*columns: pd.Series) -> tuple[list[np.ndarray], pa.Array]:
@@ -464,12 +497,18 @@ def _source_table(rows: pd.DataFrame, kind: str) -> pd.DataFrame:
     if rows.empty:  # not reported: empty, but with text columns still text
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     named = rows.drop(columns="kind", errors="ignore").rename(columns=KIND_COLUMNS)
-    return _as_text(named.reindex(columns=columns).reset_index(drop=True))
+    return named.reindex(columns=columns).reset_index(drop=True)
 
 
-def _as_text(table: pd.DataFrame) -> pd.DataFrame:
-    """The file and sheet labels, categorical while the tables are built, as text."""
-    labels = [c for c in ("source_file", "source_sheet", "tax_source") if c in table]
+FILE_LABELS = ("source_file", "source_sheet", "tax_source")  # categorical in the intake
+
+
+def as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """A table of the intake with its file and sheet labels as text, as it is written.
+    The intake keeps them categorical (a few hundred files name millions of rows: as text
+    they held about a gigabyte of a province's run); their categories are in text order,
+    so that sorting and grouping on them go as on the text."""
+    labels = [c for c in FILE_LABELS if c in table]
     return table.assign(**{c: _text(table[c]) for c in labels if table[c].dtype == "category"})
 
 

@@ -63,7 +63,10 @@ class Products:
             if path is not None and path.exists():
                 self._tables[name] = _read(path)
             else:
-                self._tables[name] = TABLES[name](self).reset_index(drop=True)
+                from analysis.intake.ingest import as_text  # only where something is built
+
+                # as read back from the processed folder: the intake's file labels as text
+                self._tables[name] = as_text(TABLES[name](self).reset_index(drop=True))
         return self._tables[name]
 
     @property

@@ -8,7 +8,7 @@ import pandas as pd
 
 from analysis import config, params
 from analysis.errors import NoDataError
-from analysis.intake.ingest import Intake
+from analysis.intake.ingest import Intake, as_text
 from analysis.intake.periods import Period, reported
 from analysis.intake.sources import Sources
 from analysis.items import lists as item_lists
@@ -18,10 +18,12 @@ TABLES = Intake.table_names()
 
 
 def write_intake(intake: Intake, processed_dir: Path) -> None:
+    """Every table of the intake as Parquet, its file labels as text (as_text): the files
+    are the same whether the labels were held as categories or not."""
     processed_dir = Path(processed_dir)
     processed_dir.mkdir(parents=True, exist_ok=True)
     for name in TABLES:
-        getattr(intake, name).to_parquet(processed_dir / f"{name}.parquet", index=False)
+        as_text(getattr(intake, name)).to_parquet(processed_dir / f"{name}.parquet", index=False)
 
 
 def read_intake(processed_dir: Path) -> Intake:
