@@ -32,10 +32,10 @@ LONG_FIRST = [
     "test_versions",
     "test_runner_lock",
     "test_browser",  # opens every page once (conftest.opened)…
-    "test_print",  # …and reads their prints
-    "test_area_notebooks",
+    "test_area_notebooks",  # (the other worker's work meanwhile)
     "test_corpus",
     "test_products",
+    "test_print",  # …and reads their prints, by now made
     "test_document",  # two more runs, and LibreOffice
     "test_return_forms",  # a city read twice, and LibreOffice
     "test_schema",
