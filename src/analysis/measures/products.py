@@ -322,20 +322,12 @@ def _status_summary(p: Products) -> pd.DataFrame:
     return targets.status_summary(p.table("scorecard"))
 
 
-def _items_and_unlisted(p: Products):
-    from analysis.items import judging
-
-    d = p.data
-    band = d.thresholds["on_track_band"]
-    return judging.judged(d.indicators, d.named_of(p.period.year), _now(p), p.period, band)
-
-
 def _items(p: Products) -> pd.DataFrame:
     """Every named item of the year with its target, actual and status (items.csv), and the
     firms' own yearly goals as the list firm_goals (items.goals.as_items)."""
     from analysis.items import goals
 
-    named = _items_and_unlisted(p)[0]
+    named = p.data.judged[0]
     own = goals.as_items(p.table("firm_goals"), p.period.year).reindex(columns=named.columns)
     return pd.concat([named, own], ignore_index=True) if len(own) else named
 
@@ -365,7 +357,7 @@ def _goal_counts(p: Products) -> pd.DataFrame:
 
 def _unlisted(p: Products) -> pd.DataFrame:
     """Rows of the returns in a list's scope that no named item claims."""
-    table = _items_and_unlisted(p)[1]
+    table = p.data.judged[1]
     columns = ["list", "project_id", "project_name", "credit_code", "name", "amount"]
     return table.reindex(columns=columns)
 
@@ -533,7 +525,7 @@ def _matches(p: Products) -> pd.DataFrame:
 
 
 def _now(p: Products):
-    return p.data.sources.at(p.period.year, p.period.month)
+    return p.data.now
 
 
 def _indicator(p: Products, indicator: str, column: str):

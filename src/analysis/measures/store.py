@@ -11,6 +11,7 @@ from analysis.errors import NoDataError
 from analysis.intake.ingest import Intake, as_text
 from analysis.intake.periods import Period, reported
 from analysis.intake.sources import Sources
+from analysis.items import judging
 from analysis.items import lists as item_lists
 from analysis.measures import industries, targets, tiers
 
@@ -83,6 +84,19 @@ class PeriodData:
     def sources(self) -> Sources:
         """The intake's project, platform, financing, department-return and item tables."""
         return Sources.from_intake(self.intake)
+
+    @cached_property
+    def now(self) -> Sources:
+        """The sources as they stood at the period (Sources.at), for every product of it."""
+        return self.sources.at(self.period.year, self.period.month)
+
+    @cached_property
+    def judged(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Every list's items of the period judged, and the returns' rows no list claims
+        (judging.judged): items.csv and the unlisted rows are made from one judgement."""
+        band = self.thresholds["on_track_band"]
+        named = self.named_of(self.period.year)
+        return judging.judged(self.indicators, named, self.now, self.period, band)
 
     @cached_property
     def measured(self) -> pd.DataFrame:
