@@ -2,6 +2,8 @@
 
 import asyncio
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,23 @@ def test_the_manager_uses_local_sockets_not_tcp():
     manager = IPCKernelManager(kernel_name="python3")
     assert manager.transport == "ipc"
     assert manager.ip != IPCKernelManager(kernel_name="python3").ip
+
+
+@pytest.mark.parametrize(
+    "first", ["import papermill", "import analysis.run.engine", "from analysis.run.engine import *"]
+)
+def test_papermill_finds_the_ipc_engine_whatever_is_imported_first(first):
+    """Papermill loads its engines' entry points while it imports itself; the engine's
+    module, imported first, once failed there (a circular import)."""
+    check = (
+        "from papermill.engines import papermill_engines\n"
+        "from analysis.run.engine import IPCEngine\n"
+        "assert papermill_engines.get_engine('tenplans') is IPCEngine"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", f"{first}\n{check}"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-1500:]
 
 
 def _kernel_processes() -> list:
