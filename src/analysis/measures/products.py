@@ -336,9 +336,9 @@ def _firm_goals(p: Products) -> pd.DataFrame:
     """对号入座: every firm's own goal of the year, its figures and, for 年度 goals, status."""
     from analysis.items import goals
 
-    d, now = p.data, _now(p)
+    d = p.data
     rule = d.thresholds["bound_rule"]
-    return goals.followed(d.intake.goals, d.firms, now.projects, now.financing, p.period, rule)
+    return goals.followed(d.intake.goals, d.firms, d.now.projects, d.now.financing, p.period, rule)
 
 
 def _goal_shortfalls(p: Products) -> pd.DataFrame:
@@ -412,14 +412,14 @@ def _department_parts(p: Products) -> pd.DataFrame:
     d = p.data
     band = d.thresholds["on_track_band"]
     card, items = p.table("scorecard"), p.table("items")
-    return owners.parts(card, d.indicators, _now(p).returns, p.period, band, items)
+    return owners.parts(card, d.indicators, d.now.returns, p.period, band, items)
 
 
 def _return_status(p: Products) -> pd.DataFrame:
     from analysis.measures import owners
 
     due_day = p.data.thresholds["returns"]["due_day"]
-    now = _now(p)
+    now = p.data.now
     return owners.return_status(
         p.data.indicators, now.returns, p.period, due_day, p.table("items"), now.progress
     )
@@ -524,10 +524,6 @@ def _matches(p: Products) -> pd.DataFrame:
     return p.data.intake.matches
 
 
-def _now(p: Products):
-    return p.data.now
-
-
 def _indicator(p: Products, indicator: str, column: str):
     return p.data.indicators.set_index("id").at[indicator, column]
 
@@ -536,19 +532,19 @@ def _majors(p: Products) -> pd.DataFrame:
     from analysis.measures import projects
 
     tracked = _indicator(p, "major_upgrade_projects", "tracked")
-    return projects.major_upgrades(_now(p).projects, p.period, tracked)
+    return projects.major_upgrades(p.data.now.projects, p.period, tracked)
 
 
 def _late_projects(p: Products) -> pd.DataFrame:
     from analysis.measures import projects
 
-    return projects.behind_plan(_now(p).projects, p.period, p.data.thresholds["on_track_band"])
+    return projects.behind_plan(p.data.now.projects, p.period, p.data.thresholds["on_track_band"])
 
 
 def _late_starts(p: Products) -> pd.DataFrame:
     from analysis.measures import projects
 
-    return projects.late_starts(_now(p).projects, p.period)
+    return projects.late_starts(p.data.now.projects, p.period)
 
 
 def _project_lists(p: Products) -> pd.DataFrame:
@@ -556,7 +552,7 @@ def _project_lists(p: Products) -> pd.DataFrame:
     planned total investment (yuan), what the programme says of them beside."""
     from analysis.measures import projects
 
-    now, indicators = _now(p).projects, p.data.indicators.set_index("id")
+    now, indicators = p.data.now.projects, p.data.indicators.set_index("id")
     rows = []
     lists = (
         ("key_projects", "重点项目", projects.is_key),
@@ -584,13 +580,13 @@ def _attracted(p: Products) -> pd.DataFrame:
     from analysis.measures import projects
 
     lower = _indicator(p, "attracted_projects_100m", "lower_yuan")
-    return projects.attracted_list(_now(p).projects, p.period, lower)
+    return projects.attracted_list(p.data.now.projects, p.period, lower)
 
 
 def _awards(p: Products) -> pd.DataFrame:
     from analysis.measures import innovation
 
-    return innovation.award_list(_now(p).platforms, p.period.year, p.period.month)
+    return innovation.award_list(p.data.now.platforms, p.period.year, p.period.month)
 
 
 def _rd_by_industry(p: Products) -> pd.DataFrame:
@@ -615,27 +611,27 @@ def _rd_leaders(p: Products) -> pd.DataFrame:
 def _listing_pipeline(p: Products) -> pd.DataFrame:
     from analysis.measures import financing
 
-    return financing.listing_pipeline(_now(p).financing, p.period.year, p.period.month)
+    return financing.listing_pipeline(p.data.now.financing, p.period.year, p.period.month)
 
 
 def _equity(p: Products) -> pd.DataFrame:
     from analysis.measures import financing
 
     tracked = _indicator(p, "equity_financing", "tracked")
-    return financing.equity_by_firm(_now(p).financing, p.period.year, p.period.month, tracked)
+    return financing.equity_by_firm(p.data.now.financing, p.period.year, p.period.month, tracked)
 
 
 def _returns_by_department(p: Products) -> pd.DataFrame:
     from analysis.intake import returns
 
-    return returns.by_department(_now(p).returns, p.data.indicators)
+    return returns.by_department(p.data.now.returns, p.data.indicators)
 
 
 def _unknown_returns(p: Products) -> pd.DataFrame:
     from analysis.intake import returns
 
     lists = p.data.named["list"].unique()
-    return returns.unknown_indicators(_now(p).returns, p.data.indicators, lists)
+    return returns.unknown_indicators(p.data.now.returns, p.data.indicators, lists)
 
 
 def _warning_inputs(p: Products):
