@@ -70,7 +70,7 @@ def open_every_page(folders: dict, out: Path) -> dict:
     shots, prints = out / "screenshots", out / "printed"
     shots.mkdir(exist_ok=True)
     prints.mkdir(exist_ok=True)
-    seen, printed, outside = {}, {}, []
+    seen, printed, outside, checks = {}, {}, [], {}
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
@@ -80,33 +80,46 @@ def open_every_page(folders: dict, out: Path) -> dict:
             for path in sorted(folder.glob("*.html")):
                 key, name = (edition, path.name), f"{edition}-{path.stem}"
                 printed[key] = prints / f"{name}.pdf"
-                seen[key] = _visit(context, path, shots / f"{name}.png", printed[key])
+                then = PAGE_CHECKS.get(key, lambda page: {})
+                seen[key] = _visit(context, path, shots / f"{name}.png", printed[key], then)
+                checks |= seen[key].pop("checks")
         browser.close()
-    return dict(seen=seen, printed=printed, outside=outside, shots=shots)
+    return dict(seen=seen, printed=printed, outside=outside, shots=shots, checks=checks)
+
+
+def _index_checks(page) -> dict:
+    """The index's first screen, its print view, and its rows on paper."""
+    return {
+        "first_screen": _first_screen(page),
+        **_print_view(page),
+        "split_index": _rows_split_in_print(page),
+    }
+
+
+def _long_list_checks(page) -> dict:
+    """A long list (25 late 技改 projects): its controls on paper, then sorted and searched."""
+    printed = _controls_in_print(page)
+    return {"printed_controls": printed, "sorted": _sort_and_search(page, "本年累计完成")}
+
+
+# Checks made on a page of the shared report once _visit has kept what it keeps, in the
+# same load: each adds its findings to conftest.opened's "checks".
+PAGE_CHECKS = {
+    ("internal", "index.html"): _index_checks,
+    ("internal", "03_scorecard.html"): lambda page: {"split_scorecard": _rows_split_in_print(page)},
+    ("internal", "05_projects.html"): _long_list_checks,
+}
 
 
 @pytest.fixture(scope="module")
 def browsed(reports, opened):
-    from playwright.sync_api import sync_playwright
-
-    out, folders = reports
-    outside = list(opened["outside"])
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        context.route("**/*", lambda route: only_local_files(route, outside))
-        context.set_offline(True)
-        print_check = _print_view(context, folders["internal"] / "index.html")
-        print_check["split"] = {
-            name: _rows_split_in_print(context, folders["internal"] / name)
-            for name in ("index.html", "03_scorecard.html")
-        }
-        print_check["first_screen"] = _first_screen(context, folders["internal"] / "index.html")
-        long_list = folders["internal"] / "05_projects.html"  # 25 late 技改 projects
-        print_check["sorted"] = _sort_and_search(context, long_list, "本年累计完成")
-        print_check["printed_controls"] = _controls_in_print(context, long_list)
-        browser.close()
-    return opened["seen"], outside, print_check, folders, opened["shots"]
+    _, folders = reports
+    checks = dict(opened["checks"])
+    checks["split"] = {
+        "index.html": checks.pop("split_index"),
+        "03_scorecard.html": checks.pop("split_scorecard"),
+    }
+    return opened["seen"], opened["outside"], checks, folders, opened["shots"]
 
 
 def only_local_files(route, outside: list) -> None:
@@ -118,7 +131,7 @@ def only_local_files(route, outside: list) -> None:
         route.abort()
 
 
-def _visit(context, path: Path, screenshot: Path, pdf: Path) -> dict:
+def _visit(context, path: Path, screenshot: Path, pdf: Path, then) -> dict:
     page = context.new_page()
     errors, dialogs, requests = [], [], []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -131,13 +144,12 @@ def _visit(context, path: Path, screenshot: Path, pdf: Path) -> dict:
     state = page.evaluate(PAGE_STATE)
     page.screenshot(path=str(screenshot))  # the first screen; the print keeps the whole page
     page.pdf(path=str(pdf), prefer_css_page_size=True)
+    checks = then(page)
     page.close()
-    return state | {"errors": errors, "dialogs": dialogs, "requests": requests}
+    return state | {"errors": errors, "dialogs": dialogs, "requests": requests, "checks": checks}
 
 
-def _print_view(context, path: Path) -> dict:
-    page = context.new_page()
-    page.goto(path.as_uri())
+def _print_view(page) -> dict:
     page.emulate_media(media="print")
     check = page.evaluate(
         """() => ({
@@ -146,7 +158,7 @@ def _print_view(context, path: Path) -> dict:
         })"""
     )
     check["pdf"] = page.pdf(format="A4")
-    page.close()
+    page.emulate_media(media="screen")
     return check
 
 
@@ -172,15 +184,13 @@ MARK_ROWS = """() => {
 }"""
 
 
-def _rows_split_in_print(context, path: Path) -> dict:
-    """Rows printed with their top and bottom on different sheets, and the rows seen."""
+def _rows_split_in_print(page) -> dict:
+    """Rows printed with their top and bottom on different sheets, and the rows seen (the
+    page is marked: the last check made on it)."""
     import pypdfium2
 
-    page = context.new_page()
-    page.goto(path.as_uri())
     rows = page.evaluate(MARK_ROWS)
     pdf = pypdfium2.PdfDocument(page.pdf(format="A4"))
-    page.close()
     sheets = {}
     for number in range(len(pdf)):
         text = pdf[number].get_textpage().get_text_range()
@@ -190,14 +200,11 @@ def _rows_split_in_print(context, path: Path) -> dict:
     return {"rows": rows, "found": len(sheets), "sheets": len(pdf), "split": split}
 
 
-def _sort_and_search(context, path: Path, header: str) -> dict:
+def _sort_and_search(page, header: str) -> dict:
     """A long list sorted by a click on the header starting with `header`, once and twice,
     and filtered by typing the name in its last row (first column) into its search box."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    page = context.new_page()
-    page.goto(path.as_uri())
-    page.wait_for_function("document.documentElement.dataset.sortable === 'ready'")
     table = page.locator("table.sortable", has=page.locator(f"th:has-text('{header}')")).first
     headers = table.locator("thead th").all_inner_texts()
     column = next(i for i, h in enumerate(headers) if h.startswith(header)) + 1
@@ -235,30 +242,26 @@ def _sort_and_search(context, path: Path, header: str) -> dict:
         arg=[table.element_handle(), len(before)],
     )
     found = names.all_inner_texts()
-    page.close()
     return dict(
         before=before, ascending=ascending, descending=descending, wanted=wanted, found=found
     )
 
 
-def _controls_in_print(context, path: Path) -> dict:
+def _controls_in_print(page) -> dict:
     """Whether the search box shows when the page is printed (it must not)."""
-    page = context.new_page()
-    page.goto(path.as_uri())
-    page.wait_for_function("document.documentElement.dataset.sortable === 'ready'")
     page.emulate_media(media="print")
     shown = page.evaluate(
         "[...document.querySelectorAll('.dt-search')].map(e => getComputedStyle(e).display)"
     )
     rows = page.evaluate("document.querySelectorAll('table.sortable tbody tr').length")
-    page.close()
+    page.emulate_media(media="screen")
     return dict(search=shown, rows=rows)
 
 
-def _first_screen(context, path: Path) -> dict:
-    """Where the status summary and the scorecard start on the index, in a 1280×900 view."""
-    page = context.new_page()
-    page.goto(path.as_uri())
+def _first_screen(page) -> dict:
+    """Where the status summary and the scorecard start on the index, in a 1280×900 view
+    (scrolled to the top first)."""
+    page.evaluate("window.scrollTo(0, 0)")
     place = page.evaluate(
         """() => ({
             summary: document.querySelector('.status-summary').getBoundingClientRect().bottom,
@@ -267,7 +270,6 @@ def _first_screen(context, path: Path) -> dict:
             height: window.innerHeight,
         })"""
     )
-    page.close()
     return place
 
 

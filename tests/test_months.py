@@ -129,22 +129,6 @@ def _papermill(cwd: Path, output: Path, parameters: dict) -> nbformat.NotebookNo
     return nbformat.read(output, as_version=4)
 
 
-def _papermill_api(cwd: Path, output: Path, parameters: dict) -> nbformat.NotebookNode:
-    """The same notebook through papermill's Python API in this process (an interpreter
-    start less), its kernel started in `cwd`."""
-    import papermill
-
-    papermill.execute_notebook(
-        str(NOTEBOOKS_DIR / "01_data_quality.ipynb"),
-        str(output),
-        parameters=parameters,
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(cwd),
-    )
-    return nbformat.read(output, as_version=4)
-
-
 def _shown(book) -> str:
     return "".join(
         str(o.get("data", {}).get("text/markdown", ""))
@@ -158,13 +142,10 @@ def test_notebooks_read_relative_folders_from_the_project_root_in_any_working_di
     city, tmp_path
 ):
     _, paths, _ = city
-    # relative to the project root, as the notebooks' own defaults ("data/processed") are
-    processed = os.path.relpath(paths.processed, PROJECT_ROOT)
-    monthly = {"year": YEAR, "month": 10, "processed_dir": processed, "params_dir": "params"}
-    book = _papermill_api(PROJECT_ROOT, tmp_path / "root.ipynb", monthly)
-    assert "报告期：2026年1-10月" in _shown(book)
-    # the parameters.yaml of a report made before monthly periods (quarter, raw_dir,
+    # relative to the project root, as the notebooks' own defaults ("data/processed") are,
+    # in the parameters.yaml of a report made before monthly periods (quarter, raw_dir,
     # out_dir), through papermill's own command line in another working directory
+    processed = os.path.relpath(paths.processed, PROJECT_ROOT)
     earlier = {"year": YEAR, "quarter": 3, "raw_dir": "/nowhere", "out_dir": "/nowhere"}
     book = _papermill(tmp_path, tmp_path / "tmp.ipynb", earlier | {"processed_dir": processed})
     assert "报告期：2026年1-9月" in _shown(book)
