@@ -535,14 +535,17 @@ class _Refusal:
         return NoHeaderError(self.path, self.diagnosis)
 
 
-def _read(path: Path, checksums: dict, spec: dict, aliases: Aliases, staging: Path | None):
-    """One raw file parsed, its cache entry staged; or its refusal."""
+def _read(
+    path: Path, checksums: dict, stamps: dict, spec: dict, aliases: Aliases, staging: Path | None
+):
+    """One raw file parsed, its cache entry staged unless the file changed since it was
+    hashed (then the checksum names other bytes); or its refusal."""
     try:
         found = read_source(path, aliases, float(spec["yuan_if_median_revenue_above"]))
     except InputFileError as exc:
         return _Refusal(exc.path, exc.problem, getattr(exc, "diagnosis", None))
     found.path, found.sha256, found.fresh = path, checksums[path], True
-    if staging:
+    if staging and cache.unchanged(path, stamps[path]):
         cache.stage(found, spec, staging)
     return found
 
@@ -685,13 +688,15 @@ def ingest(
     if not paths:
         raise InputFileError(raw_dir, "目录中没有 .xlsx/.xls/.csv 文件 / no workbooks found")
     limit = thresholds["max_rows_per_sheet"]
-    checksums = {path: cache.file_checksum(path) for path in paths}
+    checksums, stamps, stamps_kept = cache.checksums(paths, cache_dir)
     remembered = cache.heads_file(cache_dir, spec, limit) if cache_dir else None
     paths, skipped, heads_kept = _needed(
         paths, raw_dir, aliases, period, limit, remembered, checksums
     )
     staging = cache.staging_for(cache_dir) if cache_dir else None
-    read = partial(_read, checksums=checksums, spec=spec, aliases=aliases, staging=staging)
+    read = partial(
+        _read, checksums=checksums, stamps=stamps, spec=spec, aliases=aliases, staging=staging
+    )
     try:
         outcomes = _from_cache_or_read(paths, checksums, spec, cache_dir, read)
         parsed, refused = [], []
@@ -710,6 +715,7 @@ def ingest(
     if staging:  # only now, every file read, does anything enter the cache
         cache.commit(staging, cache_dir)
         selection.remember(remembered, heads_kept)
+        cache.remember(cache_dir, stamps_kept)
     describe = _describer(raw_dir, parsed, aliases)
     listed = pd.concat([aside, skipped[aside.columns]]) if len(skipped) else aside
     intake = _assemble(parsed, spec, describe, listed, tax_rule)

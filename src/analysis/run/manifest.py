@@ -34,7 +34,9 @@ RACY_NS = 2_000_000_000
 
 
 def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """The file's sha256, read in blocks (a province's workbook need not be held whole)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def checksums(paths, root: Path) -> dict[str, str]:
@@ -57,25 +59,43 @@ def raw_checksums(raw_dir: Path, remembered: Path | None = None) -> tuple[dict, 
     hashed (git's rule for its index).
     """
     raw_dir = Path(raw_dir)
-    known = _remembered(remembered)
+    known = memo_of(remembered)
     found, keep = {}, {}
     now = time.time_ns()
     for path in sorted(raw_dir.rglob("*")):
         if path.name.startswith(("~$", ".")) or not path.is_file():
             continue
-        where = str(path.absolute())
-        status = path.stat()
-        stamp = [status.st_size, status.st_mtime_ns, status.st_ctime_ns]
-        stamp += [status.st_ino, status.st_dev]
-        entry = known.get(where)
-        digest = entry[-1] if entry and entry[:-1] == stamp else sha256(path)
+        digest, stamp = remembered_sha256(path, known)
         found[path.relative_to(raw_dir).as_posix()] = digest
-        if status.st_ctime_ns < now - RACY_NS:
-            keep[where] = [*stamp, digest]
+        if settled(stamp, now):
+            keep[str(path.absolute())] = [*stamp, digest]
     return found, keep
 
 
-def _remembered(path: Path | None) -> dict:
+def stamp_of(path: Path) -> list[int]:
+    """What changes whenever a file's content does: size, mtime, ctime, inode, device."""
+    status = Path(path).stat()
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
+
+
+def remembered_sha256(path: Path, known: dict) -> tuple[str, list[int]]:
+    """The file's sha256, from `known` (absolute path → [*stamp, sha256]) when its stamp is
+    unchanged, else read; and its stamp, taken before it is read, so that a write while it
+    is hashed or later shows in the next stamp."""
+    stamp = stamp_of(path)
+    entry = known.get(str(Path(path).absolute()))
+    digest = entry[-1] if entry and entry[:-1] == stamp else sha256(path)
+    return digest, stamp
+
+
+def settled(stamp: list[int], now: int) -> bool:
+    """Whether a file of this stamp may be remembered: changed at least RACY_NS before
+    `now` (time.time_ns() taken before any file was hashed)."""
+    return stamp[2] < now - RACY_NS
+
+
+def memo_of(path: Path | None) -> dict:
+    """What remember() kept in `path`; nothing when it is missing or damaged."""
     try:
         return json.loads(Path(path).read_text(encoding="utf-8")) if path else {}
     except (OSError, ValueError):
@@ -86,7 +106,7 @@ def remember(path: Path, entries: dict) -> None:
     """raw_checksums' entries kept in `path`, written whole or not at all (two runs may
     share the processed folder), and only when they changed."""
     path = Path(path)
-    if _remembered(path) == entries:
+    if memo_of(path) == entries:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(f"{path.name}.{os.getpid()}.tmp")
