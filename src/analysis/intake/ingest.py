@@ -443,8 +443,18 @@ def _outer_merge(sides: list[pd.DataFrame]) -> pd.DataFrame:
     its output."""
     left, right = sides
     sides.clear()
+    on = [_packed(left), _packed(right)]
     keys = (
-        left[KEY]
+        pd.DataFrame({"_key": on[0], "_left": np.arange(len(left))})
+        .merge(
+            pd.DataFrame({"_key": on[1], "_right": np.arange(len(right))}),
+            on="_key",
+            how="outer",
+            indicator="sources",
+        )
+        .pipe(_unpacked)
+        if all(k is not None for k in on)
+        else left[KEY]
         .assign(_left=np.arange(len(left)))
         .merge(
             right[KEY].assign(_right=np.arange(len(right))),
@@ -459,6 +469,37 @@ def _outer_merge(sides: list[pd.DataFrame]) -> pd.DataFrame:
     taken.append(_rows_at(right, at[1]))
     del right
     return pd.concat([keys[KEY], *taken, keys["sources"]], axis=1)
+
+
+def _packed(side: pd.DataFrame) -> np.ndarray | None:
+    """A side's KEY (code ranks, year, month as integers) packed into one integer that
+    sorts as the three do: the merge hashes one column instead of three. None when a
+    year or month is missing or out of range (then the three are merged)."""
+    code, year, month = (side[c].to_numpy() for c in KEY)
+    if not all(np.issubdtype(c.dtype, np.integer) for c in (code, year, month)):
+        return None
+    if len(code) and not (
+        code.min() >= 0 and code.max() < 2**40 and 0 <= year.min() <= year.max() < 2**16
+    ):
+        return None
+    if len(code) and not 0 <= month.min() <= month.max() < 16:
+        return None
+    return (code.astype(np.int64) << 20) | (year.astype(np.int64) << 4) | month.astype(np.int64)
+
+
+def _unpacked(keys: pd.DataFrame) -> pd.DataFrame:
+    """The merged packed keys as KEY's three columns again, before the merge's others."""
+    packed = keys.pop("_key").to_numpy()
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {"credit_code": packed >> 20, "year": (packed >> 4) & 0xFFFF, "month": packed & 15},
+                index=keys.index,
+            ),
+            keys,
+        ],
+        axis=1,
+    )
 
 
 def _rows_at(side: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
@@ -807,9 +848,10 @@ def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
         joined = joined[[c for c in order if c in joined]]
         if "credit_code" in joined and kind != "progress":  # an item return names measures
             no_code = joined["credit_code"].fillna("") == ""
-            joined.loc[no_code, "credit_code"] = NAME_KEY + joined.loc[no_code, "name"].map(
-                normalize_name
-            )
+            if no_code.any():  # else spares a copy of the column
+                joined.loc[no_code, "credit_code"] = NAME_KEY + joined.loc[no_code, "name"].map(
+                    normalize_name
+                )
         kinds[kind] = joined
     give_back()  # each file's copy of the records
     return kinds
