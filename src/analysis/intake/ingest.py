@@ -443,26 +443,18 @@ def _outer_merge(sides: list[pd.DataFrame]) -> pd.DataFrame:
     its output."""
     left, right = sides
     sides.clear()
-    on = [_packed(left), _packed(right)]
-    keys = (
-        pd.DataFrame({"_key": on[0], "_left": np.arange(len(left))})
-        .merge(
-            pd.DataFrame({"_key": on[1], "_right": np.arange(len(right))}),
-            on="_key",
-            how="outer",
-            indicator="sources",
+    keys = _dense_outer(left[KEY], right[KEY])
+    if keys is None:
+        keys = (
+            left[KEY]
+            .assign(_left=np.arange(len(left)))
+            .merge(
+                right[KEY].assign(_right=np.arange(len(right))),
+                on=KEY,
+                how="outer",
+                indicator="sources",
+            )
         )
-        .pipe(_unpacked)
-        if all(k is not None for k in on)
-        else left[KEY]
-        .assign(_left=np.arange(len(left)))
-        .merge(
-            right[KEY].assign(_right=np.arange(len(right))),
-            on=KEY,
-            how="outer",
-            indicator="sources",
-        )
-    )
     at = [keys.pop(c).fillna(-1).to_numpy(dtype=np.int64) for c in ("_left", "_right")]
     taken = [_rows_at(left, at[0])]
     del left
@@ -471,34 +463,52 @@ def _outer_merge(sides: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat([keys[KEY], *taken, keys["sources"]], axis=1)
 
 
-def _packed(side: pd.DataFrame) -> np.ndarray | None:
-    """A side's KEY (code ranks, year, month as integers) packed into one integer that
-    sorts as the three do: the merge hashes one column instead of three. None when a
-    year or month is missing or out of range (then the three are merged)."""
-    code, year, month = (side[c].to_numpy() for c in KEY)
-    if not all(np.issubdtype(c.dtype, np.integer) for c in (code, year, month)):
-        return None
-    if len(code) and not (
-        code.min() >= 0 and code.max() < 2**40 and 0 <= year.min() <= year.max() < 2**16
-    ):
-        return None
-    if len(code) and not 0 <= month.min() <= month.max() < 16:
-        return None
-    return (code.astype(np.int64) << 20) | (year.astype(np.int64) << 4) | month.astype(np.int64)
+MERGE_SOURCES = ["left_only", "right_only", "both"]  # a merge's indicator categories
+MAX_SLOTS = 2**25  # firms × periods a dense join may number (two int32 arrays of it)
 
 
-def _unpacked(keys: pd.DataFrame) -> pd.DataFrame:
-    """The merged packed keys as KEY's three columns again, before the merge's others."""
-    packed = keys.pop("_key").to_numpy()
-    return pd.concat(
-        [
-            pd.DataFrame(
-                {"credit_code": packed >> 20, "year": (packed >> 4) & 0xFFFF, "month": packed & 15},
-                index=keys.index,
-            ),
-            keys,
-        ],
-        axis=1,
+def _dense_outer(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame | None:
+    """left.merge(right, on=KEY, how="outer", indicator="sources") with the rows' positions
+    (_left, _right; -1 for none), for keys of integers (code ranks, year, month) unique on
+    each side: every firm and period numbered as one slot, in the order of the keys, so the
+    join is two scatters and one scan, without the merge's hashing and sorting of 8 million
+    keys. None (the merge is used) when a side repeats a key (a tax row joined by name to a
+    firm that has its own), a column is not of integers or both sides' types, or the slots
+    would be too many."""
+    columns = [[side[c].to_numpy() for c in KEY] for side in (left, right)]
+    if not all(np.issubdtype(c.dtype, np.integer) for side in columns for c in side):
+        return None
+    if any(a.dtype != b.dtype for a, b in zip(*columns, strict=True)):
+        return None
+    code, year, month = (np.concatenate(c) for c in zip(*columns, strict=True))
+    if not len(code) or min(code.min(), year.min(), month.min()) < 0 or month.max() > 15:
+        return None
+    period = (year.astype(np.int64) << 4) | month
+    periods = np.sort(pd.unique(period))
+    slots = (int(code.max()) + 1) * len(periods)
+    if slots > MAX_SLOTS:
+        return None
+    slot = code.astype(np.int64) * len(periods) + np.searchsorted(periods, period)
+    at = []
+    for part in (slot[: len(left)], slot[len(left) :]):
+        rows = np.full(slots, -1, dtype=np.int32)
+        rows[part] = np.arange(len(part), dtype=np.int32)
+        if np.count_nonzero(rows >= 0) != len(part):  # a key on two rows
+            return None
+        at.append(rows)
+    filled = np.flatnonzero((at[0] >= 0) | (at[1] >= 0))
+    left_at, right_at = at[0][filled], at[1][filled]
+    which = np.where(left_at < 0, 1, np.where(right_at < 0, 0, 2))
+    found = periods[filled % len(periods)]
+    return pd.DataFrame(
+        {
+            "credit_code": (filled // len(periods)).astype(columns[0][0].dtype),
+            "year": (found >> 4).astype(columns[0][1].dtype),
+            "month": (found & 15).astype(columns[0][2].dtype),
+            "_left": left_at.astype(np.int64),
+            "_right": right_at.astype(np.int64),
+            "sources": pd.Categorical.from_codes(which, categories=MERGE_SOURCES),
+        }
     )
 
 
