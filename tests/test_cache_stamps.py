@@ -12,9 +12,8 @@ import pyarrow.feather as feather
 import pytest
 
 import analysis.intake.ingest as intake_module
-from analysis.intake import cache
+from analysis.intake import cache, stamps
 from analysis.intake.ingest import ingest
-from analysis.run import manifest
 
 from .conftest import CODE_A, STATS_HEADER, STATS_MERGES, write_sheet
 
@@ -52,7 +51,7 @@ def _entries(cache_dir: Path, path: Path) -> list[Path]:
 def counted(monkeypatch):
     """Files hashed and files parsed, in this process (no reading process)."""
     seen = {"hashed": [], "parsed": []}
-    hash_file, read_source = manifest.sha256, intake_module.read_source
+    hash_file, read_source = stamps.sha256, intake_module.read_source
 
     def hashed(path):
         seen["hashed"].append(Path(path).name)
@@ -62,14 +61,14 @@ def counted(monkeypatch):
         seen["parsed"].append(Path(path).name)
         return read_source(path, *args)
 
-    monkeypatch.setattr(manifest, "sha256", hashed)
+    monkeypatch.setattr(stamps, "sha256", hashed)
     monkeypatch.setattr(intake_module, "read_source", parsed)
     monkeypatch.setattr(intake_module, "_readers", lambda paths, alongside: 0)
     return seen
 
 
 def test_an_unchanged_file_is_neither_hashed_nor_parsed_again(tmp_path, counted, monkeypatch):
-    monkeypatch.setattr(manifest, "RACY_NS", 0)  # written just now, yet remembered
+    monkeypatch.setattr(stamps, "RACY_NS", 0)  # written just now, yet remembered
     raw, cache_dir = tmp_path / "raw", tmp_path / "cache"
     path = _stats(raw / "统计局" / "2026年1-9月规上工业.xlsx", 5000)
     ingest(raw, cache_dir=cache_dir)
@@ -85,7 +84,7 @@ def test_an_unchanged_file_is_neither_hashed_nor_parsed_again(tmp_path, counted,
 def test_a_file_rewritten_in_the_same_second_is_hashed_and_parsed_again(
     tmp_path, counted, monkeypatch
 ):
-    monkeypatch.setattr(manifest, "RACY_NS", 0)
+    monkeypatch.setattr(stamps, "RACY_NS", 0)
     raw, cache_dir = tmp_path / "raw", tmp_path / "cache"
     path = _stats(raw / "统计局" / "2026年1-9月规上工业.xlsx", 5000)
     old = _sha256(path)
@@ -112,7 +111,7 @@ def test_a_file_changed_less_than_two_seconds_before_it_was_hashed_is_not_rememb
     raw, cache_dir = tmp_path / "raw", tmp_path / "cache"
     path = _stats(raw / "统计局" / "2026年1-9月规上工业.xlsx", 5000)  # ctime: now
     ingest(raw, cache_dir=cache_dir)
-    assert str(path.absolute()) not in manifest.memo_of(cache_dir / cache.MEMO)
+    assert str(path.absolute()) not in stamps.memo_of(cache_dir / cache.MEMO)
     assert _entries(cache_dir, path)  # its entry is stored all the same
     counted["hashed"].clear()
     ingest(raw, cache_dir=cache_dir)

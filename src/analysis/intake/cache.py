@@ -6,10 +6,10 @@ Cached files are loaded where the run is, while the reading processes parse the 
 folder read before starts no process. Entries are written where each file is
 parsed (in the reading processes) into a staging folder beside the cache, and moved into
 it only once every file of the run was read, so a refused file leaves the cache as it was.
-Checksums are remembered beside the entries with each file's stamp (run/manifest.py's rule),
-so an unchanged province is not hashed again; an entry is staged only when the file's stamp
-after its parse is the one taken before it was hashed, so no entry holds other bytes than
-its checksum names.
+Checksums are remembered beside the entries with each file's stamp (stamps.py, the rule of
+the run's manifest), so an unchanged province is not hashed again; an entry is staged only
+when the file's stamp after its parse is the one taken before it was hashed, so no entry
+holds other bytes than its checksum names.
 """
 
 import functools
@@ -25,8 +25,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
 
+from analysis.intake import stamps
 from analysis.intake.records import constant
-from analysis.run import manifest
 
 READER_MODULES = (
     "reading.py",
@@ -66,25 +66,25 @@ class Parsed:
 def checksums(paths: list[Path], cache_dir: Path | None) -> tuple[dict, dict, dict]:
     """Each file's sha256 (by path) and its stamp, taken before it was hashed; and what to
     remember() once the run has read them all. With a cache, a file whose stamp is the one
-    remembered is not read again (manifest.raw_checksums' rule, racy files included)."""
-    memo = manifest.memo_of(Path(cache_dir) / MEMO) if cache_dir else {}
-    found, stamps, keep = {}, {}, {}
+    remembered is not read again (run/manifest.py's rule, racy files included)."""
+    memo = stamps.memo_of(Path(cache_dir) / MEMO) if cache_dir else {}
+    found, taken, keep = {}, {}, {}
     now = time.time_ns()
     for path in paths:
-        found[path], stamps[path] = manifest.remembered_sha256(path, memo)
-        if cache_dir and manifest.settled(stamps[path], now):
-            keep[str(Path(path).absolute())] = [*stamps[path], found[path]]
-    return found, stamps, keep
+        found[path], taken[path] = stamps.remembered_sha256(path, memo)
+        if cache_dir and stamps.settled(taken[path], now):
+            keep[str(Path(path).absolute())] = [*taken[path], found[path]]
+    return found, taken, keep
 
 
 def remember(cache_dir: Path, keep: dict) -> None:
     """The checksums() of a run's files kept beside the cache, for the next run."""
-    manifest.remember(Path(cache_dir) / MEMO, keep)
+    stamps.remember(Path(cache_dir) / MEMO, keep)
 
 
 def unchanged(path: Path, stamp: list[int]) -> bool:
     """Whether the file still has the stamp taken before it was hashed."""
-    return manifest.stamp_of(path) == stamp
+    return stamps.stamp_of(path) == stamp
 
 
 def reader_fingerprint(spec: dict) -> str:

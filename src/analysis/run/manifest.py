@@ -11,7 +11,6 @@ from checksums alone, without the intake or the libraries a run needs (runner.pr
 
 import hashlib
 import json
-import os
 import platform
 import subprocess
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import analysis
 from analysis.config import PROJECT_ROOT
+from analysis.intake import stamps
 
 NAME = "manifest.json"
 PACKAGES = ("tenplans", "pandas", "numpy", "papermill", "nbconvert", "matplotlib", "ipykernel")
@@ -28,15 +28,11 @@ CODE_DIR = Path(analysis.__file__).parent
 # What decides the data the intake reads, and so which period 'latest' is.
 DATA_KEYS = ("raw", "params", "code", "versions")
 DECISIVE = ("period", "edition", "parameters", "notebook_files", *DATA_KEYS)
-# A file changed this shortly before it was hashed may change again within one tick of the
-# file system's clock, unseen by its ctime: 2 s is FAT's tick, the coarsest in use.
-RACY_NS = 2_000_000_000
 
 
-def sha256(path: Path) -> str:
-    """The file's sha256, read in blocks (a province's workbook need not be held whole)."""
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+RACY_NS = stamps.RACY_NS  # see raw_checksums
+sha256 = stamps.sha256
+remember = stamps.remember  # raw_checksums' entries, kept for the next run
 
 
 def checksums(paths, root: Path) -> dict[str, str]:
@@ -59,59 +55,17 @@ def raw_checksums(raw_dir: Path, remembered: Path | None = None) -> tuple[dict, 
     hashed (git's rule for its index).
     """
     raw_dir = Path(raw_dir)
-    known = memo_of(remembered)
+    known = stamps.memo_of(remembered)
     found, keep = {}, {}
     now = time.time_ns()
     for path in sorted(raw_dir.rglob("*")):
         if path.name.startswith(("~$", ".")) or not path.is_file():
             continue
-        digest, stamp = remembered_sha256(path, known)
+        digest, stamp = stamps.remembered_sha256(path, known)
         found[path.relative_to(raw_dir).as_posix()] = digest
-        if settled(stamp, now):
+        if stamps.settled(stamp, now):
             keep[str(path.absolute())] = [*stamp, digest]
     return found, keep
-
-
-def stamp_of(path: Path) -> list[int]:
-    """What changes whenever a file's content does: size, mtime, ctime, inode, device."""
-    status = Path(path).stat()
-    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev]
-
-
-def remembered_sha256(path: Path, known: dict) -> tuple[str, list[int]]:
-    """The file's sha256, from `known` (absolute path → [*stamp, sha256]) when its stamp is
-    unchanged, else read; and its stamp, taken before it is read, so that a write while it
-    is hashed or later shows in the next stamp."""
-    stamp = stamp_of(path)
-    entry = known.get(str(Path(path).absolute()))
-    digest = entry[-1] if entry and entry[:-1] == stamp else sha256(path)
-    return digest, stamp
-
-
-def settled(stamp: list[int], now: int) -> bool:
-    """Whether a file of this stamp may be remembered: changed at least RACY_NS before
-    `now` (time.time_ns() taken before any file was hashed)."""
-    return stamp[2] < now - RACY_NS
-
-
-def memo_of(path: Path | None) -> dict:
-    """What remember() kept in `path`; nothing when it is missing or damaged."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8")) if path else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def remember(path: Path, entries: dict) -> None:
-    """raw_checksums' entries kept in `path`, written whole or not at all (two runs may
-    share the processed folder), and only when they changed."""
-    path = Path(path)
-    if memo_of(path) == entries:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    staging.write_text(json.dumps(entries), encoding="utf-8")
-    os.replace(staging, path)
 
 
 def gather(raw_dir: Path, params_dir: Path, notebooks: dict, remembered=None):
