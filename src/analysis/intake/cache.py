@@ -165,8 +165,8 @@ def staging_for(cache_dir: Path) -> Path:
 def stage(parsed: Parsed, spec: dict, staging: Path) -> Path:
     """Write a parsed file's entry into the staging folder; returns the entry. Arrow's own
     format, uncompressed, writes in a third of Parquet's time and is read back mapped, not
-    decoded: a province's 289 entries (10.7M rows) are read in 0.1 CPU-seconds and made
-    frames in 0.6, were 4.5 and 2.8 with LZ4; they take three times the disk (2 GB)."""
+    decoded: a province's 289 entries (10.7M rows) are read in 0.1 CPU-seconds, were 4.5
+    with LZ4; they take three times the disk (1.9 GB)."""
     entry = staging / entry_for(parsed.path, parsed.sha256, spec, staging).name
     shutil.rmtree(entry, ignore_errors=True)
     entry.mkdir(parents=True)
