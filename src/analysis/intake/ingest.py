@@ -443,22 +443,73 @@ def _outer_merge(sides: list[pd.DataFrame]) -> pd.DataFrame:
     its output."""
     left, right = sides
     sides.clear()
-    keys = (
-        left[KEY]
-        .assign(_left=np.arange(len(left)))
-        .merge(
-            right[KEY].assign(_right=np.arange(len(right))),
-            on=KEY,
-            how="outer",
-            indicator="sources",
+    keys = _dense_outer(left[KEY], right[KEY])
+    if keys is None:
+        keys = (
+            left[KEY]
+            .assign(_left=np.arange(len(left)))
+            .merge(
+                right[KEY].assign(_right=np.arange(len(right))),
+                on=KEY,
+                how="outer",
+                indicator="sources",
+            )
         )
-    )
     at = [keys.pop(c).fillna(-1).to_numpy(dtype=np.int64) for c in ("_left", "_right")]
     taken = [_rows_at(left, at[0])]
     del left
     taken.append(_rows_at(right, at[1]))
     del right
     return pd.concat([keys[KEY], *taken, keys["sources"]], axis=1)
+
+
+MERGE_SOURCES = ["left_only", "right_only", "both"]  # a merge's indicator categories
+MAX_SLOTS = 2**25  # firms × periods a dense join may number (two int32 arrays of it)
+
+
+def _dense_outer(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame | None:
+    """left.merge(right, on=KEY, how="outer", indicator="sources") with the rows' positions
+    (_left, _right; -1 for none), for keys of integers (code ranks, year, month) unique on
+    each side: every firm and period numbered as one slot, in the order of the keys, so the
+    join is two scatters and one scan, without the merge's hashing and sorting of 8 million
+    keys. None (the merge is used) when a side repeats a key (a tax row joined by name to a
+    firm that has its own), a column is not of integers or both sides' types, or the slots
+    would be too many."""
+    columns = [[side[c].to_numpy() for c in KEY] for side in (left, right)]
+    if not all(np.issubdtype(c.dtype, np.integer) for side in columns for c in side):
+        return None
+    if any(a.dtype != b.dtype for a, b in zip(*columns, strict=True)):
+        return None
+    code, year, month = (np.concatenate(c) for c in zip(*columns, strict=True))
+    if not len(code) or min(code.min(), year.min(), month.min()) < 0 or month.max() > 15:
+        return None
+    period = (year.astype(np.int64) << 4) | month
+    periods = np.sort(pd.unique(period))
+    slots = (int(code.max()) + 1) * len(periods)
+    if slots > MAX_SLOTS:
+        return None
+    slot = code.astype(np.int64) * len(periods) + np.searchsorted(periods, period)
+    at = []
+    for part in (slot[: len(left)], slot[len(left) :]):
+        rows = np.full(slots, -1, dtype=np.int32)
+        rows[part] = np.arange(len(part), dtype=np.int32)
+        if np.count_nonzero(rows >= 0) != len(part):  # a key on two rows
+            return None
+        at.append(rows)
+    filled = np.flatnonzero((at[0] >= 0) | (at[1] >= 0))
+    left_at, right_at = at[0][filled], at[1][filled]
+    which = np.where(left_at < 0, 1, np.where(right_at < 0, 0, 2))
+    found = periods[filled % len(periods)]
+    return pd.DataFrame(
+        {
+            "credit_code": (filled // len(periods)).astype(columns[0][0].dtype),
+            "year": (found >> 4).astype(columns[0][1].dtype),
+            "month": (found & 15).astype(columns[0][2].dtype),
+            "_left": left_at.astype(np.int64),
+            "_right": right_at.astype(np.int64),
+            "sources": pd.Categorical.from_codes(which, categories=MERGE_SOURCES),
+        }
+    )
 
 
 def _rows_at(side: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
@@ -535,14 +586,17 @@ class _Refusal:
         return NoHeaderError(self.path, self.diagnosis)
 
 
-def _read(path: Path, checksums: dict, spec: dict, aliases: Aliases, staging: Path | None):
-    """One raw file parsed, its cache entry staged; or its refusal."""
+def _read(
+    path: Path, checksums: dict, stamps: dict, spec: dict, aliases: Aliases, staging: Path | None
+):
+    """One raw file parsed, its cache entry staged unless the file changed since it was
+    hashed (then the checksum names other bytes); or its refusal."""
     try:
         found = read_source(path, aliases, float(spec["yuan_if_median_revenue_above"]))
     except InputFileError as exc:
         return _Refusal(exc.path, exc.problem, getattr(exc, "diagnosis", None))
     found.path, found.sha256, found.fresh = path, checksums[path], True
-    if staging:
+    if staging and cache.unchanged(path, stamps[path]):
         cache.stage(found, spec, staging)
     return found
 
@@ -685,13 +739,15 @@ def ingest(
     if not paths:
         raise InputFileError(raw_dir, "目录中没有 .xlsx/.xls/.csv 文件 / no workbooks found")
     limit = thresholds["max_rows_per_sheet"]
-    checksums = {path: cache.file_checksum(path) for path in paths}
+    checksums, stamps, stamps_kept = cache.checksums(paths, cache_dir)
     remembered = cache.heads_file(cache_dir, spec, limit) if cache_dir else None
     paths, skipped, heads_kept = _needed(
         paths, raw_dir, aliases, period, limit, remembered, checksums
     )
     staging = cache.staging_for(cache_dir) if cache_dir else None
-    read = partial(_read, checksums=checksums, spec=spec, aliases=aliases, staging=staging)
+    read = partial(
+        _read, checksums=checksums, stamps=stamps, spec=spec, aliases=aliases, staging=staging
+    )
     try:
         outcomes = _from_cache_or_read(paths, checksums, spec, cache_dir, read)
         parsed, refused = [], []
@@ -710,6 +766,7 @@ def ingest(
     if staging:  # only now, every file read, does anything enter the cache
         cache.commit(staging, cache_dir)
         selection.remember(remembered, heads_kept)
+        cache.remember(cache_dir, stamps_kept)
     describe = _describer(raw_dir, parsed, aliases)
     listed = pd.concat([aside, skipped[aside.columns]]) if len(skipped) else aside
     intake = _assemble(parsed, spec, describe, listed, tax_rule)
@@ -801,9 +858,10 @@ def _records_by_kind(parsed: list[cache.Parsed]) -> dict[str, pd.DataFrame]:
         joined = joined[[c for c in order if c in joined]]
         if "credit_code" in joined and kind != "progress":  # an item return names measures
             no_code = joined["credit_code"].fillna("") == ""
-            joined.loc[no_code, "credit_code"] = NAME_KEY + joined.loc[no_code, "name"].map(
-                normalize_name
-            )
+            if no_code.any():  # else spares a copy of the column
+                joined.loc[no_code, "credit_code"] = NAME_KEY + joined.loc[no_code, "name"].map(
+                    normalize_name
+                )
         kinds[kind] = joined
     give_back()  # each file's copy of the records
     return kinds

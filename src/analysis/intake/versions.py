@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputFileError
-from analysis.intake.duplicates import DUPLICATE_KEYS, PERIOD, SOURCE
+from analysis.intake.duplicates import DUPLICATE_KEYS, PERIOD, SOURCE, key_codes
 
 SUPERSEDED_FOLDER = "superseded"
 SUPERSEDED_PARAMS = "superseded.yaml"
@@ -146,9 +146,10 @@ def settle(versions: list[Version], what: str) -> list[tuple[Version, str, str]]
 def source_groups(records: pd.DataFrame) -> pd.DataFrame:
     """One row per source, period and file holding rows of it."""
     parts = []
-    for kind, rows in records.groupby("kind", observed=True):
+    for kind, rows in _kinds(records):
         extra = [c for c in SOURCE_KEYS.get(kind, []) if c in rows]
-        found = rows[extra + PERIOD + ["source_file"]].drop_duplicates()
+        found = rows[extra + PERIOD + ["source_file"]]
+        found = found[~pd.Series(key_codes(found, list(found))).duplicated().to_numpy()]
         parts.append(found.assign(kind=kind, source=found[extra].astype(str).agg("/".join, axis=1)))
     columns = ["kind", "source", "year", "month", "source_file"]
     if not parts:
@@ -156,6 +157,15 @@ def source_groups(records: pd.DataFrame) -> pd.DataFrame:
     groups = pd.concat(parts, ignore_index=True)
     groups["source_file"] = groups["source_file"].astype(str)
     return groups[columns].reset_index(drop=True)
+
+
+def _kinds(records: pd.DataFrame):
+    """(kind, its rows) as groupby("kind") gives them, but a frame of one kind (as the
+    intake settles them, kind by kind) is not copied."""
+    kinds = records["kind"]
+    if len(kinds) and (kinds == kinds.iloc[0]).all():
+        return [(kinds.iloc[0], records)]
+    return records.groupby("kind", observed=True)
 
 
 def principal_key(kind: str) -> list[str]:

@@ -11,7 +11,6 @@ from checksums alone, without the intake or the libraries a run needs (runner.pr
 
 import hashlib
 import json
-import os
 import platform
 import subprocess
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import analysis
 from analysis.config import PROJECT_ROOT
+from analysis.intake import stamps
 
 NAME = "manifest.json"
 PACKAGES = ("tenplans", "pandas", "numpy", "papermill", "nbconvert", "matplotlib", "ipykernel")
@@ -28,13 +28,11 @@ CODE_DIR = Path(analysis.__file__).parent
 # What decides the data the intake reads, and so which period 'latest' is.
 DATA_KEYS = ("raw", "params", "code", "versions")
 DECISIVE = ("period", "edition", "parameters", "notebook_files", *DATA_KEYS)
-# A file changed this shortly before it was hashed may change again within one tick of the
-# file system's clock, unseen by its ctime: 2 s is FAT's tick, the coarsest in use.
-RACY_NS = 2_000_000_000
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+RACY_NS = stamps.RACY_NS  # see raw_checksums
+sha256 = stamps.sha256
+remember = stamps.remember  # raw_checksums' entries, kept for the next run
 
 
 def checksums(paths, root: Path) -> dict[str, str]:
@@ -57,41 +55,17 @@ def raw_checksums(raw_dir: Path, remembered: Path | None = None) -> tuple[dict, 
     hashed (git's rule for its index).
     """
     raw_dir = Path(raw_dir)
-    known = _remembered(remembered)
+    known = stamps.memo_of(remembered)
     found, keep = {}, {}
     now = time.time_ns()
     for path in sorted(raw_dir.rglob("*")):
         if path.name.startswith(("~$", ".")) or not path.is_file():
             continue
-        where = str(path.absolute())
-        status = path.stat()
-        stamp = [status.st_size, status.st_mtime_ns, status.st_ctime_ns]
-        stamp += [status.st_ino, status.st_dev]
-        entry = known.get(where)
-        digest = entry[-1] if entry and entry[:-1] == stamp else sha256(path)
+        digest, stamp = stamps.remembered_sha256(path, known)
         found[path.relative_to(raw_dir).as_posix()] = digest
-        if status.st_ctime_ns < now - RACY_NS:
-            keep[where] = [*stamp, digest]
+        if stamps.settled(stamp, now):
+            keep[str(path.absolute())] = [*stamp, digest]
     return found, keep
-
-
-def _remembered(path: Path | None) -> dict:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8")) if path else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def remember(path: Path, entries: dict) -> None:
-    """raw_checksums' entries kept in `path`, written whole or not at all (two runs may
-    share the processed folder), and only when they changed."""
-    path = Path(path)
-    if _remembered(path) == entries:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    staging.write_text(json.dumps(entries), encoding="utf-8")
-    os.replace(staging, path)
 
 
 def gather(raw_dir: Path, params_dir: Path, notebooks: dict, remembered=None):
