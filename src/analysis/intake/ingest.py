@@ -597,8 +597,28 @@ def _read(
         return _Refusal(exc.path, exc.problem, getattr(exc, "diagnosis", None))
     found.path, found.sha256, found.fresh = path, checksums[path], True
     if staging and cache.unchanged(path, stamps[path]):
-        cache.stage(found, spec, staging)
+        return _Staged(cache.stage(found, spec, staging))
     return found
+
+
+@dataclass
+class _Staged:
+    """A file parsed and staged by a reading process, handed back as its entry: read back
+    mapped (_parsed_now), not pickled. Unpickling a province's parses took the run 5
+    CPU-seconds while the readers worked, and left frames slower to join than the cache's."""
+
+    entry: Path
+
+
+def _parsed_now(found, path: Path, sha256: str):
+    """What `_read` handed back, a staged file read back from its entry; None if the entry
+    is gone (the file is then read again)."""
+    if not isinstance(found, _Staged):
+        return found
+    back = cache.load(found.entry, path, sha256)
+    if back is not None:
+        back.fresh = True
+    return back
 
 
 READING_COLUMNS = ["file", "kind", "period", "action", "reason"]
@@ -695,8 +715,9 @@ def _from_cache_or_read(paths: list[Path], checksums: dict, spec: dict, cache_di
         return {p: cache.load(e, p, checksums[p]) for p, e in stored.items()}
 
     parsed, loaded = _read_all(new, read, load if stored else None)
-    found = loaded | dict(zip(new, parsed, strict=True))
-    return [found[p] if found[p] is not None else read(p) for p in paths]
+    found = loaded | {p: _parsed_now(f, p, checksums[p]) for p, f in zip(new, parsed, strict=True)}
+    again = {p: _parsed_now(read(p), p, checksums[p]) for p in paths if found[p] is None}
+    return [found[p] if found[p] is not None else again[p] for p in paths]
 
 
 def reader_pool(workers: int) -> ProcessPoolExecutor:
