@@ -20,6 +20,7 @@ import nbformat
 import pytest
 
 from analysis.config import NOTEBOOKS_DIR, PARAMS_DIR, PROJECT_ROOT
+from analysis.intake import stamps
 from analysis.run import manifest, runner
 from analysis.run.runner import RunPaths, produce
 from tests.conftest import copy_report, notebooks_with_cell, without_libreoffice
@@ -222,7 +223,7 @@ def test_a_changed_raw_file_or_parameter_is_run_again(report, tmp_path, monkeypa
 
 
 def test_a_file_changed_under_its_old_size_and_time_is_hashed_again(tmp_path, monkeypatch):
-    monkeypatch.setattr(manifest, "RACY_NS", 500_000_000)  # the rule, on a shorter wait
+    monkeypatch.setattr(stamps, "RACY_NS", 500_000_000)  # the rule, on a shorter wait
     raw, remembered = tmp_path / "raw", tmp_path / "remembered.json"
     raw.mkdir()
     (raw / "a.xlsx").write_text("revenue 1000")
@@ -231,7 +232,7 @@ def test_a_file_changed_under_its_old_size_and_time_is_hashed_again(tmp_path, mo
     truth = {"a.xlsx": _sha256(raw / "a.xlsx"), "b.xlsx": _sha256(raw / "b.xlsx")}
     found, entries = manifest.raw_checksums(raw, remembered)
     assert found == truth and entries == {}  # both just written: not remembered yet
-    time.sleep(manifest.RACY_NS / 1e9 + 0.1)
+    time.sleep(stamps.RACY_NS / 1e9 + 0.1)
     found, entries = manifest.raw_checksums(raw, remembered)
     assert found == truth and len(entries) == 2
     # a remembered checksum stands while the file's stat is as it was: b is not read again

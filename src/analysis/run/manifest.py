@@ -30,7 +30,6 @@ DATA_KEYS = ("raw", "params", "code", "versions")
 DECISIVE = ("period", "edition", "parameters", "notebook_files", *DATA_KEYS)
 
 
-RACY_NS = stamps.RACY_NS  # see raw_checksums
 sha256 = stamps.sha256
 remember = stamps.remember  # raw_checksums' entries, kept for the next run
 
@@ -51,7 +50,7 @@ def raw_checksums(raw_dir: Path, remembered: Path | None = None) -> tuple[dict, 
     clock's time and no call sets it back (touch -d, utime and copies that keep times all
     leave ctime at now), and a file replaced by another (save-as, a rename over it) has
     another inode. The one gap, a second write within the same tick of the file system's
-    clock, is closed by not remembering a file changed less than RACY_NS before it was
+    clock, is closed by not remembering a file changed less than stamps.RACY_NS before it was
     hashed (git's rule for its index).
     """
     raw_dir = Path(raw_dir)
