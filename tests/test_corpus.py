@@ -247,6 +247,28 @@ def test_a_damaged_cache_entry_is_parsed_again_and_replaced(tmp_path):
     assert (entries[0] / "records.arrow").read_bytes() != b"torn"
 
 
+def test_entries_another_reading_code_wrote_are_removed_and_ours_kept(tmp_path, monkeypatch):
+    """A change of the reading code (or of columns.yaml) gives every entry a new key: the
+    run parses the files again and removes the entries and heads the other code wrote, which
+    no run of this code can read; a file of another name is left alone."""
+    from analysis.intake import cache
+
+    raw, cache_dir = tmp_path / "raw", tmp_path / "cache"
+    shutil.copytree(CORPUS / "good", raw)
+    monkeypatch.setattr(cache, "reader_fingerprint", lambda spec: "0" * 16)  # an older code
+    ingest(raw, cache_dir=cache_dir)
+    older = sorted(p.name for p in cache_dir.iterdir())
+    assert sum(name.endswith("-" + "0" * 16) for name in older) == 4
+    (cache_dir / "notes.txt").write_text("kept", encoding="utf-8")
+    monkeypatch.undo()
+    again = ingest(raw, cache_dir=cache_dir)
+    assert set(again.reading["action"]) == {"解析"}  # nothing of the older code was read
+    now = sorted(p.name for p in cache_dir.iterdir())
+    assert not set(older) & set(now) - {"raw-stamps.json"}
+    assert "notes.txt" in now and len([n for n in now if (cache_dir / n).is_dir()]) == 4
+    assert len(list(cache_dir.glob("heads-*.json"))) == 1
+
+
 def test_a_refused_file_leaves_the_cache_untouched_too(tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(CORPUS / "good", raw)

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -175,6 +176,29 @@ def stage(parsed: Parsed, spec: dict, staging: Path) -> Path:
         feather.write_feather(frame, entry / f"{part}.arrow", compression="uncompressed")
     (entry / "complete").touch()
     return entry
+
+
+ENTRY_NAME = re.compile(r"[0-9a-f]{32}-(?P<reader>[0-9a-f]{16})")
+HEADS_NAME = re.compile(r"heads-(?P<reader>[0-9a-f]{16})-\d+\.json")
+
+
+def prune(cache_dir: Path, spec: dict) -> list[str]:
+    """Remove the entries and heads another reading code or columns.yaml wrote: no run of
+    this code can read them (their key names another reader), and a province's entries take
+    gigabytes. Returns the names removed."""
+    cache_dir, ours = Path(cache_dir), reader_fingerprint(spec)
+    if not cache_dir.is_dir():
+        return []
+    gone = []
+    for item in sorted(cache_dir.iterdir()):
+        found = ENTRY_NAME.fullmatch(item.name) or HEADS_NAME.fullmatch(item.name)
+        if found and found["reader"] != ours:
+            if item.is_dir():
+                shutil.rmtree(item, ignore_errors=True)
+            else:
+                item.unlink(missing_ok=True)
+            gone.append(item.name)
+    return gone
 
 
 def commit(staging: Path, cache_dir: Path) -> None:

@@ -788,6 +788,7 @@ def ingest(
         cache.commit(staging, cache_dir)
         selection.remember(remembered, heads_kept)
         cache.remember(cache_dir, stamps_kept)
+        cache.prune(cache_dir, spec)  # entries no run of this code can read
     describe = _describer(raw_dir, parsed, aliases)
     listed = pd.concat([aside, skipped[aside.columns]]) if len(skipped) else aside
     intake = _assemble(parsed, spec, describe, listed, tax_rule)
