@@ -267,6 +267,22 @@ BAD = [  # file, as written, as mistyped, key, value shown, what is expected
         "91371082MAU5DFK806",
         "同一年份中重复 / listed twice in a year",
     ),
+    (  # a firm on both visit lists of a year: the 成长型企业 are those below the 重点企业
+        "lists.yaml",
+        '- {credit_code: "913710822340709335", name: 金海橡胶制品有限公司}',
+        '- {credit_code: "91371082MAU5DFK806", name: 石岛造船有限公司}',
+        "lists.growth_firms.items.2026.0.credit_code",
+        "91371082MAU5DFK806",
+        "已列入同年的走访清单“重点企业” / already on another visit list",
+    ),
+    (  # …named only, without its code
+        "lists.yaml",
+        '- {credit_code: "913710822340709335", name: 金海橡胶制品有限公司}',
+        "- {name: 石岛造船有限公司}",
+        "lists.growth_firms.items.2026.0.name",
+        "石岛造船有限公司",
+        "已列入同年的走访清单“重点企业” / already on another visit list",
+    ),
     (  # a measure's owner that is not among the list's departments
         "lists.yaml",
         "name: 宣传优秀企业家先进事迹, owner: 宣传部",

@@ -464,8 +464,11 @@ class Lists(BaseModel):
 
 def _list_checks(data: dict, targets: dict) -> list[tuple[tuple, str]]:
     """What one list cannot see: unique list ids, owners among the list's departments and
-    targets.yaml's, an indicator targets.yaml has, no item id or name twice in a year."""
+    targets.yaml's, an indicator targets.yaml has, no item id or name twice in a year, and
+    no firm on two visit lists of one year (the 成长型企业 are those below the 重点企业: a
+    firm on both would be counted as visited twice)."""
     problems, seen = [], set()
+    visited: dict[tuple, str] = {}  # (year, code or name) → the visit list that has it
     known = targets.get("departments") if isinstance(targets.get("departments"), list) else []
     indicators = {i.get("id") for i in targets.get("indicators") or [] if isinstance(i, dict)}
     for i, named in enumerate(data.get("lists") or []):
@@ -497,7 +500,26 @@ def _list_checks(data: dict, targets: dict) -> list[tuple[tuple, str]]:
                     if entry.get(key) is not None and entry[key] in taken:
                         problems.append((where + (key,), "同一年份中重复 / listed twice in a year"))
                     taken.add(entry.get(key))
+                if named.get("kind") == "visit":
+                    problems += _on_two_visit_lists(entry, year, named, where, visited)
     return problems
+
+
+def _on_two_visit_lists(entry: dict, year, named: dict, where: tuple, visited: dict) -> list:
+    """The entry's firm, by credit code and by name, if another visit list of the year has
+    it; else it is noted as this list's."""
+    found = []
+    for key in ("credit_code", "name"):
+        value = entry.get(key)
+        if value is None:
+            continue
+        other = visited.setdefault((year, key, value), named.get("name"))
+        if other != named.get("name"):
+            found.append(
+                (where + (key,), f"已列入同年的走访清单“{other}” / already on another visit list")
+            )
+            break  # the firm named once
+    return found
 
 
 # --- thresholds.yaml: bulletin ---------------------------------------------------------
