@@ -107,6 +107,7 @@ def test_the_lock_goes_with_a_killed_holder(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+        holder.stdout.close()
     with lock.hold(tmp_path):
         pass
 

@@ -1,6 +1,7 @@
 """The run manifest, reuse of an unchanged report, notebooks side by side, the terminal
 a scheduler sees, and papermill's own command line on a report's parameters."""
 
+import gc
 import hashlib
 import json
 import os
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -264,9 +266,14 @@ def test_notebooks_run_side_by_side_in_their_own_kernels(report, tmp_path):
     # what they compute is not the question here
     notebooks = notebooks_with_cell(tmp_path / "notebooks", cell, bare=runner.NOTEBOOKS)
     changed = RunPaths(paths.raw, paths.out, paths.processed, paths.params, notebooks)
-    with without_libreoffice():
+    gc.collect()  # what earlier tests left; then what the run leaves is the run's
+    with without_libreoffice(), warnings.catch_warnings(record=True) as left:
+        warnings.simplefilter("always", ResourceWarning)
         rerun = produce("latest", changed)
+        gc.collect()
     assert not rerun.reused  # the notebooks changed: the report is made again
+    # no thread that executed a notebook leaves its event loop (and sockets) open
+    assert [str(w.message) for w in left if issubclass(w.category, ResourceWarning)] == []
     spans = [json.loads(p.read_text()) for p in traces.iterdir()]
     assert len(spans) == len({pid for pid, _, _ in spans}) == len(runner.NOTEBOOKS)
     at_once = max(sum(s <= start < e for _, s, e in spans) for _, start, _ in spans)

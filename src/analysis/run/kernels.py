@@ -17,6 +17,7 @@ weighs as a whole beside every other).
 """
 
 import ast
+import asyncio
 import contextlib
 import json
 import os
@@ -336,6 +337,21 @@ def kill(manager: IPCKernelManager) -> None:
     if process is not None and process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def close_thread_loop() -> None:
+    """Close the event loop jupyter_core's run_sync left set in this thread: it makes one
+    per thread and never closes it, so each thread that executed a notebook would leave a
+    loop and its socket pair open until the garbage collector found them (ResourceWarning:
+    unclosed event loop). The thread's next run_sync makes a new one."""
+    policy = asyncio.get_event_loop_policy()
+    try:
+        loop = policy.get_event_loop()
+    except RuntimeError:  # none set in this thread
+        return
+    if not loop.is_running() and not loop.is_closed():
+        loop.close()
+    policy.set_event_loop(None)
 
 
 def stop(manager: IPCKernelManager, now: bool = False) -> None:

@@ -505,6 +505,8 @@ class _Execution:
                 log.exception("%s could not be executed", name)
                 cause = NotebookFailed(name, None, f"{type(exc).__name__}: {exc}", kept)
             raise cause from exc
+        finally:
+            kernels.close_thread_loop()
         elapsed = time.monotonic() - started
         log.info("%s done in %.1fs", name, elapsed)
         return elapsed
