@@ -18,7 +18,6 @@ import json
 import os
 import re
 import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,13 +68,8 @@ def checksums(paths: list[Path], cache_dir: Path | None) -> tuple[dict, dict, di
     remember() once the run has read them all. With a cache, a file whose stamp is the one
     remembered is not read again (run/manifest.py's rule, racy files included)."""
     memo = stamps.memo_of(Path(cache_dir) / MEMO) if cache_dir else {}
-    found, taken, keep = {}, {}, {}
-    now = time.time_ns()
-    for path in paths:
-        found[path], taken[path] = stamps.remembered_sha256(path, memo)
-        if cache_dir and stamps.settled(taken[path], now):
-            keep[str(Path(path).absolute())] = [*taken[path], found[path]]
-    return found, taken, keep
+    found, taken, keep = stamps.hashed(paths, memo)
+    return found, taken, keep if cache_dir else {}
 
 
 def remember(cache_dir: Path, keep: dict) -> None:

@@ -8,6 +8,7 @@ an unchanged rerun without the intake's libraries.
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 # A file changed this shortly before it was hashed may change again within one tick of the
@@ -35,6 +36,18 @@ def remembered_sha256(path: Path, known: dict) -> tuple[str, list[int]]:
     entry = known.get(str(Path(path).absolute()))
     digest = entry[-1] if entry and entry[:-1] == stamp else sha256(path)
     return digest, stamp
+
+
+def hashed(paths: list[Path], known: dict) -> tuple[dict, dict, dict]:
+    """Each file's sha256 and stamp (remembered_sha256), by path; and what to remember() of
+    them: the files changed at least RACY_NS before their hashing began (settled)."""
+    found, taken, keep = {}, {}, {}
+    now = time.time_ns()
+    for path in paths:
+        found[path], taken[path] = remembered_sha256(path, known)
+        if settled(taken[path], now):
+            keep[str(Path(path).absolute())] = [*taken[path], found[path]]
+    return found, taken, keep
 
 
 def settled(stamp: list[int], now: int) -> bool:

@@ -13,7 +13,6 @@ import hashlib
 import json
 import platform
 import subprocess
-import time
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -54,17 +53,11 @@ def raw_checksums(raw_dir: Path, remembered: Path | None = None) -> tuple[dict, 
     hashed (git's rule for its index).
     """
     raw_dir = Path(raw_dir)
-    known = stamps.memo_of(remembered)
-    found, keep = {}, {}
-    now = time.time_ns()
-    for path in sorted(raw_dir.rglob("*")):
-        if path.name.startswith(("~$", ".")) or not path.is_file():
-            continue
-        digest, stamp = stamps.remembered_sha256(path, known)
-        found[path.relative_to(raw_dir).as_posix()] = digest
-        if stamps.settled(stamp, now):
-            keep[str(path.absolute())] = [*stamp, digest]
-    return found, keep
+    paths = [
+        p for p in sorted(raw_dir.rglob("*")) if not p.name.startswith(("~$", ".")) and p.is_file()
+    ]
+    digests, _, keep = stamps.hashed(paths, stamps.memo_of(remembered))
+    return {p.relative_to(raw_dir).as_posix(): digests[p] for p in paths}, keep
 
 
 def gather(raw_dir: Path, params_dir: Path, notebooks: dict, remembered=None):
